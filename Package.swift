@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+//
+// A pure-Swift Neural ODE library: a tape-based reverse-mode tensor (`Autodiff`), ODE solvers
+// (`Solvers`), and the Neural-ODE layer with adjoint, direct and checkpointed gradients (`ODENet`).
+// No package dependencies: Foundation and the toolchain only.
+//
+// Native speed: the library targets carry no `unsafeFlags` (so a package can depend on this one by
+// version). Build with the native toolset instead: `swift build -c release --toolset native.json`
+// (see README). Without it, kernels fall back to plain SIMD multiply-add, never a call to `fmaf`.
+
+import PackageDescription
+
+/// libm is linked explicitly so that no module depends on Foundation pulling it in.
+let linkMath: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))]
+
+let package = Package(
+    name: "swift-neural-ode",
+    products: [
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "Solvers", targets: ["Solvers"]),
+        .library(name: "ODENet", targets: ["ODENet"]),
+        .executable(name: "spirals", targets: ["Spirals"]),
+        .executable(name: "latent-spirals", targets: ["LatentSpirals"]),
+        .executable(name: "mnist", targets: ["MNIST"]),
+        .executable(name: "benchmarks", targets: ["Benchmarks"]),
+    ],
+    targets: [
+        // MARK: - Public API
+        .target(name: "Autodiff", linkerSettings: linkMath),
+        .target(name: "Solvers", linkerSettings: linkMath),
+        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers"], linkerSettings: linkMath),
+
+        // MARK: - Examples (internal support target + executables)
+        .target(name: "ExampleSupport", path: "Examples/Support"),
+        .executableTarget(name: "Spirals", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/Spirals"),
+        .executableTarget(name: "LatentSpirals", dependencies: ["ODENet", "ExampleSupport"],
+                          path: "Examples/LatentSpirals"),
+        .executableTarget(name: "MNIST", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/MNIST"),
+        .executableTarget(name: "Benchmarks", dependencies: ["ODENet", "ExampleSupport"],
+                          path: "Examples/Benchmarks"),
+
+        // MARK: - Tests
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
+        .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
