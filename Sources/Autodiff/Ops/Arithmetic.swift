@@ -1,0 +1,145 @@
+/// `+ − × ÷` with NumPy broadcasting, scalars on either side, and negation.
+/// Each pullback sums the cotangent back to its input's shape (`unbroadcast`).
+extension Tensor {
+    /// Applies `op` element by element to `a` and `b` broadcast together.
+    @inlinable @inline(__always)
+    static func broadcastingMap(_ a: Tensor, _ b: Tensor, _ op: (Scalar, Scalar) -> Scalar) -> Tensor {
+        if a.shape == b.shape {
+            let result = TensorStorage<Scalar>(uninitializedCount: a.scalarCount)
+            let x = a.storage.pointer, y = b.storage.pointer, out = result.pointer
+            for i in 0..<a.scalarCount { out[i] = op(x[i], y[i]) }
+            return withExtendedLifetime((a, b)) { Tensor(shape: a.shape, storage: result) }
+        }
+        let shape = Broadcasting.shape(a.shape, b.shape)
+        let result = TensorStorage<Scalar>(uninitializedCount: shape.reduce(1, *))
+        let x = a.storage.pointer, y = b.storage.pointer, out = result.pointer
+        Broadcasting.forEachRun(target: shape,
+                                stridesA: Broadcasting.strides(of: a.shape, broadcastTo: shape),
+                                stridesB: Broadcasting.strides(of: b.shape, broadcastTo: shape)) { n, oa, sa, ob, sb, oo in
+            let xa = x + oa, yb = y + ob, o = out + oo
+            if sa == 1 && sb == 1 {
+                for i in 0..<n { o[i] = op(xa[i], yb[i]) }
+            } else if sa == 1 && sb == 0 {
+                let v = yb[0]
+                for i in 0..<n { o[i] = op(xa[i], v) }
+            } else if sa == 0 && sb == 1 {
+                let u = xa[0]
+                for i in 0..<n { o[i] = op(u, yb[i]) }
+            } else {
+                for i in 0..<n { o[i] = op(xa[i * sa], yb[i * sb]) }
+            }
+        }
+        return withExtendedLifetime((a, b)) { Tensor(shape: shape, storage: result) }
+    }
+
+    /// Applies `op` to every element.
+    @inlinable @inline(__always)
+    func map(_ op: (Scalar) -> Scalar) -> Tensor {
+        let result = TensorStorage<Scalar>(uninitializedCount: scalarCount)
+        let x = storage.pointer, out = result.pointer
+        for i in 0..<scalarCount { out[i] = op(x[i]) }
+        return withExtendedLifetime(self) { Tensor(shape: shape, storage: result) }
+    }
+
+    /// Element-wise sum, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (ls, rs) = (lhs.shape, rhs.shape)
+        return record(broadcastingMap(lhs, rhs, +), inputs: lhs, rhs) { g, needsL, needsR in
+            (needsL ? g.unbroadcast(to: ls) : nil, needsR ? g.unbroadcast(to: rs) : nil)
+        }
+    }
+
+    /// Element-wise difference, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        let (ls, rs) = (lhs.shape, rhs.shape)
+        return record(broadcastingMap(lhs, rhs, -), inputs: lhs, rhs) { g, needsL, needsR in
+            (needsL ? g.unbroadcast(to: ls) : nil, needsR ? (-g).unbroadcast(to: rs) : nil)
+        }
+    }
+
+    /// Element-wise product, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        record(broadcastingMap(lhs, rhs, *), inputs: lhs, rhs) { g, needsL, needsR in
+            (needsL ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
+             needsR ? (g * lhs).unbroadcast(to: rhs.shape) : nil)
+        }
+    }
+
+    /// Element-wise quotient, broadcasting.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
+        record(broadcastingMap(lhs, rhs, /), inputs: lhs, rhs) { g, needsL, needsR in
+            (needsL ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
+             needsR ? (-(g * lhs) / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil)
+        }
+    }
+
+    /// Negation.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static prefix func - (operand: Tensor) -> Tensor {
+        record(operand.map { -$0 }, input: operand) { -$0 }
+    }
+
+    /// Adds a scalar to every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func + (lhs: Tensor, rhs: Scalar) -> Tensor {
+        record(lhs.map { $0 + rhs }, input: lhs) { $0 }
+    }
+
+    /// Adds a scalar to every element.
+    public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs + lhs }
+
+    /// Subtracts a scalar from every element.
+    public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs + (-rhs) }
+
+    /// Subtracts every element from a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
+        record(rhs.map { lhs - $0 }, input: rhs) { -$0 }
+    }
+
+    /// Multiplies every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func * (lhs: Tensor, rhs: Scalar) -> Tensor {
+        record(lhs.map { $0 * rhs }, input: lhs) { $0 * rhs }
+    }
+
+    /// Multiplies every element by a scalar.
+    public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs * lhs }
+
+    /// Divides every element by a scalar.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func / (lhs: Tensor, rhs: Scalar) -> Tensor {
+        record(lhs.map { $0 / rhs }, input: lhs) { $0 / rhs }
+    }
+
+    /// Divides a scalar by every element.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func / (lhs: Scalar, rhs: Tensor) -> Tensor {
+        record(rhs.map { lhs / $0 }, input: rhs) { g in -(g * lhs) / (rhs * rhs) }
+    }
+
+    /// `lhs = lhs + rhs`.
+    public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
+    /// `lhs = lhs − rhs`.
+    public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
+    /// `lhs = lhs × rhs`.
+    public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
+    /// `lhs = lhs ÷ rhs`.
+    public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
+    /// `lhs = lhs × rhs`.
+    public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs * rhs }
+}

@@ -1,0 +1,64 @@
+/// Recording operations on the current tape. Every differentiable op computes its value on plain
+/// buffers, then calls one of these with a pullback; when no input is on the calling thread's tape
+/// (nothing is being differentiated, or inside `withoutDerivative`) the value is returned as is and
+/// the pullback is never created.
+extension Tensor {
+    /// Whether this tensor is a node of `tape`.
+    @inlinable
+    func node(on tape: Tape<Scalar>) -> Int {
+        tapeIdentity == tape.identity ? tapeNode : -1
+    }
+
+    /// Attaches this (freshly computed) tensor to `tape` as `node`.
+    @inlinable
+    func attached(to tape: Tape<Scalar>, node: Int) -> Tensor {
+        var result = self
+        result.tapeIdentity = tape.identity
+        result.tapeNode = node
+        return result
+    }
+
+    /// Whether operations on this tensor are currently being recorded.
+    @inlinable
+    public var isRecorded: Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return node(on: tape) >= 0
+    }
+
+    /// Records a one-input operation: `value = op(input)`, `pullback(v) = vᵀ ∂op/∂input`.
+    @inlinable
+    public static func record(_ value: Tensor, input: Tensor,
+                              pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+        guard let tape = Tape<Scalar>.current else { return value }
+        let first = input.node(on: tape)
+        guard first >= 0 else { return value }
+        let node = tape.append(.init(first: first, second: -1, others: nil, pullback: .unary(pullback)))
+        return value.attached(to: tape, node: node)
+    }
+
+    /// Records a two-input operation. The pullback receives the cotangent and whether each input
+    /// needs its cotangent (skip the work for one that does not), and returns both.
+    @inlinable
+    public static func record(
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor,
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor?, Tensor?)
+    ) -> Tensor {
+        guard let tape = Tape<Scalar>.current else { return value }
+        let a = first.node(on: tape), b = second.node(on: tape)
+        guard a >= 0 || b >= 0 else { return value }
+        let node = tape.append(.init(first: a, second: b, others: nil, pullback: .binary(pullback)))
+        return value.attached(to: tape, node: node)
+    }
+
+    /// Records an operation with any number of inputs; the pullback returns one cotangent per input
+    /// (nil where `needs` is false).
+    @inlinable
+    public static func record(_ value: Tensor, inputs: [Tensor],
+                              pullback: @escaping (Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+        guard let tape = Tape<Scalar>.current else { return value }
+        let nodes = inputs.map { $0.node(on: tape) }
+        guard nodes.contains(where: { $0 >= 0 }) else { return value }
+        let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback)))
+        return value.attached(to: tape, node: node)
+    }
+}

@@ -1,0 +1,144 @@
+import Synchronization
+
+/// Entries held by all live tapes (all threads); read by the adjoint's O(1)-memory test.
+@usableFromInline let liveTapeEntryCounter = Atomic<Int>(0)
+/// Source of unique tape identities (0 means "not recorded").
+@usableFromInline let tapeIdentityCounter = Atomic<Int>(1)
+
+/// A Wengert list: the operations recorded while a differential operator evaluates a function.
+///
+/// Recording order is already a topological order, so the reverse pass walks the entries backwards,
+/// with no graph search, and gradients come out bit-for-bit reproducible. Entry `i` is node `i`.
+/// Leaves (the inputs being differentiated) are entries without a pullback.
+@usableFromInline
+final class Tape<Scalar: TensorScalar> {
+    /// How an entry sends its output's cotangent to its inputs.
+    @usableFromInline
+    enum Pullback {
+        /// Inputs being differentiated; nothing to propagate.
+        case leaf
+        /// One input: returns its cotangent.
+        case unary((Tensor<Scalar>) -> Tensor<Scalar>)
+        /// Two inputs: returns their cotangents; a flag says whether each input needs one.
+        case binary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor<Scalar>?, Tensor<Scalar>?))
+        /// Any number of inputs: returns their cotangents (nil where not needed).
+        case nary((Tensor<Scalar>, _ needs: [Bool]) -> [Tensor<Scalar>?])
+    }
+
+    /// One recorded operation: its input nodes (−1 for an input not on this tape) and its pullback.
+    @usableFromInline
+    struct Entry {
+        @usableFromInline var first: Int
+        @usableFromInline var second: Int
+        @usableFromInline var others: [Int]?
+        @usableFromInline var pullback: Pullback
+
+        @inlinable
+        init(first: Int, second: Int, others: [Int]?, pullback: Pullback) {
+            self.first = first
+            self.second = second
+            self.others = others
+            self.pullback = pullback
+        }
+    }
+
+    /// Unique identity: tensors remember the tape they were recorded on.
+    @usableFromInline let identity: Int
+    @usableFromInline var entries: [Entry] = []
+
+    @inlinable
+    init() {
+        identity = tapeIdentityCounter.add(1, ordering: .relaxed).newValue
+        entries.reserveCapacity(64)
+    }
+
+    deinit {
+        liveTapeEntryCounter.subtract(entries.count, ordering: .relaxed)
+    }
+
+    /// Appends an entry and returns its node index.
+    @inlinable
+    func append(_ entry: Entry) -> Int {
+        entries.append(entry)
+        liveTapeEntryCounter.add(1, ordering: .relaxed)
+        return entries.count - 1
+    }
+
+    /// The tape recording on the calling thread, if any.
+    @inlinable
+    static var current: Tape<Scalar>? {
+        get {
+            guard let raw = Scalar._tapeSlot.rawValue else { return nil }
+            return Unmanaged<Tape<Scalar>>.fromOpaque(raw).takeUnretainedValue()
+        }
+        set {
+            Scalar._tapeSlot.rawValue = newValue.map { Unmanaged.passUnretained($0).toOpaque() }
+        }
+    }
+
+    /// Runs `body` with `tape` as the calling thread's recording tape (nil: nothing records), then
+    /// restores the previous one, also when `body` throws.
+    @inlinable
+    static func withCurrent<R>(_ tape: Tape<Scalar>?, _ body: () throws -> R) rethrows -> R {
+        let previous = Scalar._tapeSlot.rawValue
+        current = tape
+        defer { Scalar._tapeSlot.rawValue = previous }
+        return try withExtendedLifetime(tape) { try body() }
+    }
+
+    /// Propagates `seed` from node `output` back to the leaves and returns the cotangent of every node
+    /// that received one. Intermediate cotangents are dropped as soon as they have been used; the leaves'
+    /// (entries without a pullback) are kept.
+    @usableFromInline
+    func reverse(from output: Int, seed: Tensor<Scalar>) -> [Tensor<Scalar>?] {
+        var gradients = [Tensor<Scalar>?](repeating: nil, count: output + 1)
+        gradients[output] = seed
+        // The reverse pass records nothing on this tape; nested differential operators install their own.
+        Tape.withCurrent(nil) {
+            var node = output
+            while node >= 0 {
+                defer { node -= 1 }
+                guard let cotangent = gradients[node] else { continue }
+                let entry = entries[node]
+                switch entry.pullback {
+                case .leaf:
+                    continue
+                case .unary(let pullback):
+                    if entry.first >= 0 { accumulate(pullback(cotangent), at: entry.first, in: &gradients) }
+                case .binary(let pullback):
+                    let (a, b) = pullback(cotangent, entry.first >= 0, entry.second >= 0)
+                    if entry.first >= 0, let a { accumulate(a, at: entry.first, in: &gradients) }
+                    if entry.second >= 0, let b { accumulate(b, at: entry.second, in: &gradients) }
+                case .nary(let pullback):
+                    let nodes = entry.others ?? []
+                    let results = pullback(cotangent, nodes.map { $0 >= 0 })
+                    precondition(results.count == nodes.count,
+                                 "Tape: pullback returned \(results.count) cotangents for \(nodes.count) inputs")
+                    for (input, result) in zip(nodes, results) where input >= 0 {
+                        if let result { accumulate(result, at: input, in: &gradients) }
+                    }
+                }
+                gradients[node] = nil
+            }
+        }
+        return gradients
+    }
+
+    /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times).
+    @inlinable
+    func accumulate(_ cotangent: Tensor<Scalar>, at node: Int, in gradients: inout [Tensor<Scalar>?]) {
+        if var existing = gradients[node] {
+            gradients[node] = nil
+            existing.addInPlace(cotangent)
+            gradients[node] = existing
+        } else {
+            gradients[node] = cotangent
+        }
+    }
+}
+
+/// Tape statistics for tests and diagnostics.
+public enum TapeStatistics {
+    /// Entries held by all live tapes (all threads, both scalar types). Zero when nothing records.
+    public static var liveEntryCount: Int { liveTapeEntryCounter.load(ordering: .relaxed) }
+}
