@@ -10,7 +10,7 @@ final class ThreadSlot<Value: AnyObject>: @unchecked Sendable {
 
     init() {
         pthread_key_create(&key) { raw in
-            Unmanaged<AnyObject>.fromOpaque(raw).release()
+            if let raw { Unmanaged<AnyObject>.fromOpaque(raw).release() }
         }
     }
 
