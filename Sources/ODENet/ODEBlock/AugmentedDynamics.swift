@@ -1,0 +1,81 @@
+import Autodiff
+
+/// The vector field of the adjoint system (Chen et al. 2018, Appendix B), solved backwards in time:
+///
+///     dz/dt = f(t, z),   da/dt = −aᵀ ∂f/∂z,   da_θ/dt = −aᵀ ∂f/∂θ,   da_t/dt = −aᵀ ∂f/∂t
+///
+/// on one flat state `[z (n), a (n), a_θ (p), a_t (1)]`. Each evaluation runs `f` once on a fresh tape
+/// and pulls `a` back through it: one vector-Jacobian product gives all three adjoint derivatives. The
+/// tape is released before the evaluation returns, so memory does not grow with the number of steps.
+final class AugmentedDynamics<D: Dynamics> {
+    typealias Scalar = D.Scalar
+    let dynamics: D
+    let parameters: [Parameter<Scalar>]
+    let stateShape: [Int]
+    /// n: the number of scalars in z (and in a).
+    let stateCount: Int
+    /// p: the number of scalars in all parameters together.
+    let parameterCount: Int
+    /// Evaluations of `f` (each with its vector-Jacobian product) so far.
+    private(set) var evaluations = 0
+
+    init(_ dynamics: D, parameters: [Parameter<Scalar>], stateShape: [Int]) {
+        self.dynamics = dynamics
+        self.parameters = parameters
+        self.stateShape = stateShape
+        self.stateCount = stateShape.reduce(1, *)
+        self.parameterCount = parameters.reduce(0) { $0 + $1.value.scalarCount }
+    }
+
+    /// Scalars in the augmented state: 2n + p + 1.
+    var augmentedCount: Int { 2 * stateCount + parameterCount + 1 }
+
+    /// Index of a_t, the last component.
+    var timeAdjointIndex: Int { 2 * stateCount + parameterCount }
+
+    /// Writes d[z, a, a_θ, a_t]/dt at `time` into `derivative`.
+    func evaluate(time: Double, state: [Scalar], derivative: inout [Scalar]) throws {
+        evaluations += 1
+        let n = stateCount
+        let (z, a) = state.withUnsafeBufferPointer { buffer in
+            (Tensor<Scalar>(copying: buffer.baseAddress!, shape: stateShape),
+             Tensor<Scalar>(copying: buffer.baseAddress! + n, shape: stateShape))
+        }
+        let values = parameters.map(\.value)
+        defer { for (parameter, value) in zip(parameters, values) { parameter.value = value } }
+        let (f, pullback) = try valueWithPullback(at: [Tensor(Scalar(time)), z] + values) { inputs in
+            for (parameter, input) in zip(parameters, inputs[2...]) { parameter.value = input }
+            return try dynamics(inputs[0], inputs[1])
+        }
+        precondition(f.shape == stateShape,
+                     "ODEBlock: the dynamics returned shape \(f.shape) for a state of shape \(stateShape)")
+        let cotangents = pullback(a)
+        if derivative.count != augmentedCount { derivative = [Scalar](repeating: 0, count: augmentedCount) }
+        derivative.withUnsafeMutableBufferPointer { out in
+            let d = out.baseAddress!
+            f.withUnsafeBufferPointer { d.update(from: $0.baseAddress!, count: n) }
+            cotangents[1].withUnsafeBufferPointer { g in for i in 0..<n { d[n + i] = -g[i] } }
+            var offset = 2 * n
+            for cotangent in cotangents[2...] {
+                cotangent.withUnsafeBufferPointer { g in for i in 0..<g.count { d[offset + i] = -g[i] } }
+                offset += cotangent.scalarCount
+            }
+            d[offset] = -cotangents[0].scalar
+        }
+    }
+
+    /// f(t, z) without recording, counted as an evaluation (the time gradients of the outputs need it).
+    func field(time: Double, state: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        evaluations += 1
+        return try withoutRecording(Scalar.self) { try dynamics(Tensor(Scalar(time)), withoutDerivative(at: state)) }
+    }
+}
+
+extension Tensor {
+    /// A tensor of `shape` holding a copy of the scalars at `source`.
+    init(copying source: UnsafePointer<Scalar>, shape: [Int]) {
+        let storage = TensorStorage<Scalar>(uninitializedCount: shape.reduce(1, *))
+        storage.pointer.initialize(from: source, count: storage.count)
+        self.init(shape: shape, storage: storage)
+    }
+}
