@@ -1,0 +1,49 @@
+import Solvers
+
+/// W1 (../peers/RESULTS.md): the spiral dy/dt = (y³)·A, A = [[-0.1, 2], [-2, -0.1]], y0 = [2, 0],
+/// 1000 output times on [0, 25], rtol 1e-7, atol 1e-9, RMS norm, Double.
+enum W1 {
+    /// SciPy DOP853 at rtol 1e-13, atol 1e-15 (RESULTS.md).
+    static let reference: [Double] = [-0.443623486699, 0.279440641619]
+
+    static let problem = ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 25), initialState: [2, 0]) {
+        _, y, dy in
+        let a = y[0] * y[0] * y[0]
+        let b = y[1] * y[1] * y[1]
+        dy[0] = -0.1 * a - 2 * b
+        dy[1] = 2 * a - 0.1 * b
+    }
+
+    static let outputTimes: [Double] = (0..<1000).map { 25 * Double($0) / 999 }
+
+    static func solveW1<M: AdaptiveRungeKuttaMethod>(_ method: M, rtol: Double = 1e-7, atol: Double = 1e-9,
+                                                     saveAt: SaveAt = .times(outputTimes)) throws -> ODESolution<[Double]> {
+        try solve(problem, using: method, controller: StepSizeController(relativeTolerance: .scalar(rtol),
+                                                                         absoluteTolerance: .scalar(atol)),
+                  saveAt: saveAt)
+    }
+
+    static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
+        Benchmark(name: "w1.\(name)") {
+            let solution = try solveW1(method)
+            let seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method) }
+            let end = solution.states.last!
+            let error = zip(end, reference).map { abs($0 - $1) }.max()!
+            return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
+                "nfe": solution.statistics.functionEvaluations,
+                "accepted": solution.statistics.acceptedSteps,
+                "rejected": solution.statistics.rejectedSteps,
+                "y_end": end,
+                "max_abs_error": error,
+                "outputs": solution.states.count,
+            ])]
+        }
+    }
+}
+
+/// The W1 lines: Dormand–Prince 5(4), Tsitouras 5(4), DOP853.
+let w1Benchmarks: [Benchmark] = [
+    W1.benchmark("dopri5", .dormandPrince54),
+    W1.benchmark("tsit5", .tsitouras54),
+    W1.benchmark("dop853", .dormandPrince853),
+]

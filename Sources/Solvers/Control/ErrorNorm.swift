@@ -1,0 +1,104 @@
+/// A tolerance: one value for every component, or one per component.
+public enum Tolerance: Sendable, Equatable, ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
+    /// The same tolerance for every component.
+    case scalar(Double)
+    /// One tolerance per component (the count must match the state's).
+    case perComponent([Double])
+
+    /// A scalar tolerance from a literal such as `1e-6`.
+    public init(floatLiteral value: Double) { self = .scalar(value) }
+    /// A scalar tolerance from an integer literal.
+    public init(integerLiteral value: Int) { self = .scalar(Double(value)) }
+
+    /// The tolerance of component `i`.
+    @inlinable
+    public subscript(i: Int) -> Double {
+        switch self {
+        case .scalar(let x): return x
+        case .perComponent(let xs): return xs[i]
+        }
+    }
+
+    /// The values, to validate them.
+    public var values: [Double] {
+        switch self {
+        case .scalar(let x): return [x]
+        case .perComponent(let xs): return xs
+        }
+    }
+}
+
+/// How the scaled error vector becomes one number (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4).
+///
+/// The seminorms (`rms(over:)`, `maximum(over:)`) let only some components control the step, as in
+/// the adjoint method, where the parameter-gradient channels need no accuracy control (Kidger, Chen &
+/// Lyons, "'Hey, that's not an ODE': faster ODE adjoints via seminorms", ICML 2021).
+public struct ErrorNorm: Sendable, Equatable {
+    /// Root mean square or maximum.
+    public enum Kind: Sendable, Equatable { case rms, maximum }
+    /// The kind of norm.
+    public var kind: Kind
+    /// The components that count; `nil` means all.
+    public var components: Range<Int>?
+
+    /// The root-mean-square norm √(Σ xᵢ² / n): torchdiffeq's, SciPy's and diffrax's default.
+    public static let rms = ErrorNorm(kind: .rms, components: nil)
+    /// The maximum norm maxᵢ |xᵢ|.
+    public static let maximum = ErrorNorm(kind: .maximum, components: nil)
+    /// The RMS over `components` only (a seminorm).
+    public static func rms(over components: Range<Int>) -> ErrorNorm { ErrorNorm(kind: .rms, components: components) }
+    /// The maximum over `components` only (a seminorm).
+    public static func maximum(over components: Range<Int>) -> ErrorNorm {
+        ErrorNorm(kind: .maximum, components: components)
+    }
+
+    /// ‖x / (atol + rtol·max(|y0|, |y1|))‖ over this norm's components. NaN when any term is NaN.
+    @inlinable
+    public func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State,
+                                            relativeTolerance rtol: Tolerance,
+                                            absoluteTolerance atol: Tolerance) -> Double {
+        x.withUnsafeScalars { e in
+            y0.withUnsafeScalars { a in
+                y1.withUnsafeScalars { b in
+                    let range = components ?? 0..<e.count
+                    var sum = 0.0
+                    var largest = 0.0
+                    for i in range {
+                        let size = max(abs(Double(a[i])), abs(Double(b[i])))
+                        let r = abs(Double(e[i])) / (atol[i] + rtol[i] * size)
+                        sum += r * r
+                        if !(r <= largest) { largest = r }   // NaN propagates
+                    }
+                    if range.isEmpty { return 0 }
+                    return kind == .rms ? (sum / Double(range.count)).squareRoot() : largest
+                }
+            }
+        }
+    }
+}
+
+/// The error ratio of a trial step: ≤ 1 accepts. `+∞` when the new state or an error estimate is not
+/// finite, so that the step is rejected and shrunk.
+///
+/// With a secondary estimate (DOP853) it is err₅² / √(err₅² + 0.01·err₃²) (Hairer's DOP853 code).
+@inlinable
+public func errorRatio<State: ODEState>(error: State, secondaryError: State?, start y0: State, end y1: State,
+                                        relativeTolerance: Tolerance, absoluteTolerance: Tolerance,
+                                        norm: ErrorNorm) -> Double {
+    let finite = y1.withUnsafeScalars { b -> Bool in
+        var probe = 0.0
+        for v in b { probe += Double(v) * 0 }   // NaN for any NaN or infinity
+        return probe == 0
+    }
+    guard finite else { return .infinity }
+    let e1 = norm.scaledNorm(of: error, start: y0, end: y1, relativeTolerance: relativeTolerance,
+                             absoluteTolerance: absoluteTolerance)
+    var ratio = e1
+    if let secondaryError {
+        let e3 = norm.scaledNorm(of: secondaryError, start: y0, end: y1, relativeTolerance: relativeTolerance,
+                                 absoluteTolerance: absoluteTolerance)
+        let denominator = (e1 * e1 + 0.01 * e3 * e3).squareRoot()
+        ratio = denominator > 0 ? e1 * e1 / denominator : 0
+    }
+    return ratio.isFinite ? ratio : .infinity
+}

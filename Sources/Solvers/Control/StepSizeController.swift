@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The outcome of a step-size decision.
+public struct StepDecision: Sendable, Equatable {
+    /// Whether the trial step met the tolerance.
+    public var isAccepted: Bool
+    /// The magnitude of the next step to try.
+    public var nextStepSize: Double
+    /// A decision.
+    @inlinable public init(isAccepted: Bool, nextStepSize: Double) {
+        self.isAccepted = isAccepted
+        self.nextStepSize = nextStepSize
+    }
+}
+
+/// Adaptive step-size control for embedded Runge–Kutta pairs: a PI controller on the error ratio
+/// r = ‖err / (atol + rtol·max(|y₀|, |y₁|))‖ (accept when r ≤ 1) with
+///
+///     h_new = h · clamp(safety · r_n^(−(kI + kP)/(q+1)) · r_{n−1}^(kP/(q+1)), minimumFactor, maximumFactor)
+///
+/// where q is the method's error-estimate order. When r < 1 the step never shrinks (torchdiffeq), and the
+/// step after a rejection never grows (Hairer). A non-finite ratio rejects with `minimumFactor`.
+///
+/// Defaults: a plain I-controller (kI = 1, kP = 0), safety 0.9, factor ∈ [0.2, 10] (torchdiffeq, diffrax).
+/// Tolerances have no default: choose them for your problem (`torchdiffeqDefaults` gives rtol 1e-7,
+/// atol 1e-9). (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4; Hairer & Wanner, *Solving ODEs II*,
+/// §IV.2 for the PI form; Söderlind, "Automatic control and adaptive time-stepping", Numer. Algorithms 31
+/// (2002) 281–310.)
+public struct StepSizeController: Sendable {
+    /// rtol, scalar or per component; ≥ 0.
+    public var relativeTolerance: Tolerance
+    /// atol, scalar or per component; ≥ 0 (and not both zero).
+    public var absoluteTolerance: Tolerance
+    /// The norm of the scaled error (RMS by default, like torchdiffeq, SciPy and diffrax).
+    public var norm: ErrorNorm = .rms
+    /// The safety factor (0.9: aim a little below the tolerance to avoid rejections).
+    public var safetyFactor = 0.9
+    /// The smallest factor one decision may apply (0.2).
+    public var minimumFactor = 0.2
+    /// The largest factor one decision may apply (10).
+    public var maximumFactor = 10.0
+    /// The integral gain kI (1: the classical controller).
+    public var integralGain = 1.0
+    /// The proportional gain kP (0). A small kP (e.g. 0.04·(q+1), Hairer's β) damps step-size oscillation.
+    public var proportionalGain = 0.0
+    /// Steps never get smaller; a step that fails at this size throws `SolverError.stepSizeUnderflow` (0).
+    public var minimumStepSize = 0.0
+    /// Steps never get larger (∞).
+    public var maximumStepSize = Double.infinity
+    /// The first step's magnitude; `nil` picks it automatically (Hairer, Nørsett & Wanner §II.4).
+    public var initialStepSize: Double? = nil
+
+    /// A controller with the given tolerances and default settings.
+    public init(relativeTolerance: Tolerance, absoluteTolerance: Tolerance, norm: ErrorNorm = .rms) {
+        self.relativeTolerance = relativeTolerance
+        self.absoluteTolerance = absoluteTolerance
+        self.norm = norm
+    }
+
+    /// torchdiffeq's defaults, rtol 1e-7 and atol 1e-9 (tight: the Neural-ODE papers' setting).
+    public static var torchdiffeqDefaults: StepSizeController {
+        StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
+    }
+
+    /// Decides on a trial step of magnitude `stepSize` with error ratio `errorRatio`.
+    /// `memory` carries the previous accepted ratio and whether the last trial was rejected.
+    @inlinable
+    public func decide(errorRatio r: Double, stepSize: Double, errorEstimateOrder q: Int,
+                       memory: inout ControllerMemory) -> StepDecision {
+        let h = abs(stepSize)
+        guard r.isFinite else {
+            memory.lastWasRejected = true
+            return StepDecision(isAccepted: false, nextStepSize: max(h * minimumFactor, minimumStepSize))
+        }
+        let k = Double(q + 1)
+        let accepted = r <= 1
+        var factor: Double
+        if r == 0 {
+            factor = maximumFactor
+        } else {
+            factor = safetyFactor * pow(r, -(integralGain + proportionalGain) / k)
+            if proportionalGain != 0 && accepted { factor *= pow(memory.previousRatio, proportionalGain / k) }
+            factor = min(maximumFactor, max(minimumFactor, factor))
+        }
+        if accepted {
+            if r < 1 { factor = max(1, factor) }
+            if memory.lastWasRejected { factor = min(1, factor) }
+            memory.previousRatio = max(r, 1e-4)
+        }
+        memory.lastWasRejected = !accepted
+        let next = min(maximumStepSize, max(minimumStepSize, h * factor))
+        return StepDecision(isAccepted: accepted, nextStepSize: next)
+    }
+
+    /// The first invalid tolerance, as an error, or `nil`.
+    func validate(componentCount n: Int) -> SolverError? {
+        for (name, tolerance) in [("relativeTolerance", relativeTolerance), ("absoluteTolerance", absoluteTolerance)] {
+            if case .perComponent(let xs) = tolerance, xs.count != n {
+                return .invalidTolerance(name: name, value: Double(xs.count),
+                                         reason: "has \(xs.count) components but the state has \(n)")
+            }
+            for x in tolerance.values where !(x >= 0 && x.isFinite) {
+                return .invalidTolerance(name: name, value: x, reason: "must be finite and ≥ 0")
+            }
+        }
+        for i in 0..<n where relativeTolerance[min(i, relativeTolerance.values.count - 1)] == 0
+            && absoluteTolerance[min(i, absoluteTolerance.values.count - 1)] == 0 {
+            return .invalidTolerance(name: "absoluteTolerance", value: 0,
+                                     reason: "rtol and atol are both 0 for component \(i)")
+        }
+        if let c = norm.components, c.lowerBound < 0 || c.upperBound > n {
+            return .invalidTolerance(name: "norm.components", value: Double(c.upperBound),
+                                     reason: "range \(c) outside the state's \(n) components")
+        }
+        return nil
+    }
+}
+
+/// What a `StepSizeController` remembers between decisions.
+public struct ControllerMemory: Sendable {
+    /// The error ratio of the last accepted step (starts at 1).
+    public var previousRatio = 1.0
+    /// Whether the last trial step was rejected.
+    public var lastWasRejected = false
+    /// Fresh memory.
+    public init() {}
+}

@@ -1,0 +1,72 @@
+/// An explicit Runge–Kutta method: a `ButcherTableau` plus the one generic stepper all methods share.
+///
+/// Any method can take fixed steps; only `AdaptiveRungeKuttaMethod`s (those with an embedded error
+/// estimate) accept an adaptive `StepSizeController`, so `solve(_:using: .euler, controller:)` does not
+/// compile.
+public protocol RungeKuttaMethod: Sendable, CustomStringConvertible {
+    /// The coefficients.
+    var tableau: ButcherTableau { get }
+}
+
+/// A Runge–Kutta method with an embedded error estimate, usable with adaptive step sizes.
+public protocol AdaptiveRungeKuttaMethod: RungeKuttaMethod {}
+
+extension RungeKuttaMethod {
+    /// The tableau's description.
+    public var description: String { tableau.description }
+    /// The order p of the propagated solution.
+    @inlinable public var order: Int { tableau.order }
+}
+
+/// A fixed-step explicit Runge–Kutta method (any tableau).
+public struct ExplicitRungeKutta: RungeKuttaMethod {
+    /// The coefficients.
+    public let tableau: ButcherTableau
+    /// Wraps a tableau.
+    public init(_ tableau: ButcherTableau) { self.tableau = tableau }
+}
+
+/// An embedded Runge–Kutta pair; takes adaptive or fixed steps.
+public struct EmbeddedRungeKutta: AdaptiveRungeKuttaMethod {
+    /// The coefficients (with `errorWeights`).
+    public let tableau: ButcherTableau
+    /// Wraps a tableau. Precondition: the tableau has an embedded error estimate.
+    public init(_ tableau: ButcherTableau) {
+        precondition(tableau.isAdaptive, "\(tableau.name) has no embedded error estimate; use ExplicitRungeKutta")
+        self.tableau = tableau
+    }
+    /// The order q used in the controller exponent 1/(q+1).
+    @inlinable public var errorEstimateOrder: Int { tableau.errorEstimateOrder! }
+}
+
+extension RungeKuttaMethod where Self == ExplicitRungeKutta {
+    /// Forward Euler, order 1.
+    public static var euler: Self { ExplicitRungeKutta(.euler) }
+    /// The explicit midpoint method, order 2.
+    public static var midpoint: Self { ExplicitRungeKutta(.midpoint) }
+    /// Heun's method, order 2.
+    public static var heun: Self { ExplicitRungeKutta(.heun) }
+    /// Classic RK4, order 4.
+    public static var rk4: Self { ExplicitRungeKutta(.rk4) }
+    /// The 3/8-rule RK4, order 4 (torchdiffeq's `rk4`).
+    public static var rk38: Self { ExplicitRungeKutta(.rk38) }
+}
+
+extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
+    /// Bogacki–Shampine 3(2).
+    public static var bogackiShampine32: Self { EmbeddedRungeKutta(.bogackiShampine32) }
+    /// Dormand–Prince 5(4) ("dopri5").
+    public static var dormandPrince54: Self { EmbeddedRungeKutta(.dormandPrince54) }
+    /// Tsitouras 5(4) ("Tsit5").
+    public static var tsitouras54: Self { EmbeddedRungeKutta(.tsitouras54) }
+    /// Dormand–Prince 8(5,3) ("DOP853").
+    public static var dormandPrince853: Self { EmbeddedRungeKutta(.dormandPrince853) }
+}
+
+extension ButcherTableau {
+    /// Every built-in tableau, for tests and benchmarks.
+    public static var builtIn: [ButcherTableau] {
+        [.euler, .midpoint, .heun, .rk4, .rk38, .bogackiShampine32, .dormandPrince54, .tsitouras54,
+         .dormandPrince853]
+    }
+}

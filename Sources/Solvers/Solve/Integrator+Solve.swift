@@ -1,0 +1,115 @@
+extension Integrator {
+    /// Runs to the end (or to a terminal event), reporting states as `saveAt` asks.
+    @inlinable
+    public mutating func solve(saveAt: SaveAt, event: ODEEvent<State>? = nil) throws -> ODESolution<State> {
+        let span = problem.timeSpan
+        let direction = span.direction
+        let outputs = saveAt.times
+        for (i, t) in outputs.enumerated() {
+            guard (t - span.start) * direction >= 0 && (span.end - t) * direction >= 0 else {
+                throw SolverError.outputTimeOutsideSpan(time: t, start: span.start, end: span.end)
+            }
+            if i > 0 && (t - outputs[i - 1]) * direction < 0 {
+                throw SolverError.outputTimesNotMonotone(index: i, previous: outputs[i - 1], time: t)
+            }
+        }
+        var times: [Double] = []
+        var states: [State] = []
+        times.reserveCapacity(outputs.count + (saveAt.includesStart ? 1 : 0) + (saveAt.includesEnd ? 1 : 0))
+        states.reserveCapacity(times.capacity)
+        var steps: [AcceptedStep] = []
+        steps.reserveCapacity(64)
+        var dense = saveAt.dense ? DenseOutput(tableau: method.tableau, start: time, state: state) : nil
+        var occurrence: EventOccurrence<State>? = nil
+        if saveAt.includesStart {
+            times.append(time)
+            states.append(state)
+        }
+        var next = 0
+        while next < outputs.count && outputs[next] == time {
+            times.append(time)
+            states.append(state)
+            next += 1
+        }
+        var gPrevious = try event.map { try $0.function(time, state) } ?? 0
+        while try step() {
+            steps.append(AcceptedStep(time: previousTime, stepSize: lastStepSize))
+            var stopTime = time
+            if let event {
+                let g = try event.function(time, state)
+                if event.isCrossing(from: gPrevious, to: g) {
+                    let found = try locate(event, g0: gPrevious, g1: g)
+                    occurrence = found
+                    stopTime = found.time
+                }
+                gPrevious = g
+            }
+            while next < outputs.count && (outputs[next] - stopTime) * direction <= 0 {
+                let t = outputs[next]
+                times.append(t)
+                states.append(t == stopTime && occurrence != nil ? occurrence!.state : try state(at: t))
+                next += 1
+            }
+            if saveAt.everyStep && occurrence == nil && times.last != time {
+                times.append(time)
+                states.append(state)
+            }
+            if dense != nil {
+                try prepareDenseOutput()
+                dense!.append(time: previousTime, stepSize: lastStepSize, start: previousState, stages: denseStages,
+                              end: state)
+            }
+            if occurrence != nil { break }
+        }
+        let finalTime = occurrence?.time ?? time
+        let finalState = occurrence?.state ?? state
+        if saveAt.includesEnd && times.last != finalTime {
+            times.append(finalTime)
+            states.append(finalState)
+        }
+        return ODESolution(times: times, states: states, statistics: statistics, steps: steps, event: occurrence,
+                           finalTime: finalTime, finalState: finalState, denseOutput: dense)
+    }
+}
+
+/// Solves `problem` with adaptive steps of an embedded Runge–Kutta pair.
+///
+/// - Parameters:
+///   - controller: tolerances and step-size policy (no default tolerances: choose them;
+///     `StepSizeController.torchdiffeqDefaults` gives rtol 1e-7, atol 1e-9).
+///   - saveAt: what to report (default: the final state).
+///   - event: an optional terminal event.
+///   - stopTimes: times the solver must step to exactly (e.g. discontinuities of the vector field).
+///   - maxSteps: the limit on trial steps (100 000).
+@inlinable
+public func solve<Method: AdaptiveRungeKuttaMethod, State: ODEState>(
+    _ problem: ODEProblem<State>, using method: Method, controller: StepSizeController, saveAt: SaveAt = .end,
+    event: ODEEvent<State>? = nil, stopTimes: [Double] = [], maxSteps: Int = 100_000
+) throws -> ODESolution<State> {
+    var integrator = try Integrator(problem, using: method, controller: controller, stopTimes: stopTimes,
+                                    maxSteps: maxSteps)
+    return try integrator.solve(saveAt: saveAt, event: event)
+}
+
+/// Solves `problem` with `stepCount` equal steps on the grid t_k = t₀ + k·(t₁ − t₀)/stepCount.
+@inlinable
+public func solve<Method: RungeKuttaMethod, State: ODEState>(
+    _ problem: ODEProblem<State>, using method: Method, stepCount: Int, saveAt: SaveAt = .end,
+    event: ODEEvent<State>? = nil
+) throws -> ODESolution<State> {
+    var integrator = try Integrator(problem, using: method, stepCount: stepCount)
+    return try integrator.solve(saveAt: saveAt, event: event)
+}
+
+/// Solves `problem` with fixed steps of (at most) `stepSize`: the span is divided into
+/// ⌈|t₁ − t₀| / |stepSize|⌉ equal steps (a grid t_k = t₀ + k·(t₁ − t₀)/n, never a running sum of dt).
+@inlinable
+public func solve<Method: RungeKuttaMethod, State: ODEState>(
+    _ problem: ODEProblem<State>, using method: Method, stepSize: Double, saveAt: SaveAt = .end,
+    event: ODEEvent<State>? = nil
+) throws -> ODESolution<State> {
+    guard stepSize.isFinite && stepSize != 0 else { throw SolverError.invalidStepSize(stepSize) }
+    let length = abs(problem.timeSpan.end - problem.timeSpan.start)
+    let count = max(1, Int((length / abs(stepSize) * (1 - 1e-12)).rounded(.up)))
+    return try solve(problem, using: method, stepCount: count, saveAt: saveAt, event: event)
+}

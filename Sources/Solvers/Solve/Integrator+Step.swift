@@ -1,0 +1,106 @@
+extension Integrator {
+    /// Takes one accepted step (retrying rejected trial steps). Returns `false`, doing nothing, once the
+    /// end is reached.
+    @inlinable
+    public mutating func step() throws -> Bool {
+        if needsAdvance {
+            workspace.advance()
+            needsAdvance = false
+        }
+        if isFinished { return false }
+        switch stepping {
+        case .fixed(let count):
+            let span = problem.timeSpan
+            let k = fixedIndex + 1
+            let target = k == count ? span.end : span.start + Double(k) * (span.end - span.start) / Double(count)
+            let h = target - _time
+            try method.step(problem.function, time: _time, stepSize: h, state: _state, into: &candidate,
+                            workspace: &workspace)
+            if let bad = candidate.firstNonFiniteComponent() {
+                throw SolverError.nonFiniteState(time: target, component: bad.index, value: bad.value)
+            }
+            fixedIndex = k
+            accept(stepSize: h, newTime: target)
+            return true
+        case .adaptive(let controller, let q):
+            return try adaptiveStep(controller: controller, errorEstimateOrder: q)
+        }
+    }
+
+    @inlinable
+    mutating func adaptiveStep(controller: StepSizeController, errorEstimateOrder q: Int) throws -> Bool {
+        let direction = problem.timeSpan.direction
+        while true {
+            if counts.acceptedSteps + counts.rejectedSteps >= maxSteps {
+                throw SolverError.tooManySteps(limit: maxSteps, reachedTime: _time)
+            }
+            let target = stopTimes[nextStop]
+            var h = direction * _proposedStepSize
+            var hitsStop = false
+            if (_time + h - target) * direction >= 0 {
+                h = target - _time
+                hitsStop = true
+            }
+            if _time + h == _time {
+                throw SolverError.stepSizeUnderflow(time: _time, stepSize: h)
+            }
+            try method.step(problem.function, time: _time, stepSize: h, state: _state, into: &candidate,
+                            workspace: &workspace)
+            let ratio = errorRatio(error: workspace.scratch[1], secondaryError: workspace.secondaryErrorEstimate,
+                                   start: _state, end: candidate, relativeTolerance: controller.relativeTolerance,
+                                   absoluteTolerance: controller.absoluteTolerance, norm: controller.norm)
+            let decision = controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)
+            if decision.isAccepted {
+                if hitsStop { nextStop += 1 }
+                accept(stepSize: h, newTime: hitsStop ? target : _time + h)
+                // A step clipped to a stop _time says little about the next one: keep the larger proposal.
+                _proposedStepSize = hitsStop ? max(decision.nextStepSize, _proposedStepSize) : decision.nextStepSize
+                _proposedStepSize = min(_proposedStepSize, controller.maximumStepSize)
+                return true
+            }
+            counts.rejectedSteps += 1
+            if abs(h) <= controller.minimumStepSize {
+                throw SolverError.stepSizeUnderflow(time: _time, stepSize: h)
+            }
+            _proposedStepSize = decision.nextStepSize
+        }
+    }
+
+    @inlinable
+    mutating func accept(stepSize h: Double, newTime: Double) {
+        _previousTime = _time
+        _lastStepSize = h
+        _time = newTime
+        swap(&_previousState, &_state)
+        swap(&_state, &candidate)
+        counts.acceptedSteps += 1
+        needsAdvance = true
+    }
+
+    /// The continuous extension of the last step at `target` (between `_previousTime` and `_time`).
+    /// At either end it returns the stored _state exactly. May evaluate the vector field (extra stages).
+    @inlinable
+    public mutating func state(at target: Double) throws -> State {
+        if target == _time { return _state }
+        if target == _previousTime { return _previousState }
+        try prepareDenseOutput()
+        var output = _previousState
+        method.interpolate(at: target, time: _previousTime, stepSize: _lastStepSize, start: _previousState,
+                           workspace: workspace, into: &output)
+        return output
+    }
+
+    /// Computes the last step's dense stages (if not done yet).
+    @inlinable
+    public mutating func prepareDenseOutput() throws {
+        precondition(needsAdvance, "prepareDenseOutput: no step has been taken since the last advance")
+        try method.prepareDenseOutput(problem.function, time: _previousTime, stepSize: _lastStepSize,
+                                      start: _previousState, end: _state, workspace: &workspace)
+    }
+
+    /// The last step's dense stages (after `prepareDenseOutput()`), to store for later evaluation.
+    @inlinable
+    public var denseStages: [State] {
+        Array(workspace.stages[0..<workspace.packed.denseStageCount])
+    }
+}

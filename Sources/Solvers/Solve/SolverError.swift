@@ -1,0 +1,68 @@
+/// Why a solve failed. Each case carries where it happened; `description` says what to try.
+public enum SolverError: Error, Equatable, CustomStringConvertible {
+    /// The step size fell below the minimum (or below the time's resolution) while steps kept failing.
+    case stepSizeUnderflow(time: Double, stepSize: Double)
+    /// The solve needed more than `limit` trial steps; it had reached `reachedTime`.
+    case tooManySteps(limit: Int, reachedTime: Double)
+    /// A state component became NaN or infinite (fixed-step solves, or the initial state).
+    case nonFiniteState(time: Double, component: Int, value: Double)
+    /// A tolerance (or the norm's component range) is invalid.
+    case invalidTolerance(name: String, value: Double, reason: String)
+    /// The time span has a non-finite end.
+    case invalidTimeSpan(start: Double, end: Double)
+    /// A fixed step size or step count is not usable.
+    case invalidStepSize(Double)
+    /// A requested output time lies outside the time span.
+    case outputTimeOutsideSpan(time: Double, start: Double, end: Double)
+    /// Requested output times go against the direction of integration at `index`.
+    case outputTimesNotMonotone(index: Int, previous: Double, time: Double)
+    /// Dense evaluation was asked of a solution saved without `.dense`.
+    case denseOutputNotSaved
+    /// A dense evaluation time lies outside the solved interval.
+    case evaluationTimeOutsideSolution(time: Double, start: Double, end: Double)
+
+    /// What went wrong and what to try.
+    public var description: String {
+        switch self {
+        case let .stepSizeUnderflow(t, h):
+            return "step size underflow at t = \(t) (h = \(h)): the error test keeps failing. The problem may be stiff, "
+                + "singular or blowing up near t; check the vector field, loosen the tolerances, or lower minimumStepSize."
+        case let .tooManySteps(limit, t):
+            return "too many steps: \(limit) trial steps reached only t = \(t). Raise maxSteps, loosen the tolerances, "
+                + "or check whether the problem is stiff."
+        case let .nonFiniteState(t, i, v):
+            return "non-finite state at t = \(t): component \(i) is \(v). Reduce the step size, use an adaptive method, "
+                + "or check the vector field and initial state for NaN/Inf."
+        case let .invalidTolerance(name, v, reason):
+            return "invalid tolerance \(name) = \(v): \(reason). Use finite values ≥ 0, e.g. rtol 1e-6, atol 1e-9."
+        case let .invalidTimeSpan(a, b):
+            return "invalid time span [\(a), \(b)]: both ends must be finite."
+        case let .invalidStepSize(h):
+            return "invalid fixed step size or count \(h): use a finite, non-zero step or a positive count."
+        case let .outputTimeOutsideSpan(t, a, b):
+            return "output time \(t) lies outside the time span [\(a), \(b)]; request times within the span."
+        case let .outputTimesNotMonotone(i, p, t):
+            return "output times must follow the direction of integration: time[\(i)] = \(t) comes after \(p). Sort them."
+        case .denseOutputNotSaved:
+            return "this solution has no dense output; solve with SaveAt(dense: true) to evaluate it at any time."
+        case let .evaluationTimeOutsideSolution(t, a, b):
+            return "time \(t) lies outside the solved interval [\(a), \(b)]."
+        }
+    }
+}
+
+/// Counts of a solve's work.
+public struct SolverStatistics: Sendable, Equatable, CustomStringConvertible {
+    /// Vector-field evaluations (including the initial-step selection and dense-output stages).
+    public var functionEvaluations = 0
+    /// Accepted steps.
+    public var acceptedSteps = 0
+    /// Rejected trial steps.
+    public var rejectedSteps = 0
+    /// Zero counts.
+    public init() {}
+    /// "nfe 2485, accepted 329, rejected 85".
+    public var description: String {
+        "nfe \(functionEvaluations), accepted \(acceptedSteps), rejected \(rejectedSteps)"
+    }
+}

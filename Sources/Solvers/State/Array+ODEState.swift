@@ -1,0 +1,74 @@
+/// Arrays of floating-point scalars are states: the solvers write into them in place, so a solve
+/// with array states allocates only its outputs, never per step.
+extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
+    /// The element type.
+    public typealias Scalar = Element
+
+    /// The number of elements.
+    @inlinable
+    public var scalarCount: Int { count }
+
+    /// Calls `body` with the array's contiguous storage.
+    @inlinable
+    public func withUnsafeScalars<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+        try withUnsafeBufferPointer(body)
+    }
+
+    /// A copy with its own storage.
+    @inlinable
+    public func makeCopy() -> [Element] {
+        withUnsafeBufferPointer { Array($0) }
+    }
+
+    /// Writes `base + Σ coefficients[j] · terms[j]` into this array's storage, one pass per term
+    /// (each pass is a vectorizable multiply-add loop). Aliasing is safe: when `base` or a term
+    /// shares storage with `self`, copy-on-write gives `self` fresh storage first.
+    @inlinable
+    public mutating func setLinearCombination(base: [Element]?, coefficients: UnsafeBufferPointer<Double>,
+                                              terms: UnsafeBufferPointer<[Element]>) {
+        precondition(coefficients.count == terms.count,
+                     "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        let n = base?.count ?? (terms.isEmpty ? count : terms[0].count)
+        if count != n { self = [Element](repeating: 0, count: n) }
+        withUnsafeMutableBufferPointer { out in
+            guard let o = out.baseAddress else { return }
+            var start = 0
+            if let base {
+                precondition(base.count == n, "setLinearCombination: base has \(base.count) scalars, expected \(n)")
+                base.withUnsafeBufferPointer { b in
+                    if terms.isEmpty {
+                        for j in 0..<n { o[j] = b[j] }
+                    } else {
+                        // Fuse the first term with the copy of the base.
+                        let c = Element(coefficients[0])
+                        terms[0].withUnsafeBufferPointer { t in
+                            precondition(t.count == n, "setLinearCombination: term 0 has \(t.count) scalars, expected \(n)")
+                            for j in 0..<n { o[j] = multiplyAdd(b[j], c, t[j]) }
+                        }
+                        start = 1
+                    }
+                }
+            } else {
+                for j in 0..<n { o[j] = 0 }
+            }
+            for i in start..<terms.count {
+                let c = Element(coefficients[i])
+                terms[i].withUnsafeBufferPointer { t in
+                    precondition(t.count == n, "setLinearCombination: term \(i) has \(t.count) scalars, expected \(n)")
+                    for j in 0..<n { o[j] = multiplyAdd(o[j], c, t[j]) }
+                }
+            }
+        }
+    }
+}
+
+/// `a + b · c`: a fused multiply-add when the build targets a CPU with FMA (`-D NATIVE_FMA`), else a
+/// plain multiply and add (a library `fma` call per element would be far slower).
+@inlinable @inline(__always)
+func multiplyAdd<T: BinaryFloatingPoint>(_ a: T, _ b: T, _ c: T) -> T {
+    #if NATIVE_FMA
+    return a.addingProduct(b, c)
+    #else
+    return a + b * c
+    #endif
+}

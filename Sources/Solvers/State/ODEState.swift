@@ -1,0 +1,56 @@
+/// A state the solvers integrate: a fixed-length vector of real scalars.
+///
+/// The solvers never do arithmetic on a state directly: every state they produce (stage inputs,
+/// the next state, error estimates, interpolated outputs) comes from `setLinearCombination`, and
+/// they read scalars only to make control decisions (error norms, events, finiteness checks). A
+/// conformance that records each `setLinearCombination` on an autodiff tape therefore makes a whole
+/// solve differentiable.
+public protocol ODEState {
+    /// The scalar type of the components.
+    associatedtype Scalar: BinaryFloatingPoint & SIMDScalar
+    /// Number of scalar components.
+    var scalarCount: Int { get }
+    /// Read-only access to the components, contiguous.
+    func withUnsafeScalars<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R
+    /// Sets `self` to `base + Σ_j coefficients[j] · terms[j]` (`base == nil` means zero).
+    /// All states involved have the same scalarCount. Conformances reuse self's storage where they can
+    /// (arrays write in place: no allocation in the solver loop); a tensor conformance records one op.
+    mutating func setLinearCombination(base: Self?, coefficients: UnsafeBufferPointer<Double>,
+                                       terms: UnsafeBufferPointer<Self>)
+    /// A copy that does not share storage with `self` (so that writing into it never copies again).
+    ///
+    /// The default builds it with `setLinearCombination(base: self, …)` and no terms.
+    func makeCopy() -> Self
+}
+
+extension ODEState {
+    /// A copy built as `self + Σ (nothing)`; conformances with cheaper copies override it.
+    @inlinable
+    public func makeCopy() -> Self {
+        var copy = self
+        let none = UnsafeBufferPointer<Double>(start: nil, count: 0)
+        let noTerms = UnsafeBufferPointer<Self>(start: nil, count: 0)
+        copy.setLinearCombination(base: self, coefficients: none, terms: noTerms)
+        return copy
+    }
+
+    /// The first component that is NaN or infinite, with its value, or `nil` when all are finite.
+    @inlinable
+    public func firstNonFiniteComponent() -> (index: Int, value: Double)? {
+        withUnsafeScalars { x in
+            for i in x.indices where !x[i].isFinite { return (i, Double(x[i])) }
+            return nil
+        }
+    }
+
+    /// Sets `self` to `base + Σ coefficients[j] · terms[j]` from Swift arrays (allocates; for tests and
+    /// setup code, not for inner loops).
+    @inlinable
+    public mutating func setLinearCombination(base: Self?, coefficients: [Double], terms: [Self]) {
+        precondition(coefficients.count == terms.count,
+                     "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        coefficients.withUnsafeBufferPointer { c in
+            terms.withUnsafeBufferPointer { t in setLinearCombination(base: base, coefficients: c, terms: t) }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+extension RungeKuttaMethod {
+    /// Computes what the continuous extension needs beyond the step's stages (f(t₁, y₁) when it is not
+    /// the last stage, and any extra stages) for the step last taken from (`time`, `start`) to `end`.
+    /// Does nothing if they are current.
+    @inlinable
+    public func prepareDenseOutput<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize h: Double,
+                                                    start y0: State, end y1: State,
+                                                    workspace: inout RungeKuttaWorkspace<State>) throws {
+        if workspace.denseStagesAreCurrent { return }
+        let p = workspace.packed
+        let s = p.stageCount
+        let d = p.denseStageCount
+        var k: [State] = []
+        var scratch: [State] = []
+        swap(&k, &workspace.stages)
+        swap(&scratch, &workspace.scratch)
+        defer {
+            swap(&k, &workspace.stages)
+            swap(&scratch, &workspace.scratch)
+        }
+        var evaluations = 0
+        defer { workspace.evaluationCount += evaluations }
+        if p.endpointStageIndex >= s {
+            try f(time + h, y1, &k[p.endpointStageIndex])
+            evaluations += 1
+        }
+        if p.firstExtraStage < d {
+            try withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { buffer in
+                let c = buffer.baseAddress!
+                for i in p.firstExtraStage..<d {
+                    for j in 0..<i { c[j] = h * p.a[i * d + j] }
+                    k.withUnsafeBufferPointer { kp in
+                        scratch[0].setLinearCombination(
+                            base: y0, coefficients: UnsafeBufferPointer(start: c, count: i),
+                            terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
+                    }
+                    try f(time + p.c[i] * h, scratch[0], &k[i])
+                    evaluations += 1
+                }
+            }
+        }
+        workspace.denseStagesAreCurrent = true
+    }
+
+    /// Writes the continuous extension's value at `target` (inside the step from `time` of size `stepSize`
+    /// that started at `y0`) into `output`. Precondition: `prepareDenseOutput` ran for this step.
+    @inlinable
+    public func interpolate<State: ODEState>(at target: Double, time: Double, stepSize h: Double, start y0: State,
+                                             workspace: RungeKuttaWorkspace<State>, into output: inout State) {
+        precondition(workspace.denseStagesAreCurrent, "interpolate: call prepareDenseOutput for this step first")
+        let p = workspace.packed
+        let d = p.denseStageCount
+        let theta = (target - time) / h
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { buffer in
+            p.denseWeights(at: theta, scale: h, into: buffer.baseAddress!)
+            workspace.stages.withUnsafeBufferPointer { kp in
+                output.setLinearCombination(base: y0, coefficients: UnsafeBufferPointer(buffer),
+                                            terms: UnsafeBufferPointer(start: kp.baseAddress, count: d))
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+extension RungeKuttaMethod {
+    /// Takes one Runge–Kutta step of size `stepSize` (negative integrates backwards) from
+    /// (`time`, `state`) and writes the new state into `next`; the error estimate h Σ e_i k_i goes to
+    /// `workspace.errorEstimate`. Never mutates `state`.
+    ///
+    /// Every state it produces comes from `setLinearCombination`, so the step can be recorded on a tape.
+    /// After accepting the step, call `workspace.advance()` before stepping from `next` (this carries
+    /// the FSAL derivative); to step from any other state, call `workspace.invalidateFirstStage()`.
+    @inlinable
+    public func step<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize h: Double, state y: State,
+                                      into next: inout State, workspace: inout RungeKuttaWorkspace<State>) throws {
+        let p = workspace.packed
+        try workspace.ensureFirstStage(f, time: time, state: y)
+        workspace.denseStagesAreCurrent = false
+        var k: [State] = []
+        var scratch: [State] = []
+        swap(&k, &workspace.stages)
+        swap(&scratch, &workspace.scratch)
+        defer {
+            swap(&k, &workspace.stages)
+            swap(&scratch, &workspace.scratch)
+        }
+        let s = p.stageCount
+        let d = p.denseStageCount
+        var evaluations = 0
+        defer { workspace.evaluationCount += evaluations }
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { buffer in
+            let c = buffer.baseAddress!
+            for i in 1..<max(s, 1) {
+                for j in 0..<i { c[j] = h * p.a[i * d + j] }
+                k.withUnsafeBufferPointer { kp in
+                    scratch[0].setLinearCombination(base: y, coefficients: UnsafeBufferPointer(start: c, count: i),
+                                                    terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
+                }
+                try f(time + p.c[i] * h, scratch[0], &k[i])
+                evaluations += 1
+            }
+            let coefficients = UnsafeBufferPointer(start: c, count: s)
+            k.withUnsafeBufferPointer { kp in
+                let terms = UnsafeBufferPointer(start: kp.baseAddress, count: s)
+                for j in 0..<s { c[j] = h * p.b[j] }
+                next.setLinearCombination(base: y, coefficients: coefficients, terms: terms)
+                if let e = p.e {
+                    for j in 0..<s { c[j] = h * e[j] }
+                    scratch[1].setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
+                }
+                if let e = p.e2 {
+                    for j in 0..<s { c[j] = h * e[j] }
+                    scratch[2].setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
+                }
+            }
+        }
+    }
+
+    /// One step that returns its results (allocates; for callers outside the solve loop, such as a
+    /// gradient mode replaying stored steps). `freshStart` forgets any carried FSAL derivative first.
+    @inlinable
+    public func step<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize: Double, state: State,
+                                      workspace: inout RungeKuttaWorkspace<State>,
+                                      freshStart: Bool = true) throws -> (next: State, errorEstimate: State?) {
+        if freshStart { workspace.invalidateFirstStage() }
+        var next = state.makeCopy()
+        try step(f, time: time, stepSize: stepSize, state: state, into: &next, workspace: &workspace)
+        return (next, tableau.isAdaptive ? workspace.errorEstimate : nil)
+    }
+}

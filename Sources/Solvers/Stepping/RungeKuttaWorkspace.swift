@@ -1,0 +1,81 @@
+/// The vector field dy/dt = f(t, y): writes f(time, state) into `derivative`, which arrives with the
+/// state's length (array fields write in place; a tensor field assigns a new value).
+public typealias VectorField<State> = (_ time: Double, _ state: State, _ derivative: inout State) throws -> Void
+
+/// The per-solve memory of a Runge–Kutta stepper: stage derivatives, a stage-input buffer and the
+/// error estimates, made once and reused by every step (so array states allocate nothing per step).
+///
+/// It also carries the first-same-as-last (FSAL) derivative between steps: after `advance()`, stage 0
+/// holds f(t₁, y₁) for the next step. Call `invalidateFirstStage()` ("fresh start") before stepping
+/// from a state that is not the previous step's result.
+public struct RungeKuttaWorkspace<State: ODEState> {
+    /// The dense stages K (the method's stages, f(t₁, y₁), extra stages).
+    @usableFromInline var stages: [State]
+    /// [stage input, error estimate, secondary error estimate].
+    @usableFromInline var scratch: [State]
+    /// Whether stage 0 holds f(t, y) for the state the next step starts from.
+    @inlinable public var firstStageIsCurrent: Bool { firstStageValid }
+    @usableFromInline var firstStageValid = false
+    /// Whether the dense stages of the last step have been computed.
+    @usableFromInline var denseStagesAreCurrent = false
+    /// Vector-field evaluations made through this workspace.
+    @inlinable public var functionEvaluations: Int { evaluationCount }
+    @usableFromInline var evaluationCount = 0
+    @usableFromInline let packed: PackedTableau
+
+    /// Buffers shaped like `template` for `tableau`.
+    public init(template: State, tableau: ButcherTableau) {
+        packed = tableau.packed
+        stages = (0..<packed.denseStageCount).map { _ in template.makeCopy() }
+        scratch = (0..<3).map { _ in template.makeCopy() }
+    }
+
+    /// Forgets the carried first stage, so the next step evaluates f(t, y) afresh.
+    public mutating func invalidateFirstStage() {
+        firstStageValid = false
+        denseStagesAreCurrent = false
+    }
+
+    /// The embedded error estimate h Σ e_i k_i of the last step.
+    @inlinable public var errorEstimate: State { scratch[1] }
+
+    /// The secondary error estimate of the last step (DOP853's third-order one), if the method has one.
+    @inlinable public var secondaryErrorEstimate: State? { packed.e2 == nil ? nil : scratch[2] }
+
+    /// The stage derivatives of the last step, k₁ … k_s.
+    @inlinable public var stageDerivatives: ArraySlice<State> { stages[0..<packed.stageCount] }
+
+    /// Moves on after an accepted step: the new first stage is f(t₁, y₁) when the step produced it
+    /// (FSAL methods always; others when dense output computed it).
+    @inlinable
+    public mutating func advance() {
+        let p = packed
+        if p.isFirstSameAsLast {
+            stages.swapAt(0, p.stageCount - 1)
+            firstStageValid = true
+        } else if denseStagesAreCurrent && p.endpointStageIndex >= 0 {
+            stages.swapAt(0, p.endpointStageIndex)
+            firstStageValid = true
+        } else {
+            firstStageValid = false
+        }
+        denseStagesAreCurrent = false
+    }
+
+    /// Records `f(time, state)` as the first stage (for callers that already evaluated it).
+    @inlinable
+    public mutating func setFirstStage(_ derivative: State) {
+        stages[0] = derivative
+        firstStageValid = true
+    }
+
+    /// Evaluates stage 0 if it is not current.
+    @inlinable
+    mutating func ensureFirstStage(_ f: VectorField<State>, time: Double, state: State) throws {
+        if !firstStageIsCurrent {
+            try f(time, state, &stages[0])
+            evaluationCount += 1
+            firstStageValid = true
+        }
+    }
+}
