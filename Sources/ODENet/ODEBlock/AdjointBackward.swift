@@ -11,6 +11,7 @@ struct AdjointBackward<D: Dynamics> {
     typealias Scalar = D.Scalar
     let augmented: AugmentedDynamics<D>
     let configuration: SolveConfiguration
+    let seminorm: Bool
 
     /// The gradients of the loss with respect to z(t_0), the output times, and each parameter, with
     /// the drift of each interval.
@@ -47,8 +48,10 @@ struct AdjointBackward<D: Dynamics> {
             timeAdjoint -= direct
             y[augmented.timeAdjointIndex] = timeAdjoint
             let solved = try configuration.integrateAdjoint(augmented, from: y, start: times[i], end: times[i - 1],
-                                                            adjointComponents: 2 * n)
-            statistics.add(solved.statistics)
+                                                            adjointComponents: 2 * n, seminorm: seminorm)
+            statistics.functionEvaluations += solved.statistics.functionEvaluations
+            statistics.acceptedSteps += solved.statistics.acceptedSteps
+            statistics.rejectedSteps += solved.statistics.rejectedSteps
             y = solved.state
             timeAdjoint = y[augmented.timeAdjointIndex]
             drift.append(configuration.drift(between: Array(y[0..<n]), and: states[i - 1]))
