@@ -1,0 +1,145 @@
+/// The contents of a safetensors file: named tensors as raw little-endian bytes plus string metadata.
+///
+/// The value is independent of any tensor type: each entry is a dtype, a shape and its bytes in
+/// row-major order. Convenience accessors convert `[Float]` and `[Double]` in and out, checking the
+/// dtype and, when given, the shape.
+///
+/// ```swift
+/// var checkpoint = SafetensorsFile(metadata: ["format": "pt"])
+/// checkpoint.setValues(weights, shape: [64, 784], forKey: "1.weight")
+/// try checkpoint.write(to: "model.safetensors")
+/// let loaded = try SafetensorsFile(contentsOf: "model.safetensors")
+/// let w: [Float] = try loaded.values(forKey: "1.weight", shape: [64, 784])
+/// ```
+public struct SafetensorsFile: Equatable, Sendable {
+    /// One tensor: its element type, shape and row-major little-endian bytes.
+    public struct Entry: Equatable, Sendable {
+        /// Element type.
+        public let dtype: SafetensorsDType
+        /// Dimension sizes, outermost first; `[]` is a scalar.
+        public let shape: [Int]
+        /// `shape.product × dtype.byteCount` bytes.
+        public let bytes: [UInt8]
+
+        /// Creates an entry; the byte count must match the shape and dtype (a programmer error otherwise).
+        public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
+            precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+            precondition(bytes.count == shape.reduce(1, *) * dtype.byteCount,
+                         "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
+            self.dtype = dtype
+            self.shape = shape
+            self.bytes = bytes
+        }
+    }
+
+    /// The `__metadata__` map of the header.
+    public var metadata: [String: String]
+    /// Where the value was read from ("<memory>" otherwise), used in error messages.
+    public let origin: String
+    private var storage: [String: Entry] = [:]
+    private var order: [String] = []
+
+    /// Creates an empty checkpoint with the given metadata.
+    public init(metadata: [String: String] = [:], origin: String = "<memory>") {
+        self.metadata = metadata
+        self.origin = origin
+    }
+
+    /// Tensor names in insertion order (for a decoded file: the order of its data section).
+    public var keys: [String] { order }
+
+    /// The entry named `key`, or nil; setting nil removes it.
+    public subscript(key: String) -> Entry? {
+        get { storage[key] }
+        set {
+            if newValue != nil, storage[key] == nil { order.append(key) }
+            if newValue == nil, storage[key] != nil { order.removeAll { $0 == key } }
+            storage[key] = newValue
+        }
+    }
+
+    /// Two checkpoints are equal when they hold the same tensors and metadata (origin and order ignored).
+    public static func == (lhs: SafetensorsFile, rhs: SafetensorsFile) -> Bool {
+        lhs.storage == rhs.storage && lhs.metadata == rhs.metadata
+    }
+
+    /// Stores `values` (F32 or F64 according to the element type) under `key`.
+    public mutating func setValues<Scalar: SafetensorsScalar>(_ values: [Scalar], shape: [Int], forKey key: String) {
+        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
+        self[key] = Entry(dtype: Scalar.safetensorsDType, shape: shape, bytes: Scalar.littleEndianBytes(values))
+    }
+
+    /// The values stored under `key`, checking that the dtype matches `Scalar` and, if given, the shape.
+    /// - Throws: `CheckpointError.missingKey`, `.dtypeMismatch` or `.shapeMismatch`.
+    public func values<Scalar: SafetensorsScalar>(forKey key: String, shape: [Int]? = nil,
+                                                  as type: Scalar.Type = Scalar.self) throws(CheckpointError) -> [Scalar] {
+        let entry = try entry(forKey: key, shape: shape)
+        guard entry.dtype == Scalar.safetensorsDType else {
+            throw .dtypeMismatch(file: origin, key: key, expected: Scalar.safetensorsDType, found: entry.dtype)
+        }
+        return Scalar.values(fromLittleEndian: entry.bytes)
+    }
+
+    /// The entry named `key`, checking its shape when one is given.
+    public func entry(forKey key: String, shape: [Int]? = nil) throws(CheckpointError) -> Entry {
+        guard let entry = storage[key] else { throw .missingKey(file: origin, key: key, available: order) }
+        if let shape, shape != entry.shape {
+            throw .shapeMismatch(file: origin, key: key, expected: shape, found: entry.shape)
+        }
+        return entry
+    }
+
+    /// Checks that the file holds exactly `expectedKeys`: a missing key is reported before an extra one.
+    public func validateKeys(_ expectedKeys: some Sequence<String>) throws(CheckpointError) {
+        let expected = Set(expectedKeys)
+        if let missing = expected.subtracting(storage.keys).sorted().first {
+            throw .missingKey(file: origin, key: missing, available: order)
+        }
+        if let extra = order.first(where: { !expected.contains($0) }) {
+            throw .unexpectedKey(file: origin, key: extra)
+        }
+    }
+}
+
+/// A floating-point type that converts to and from a safetensors dtype (`Float` ↔ F32, `Double` ↔ F64).
+public protocol SafetensorsScalar: BinaryFloatingPoint, Sendable {
+    /// The dtype this type is stored as.
+    static var safetensorsDType: SafetensorsDType { get }
+}
+
+extension Float: SafetensorsScalar {
+    /// `Float` is stored as F32.
+    public static var safetensorsDType: SafetensorsDType { .float32 }
+}
+
+extension Double: SafetensorsScalar {
+    /// `Double` is stored as F64.
+    public static var safetensorsDType: SafetensorsDType { .float64 }
+}
+
+extension SafetensorsScalar {
+    static func littleEndianBytes(_ values: [Self]) -> [UInt8] {
+        let size = MemoryLayout<Self>.size
+        var bytes = [UInt8](repeating: 0, count: values.count * size)
+        bytes.withUnsafeMutableBytes { raw in
+            values.withUnsafeBytes { source in raw.copyMemory(from: source) }
+            #if _endian(big)
+            for start in stride(from: 0, to: raw.count, by: size) { raw[start..<start + size].reverse() }
+            #endif
+        }
+        return bytes
+    }
+
+    static func values(fromLittleEndian bytes: [UInt8]) -> [Self] {
+        var bytes = bytes
+        #if _endian(big)
+        let size = MemoryLayout<Self>.size
+        for start in stride(from: 0, to: bytes.count, by: size) { bytes[start..<start + size].reverse() }
+        #endif
+        let count = bytes.count / MemoryLayout<Self>.size
+        return [Self](unsafeUninitializedCapacity: count) { buffer, initialized in
+            bytes.withUnsafeBytes { UnsafeMutableRawBufferPointer(buffer).copyMemory(from: $0) }
+            initialized = count
+        }
+    }
+}

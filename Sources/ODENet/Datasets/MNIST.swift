@@ -1,0 +1,129 @@
+import Foundation
+
+/// The MNIST handwritten digits (LeCun et al. 1998): 60,000 training and 10,000 test images of
+/// 28×28 grey pixels with their labels 0–9, read from the original IDX files.
+///
+/// Both the gzip-compressed files as distributed (`train-images-idx3-ubyte.gz`) and uncompressed
+/// ones (`train-images-idx3-ubyte`, or the `train-images.idx3-ubyte` spelling) are accepted; when
+/// several exist the uncompressed one wins. The library never downloads anything and has no default
+/// directory: pass the folder that holds the files.
+///
+/// ```swift
+/// let mnist = try MNIST.load(directory: "data/mnist")
+/// let x = mnist.train.normalizedImages()   // 60000 × 784 floats in 0...1
+/// ```
+public struct MNIST: Sendable {
+    /// Image height and width in pixels.
+    public static let side = 28
+    /// More examples than this in a header means the header is corrupt (real MNIST has 70,000).
+    public static let maximumCount = 10_000_000
+
+    /// One of the two published splits.
+    public enum Split: String, CaseIterable, Sendable {
+        /// The 60,000 training examples (files `train-…`).
+        case train
+        /// The 10,000 test examples (files `t10k-…`).
+        case test
+
+        /// The file-name prefix the distribution uses for this split.
+        public var filePrefix: String { self == .train ? "train" : "t10k" }
+    }
+
+    /// The images and labels of one split.
+    public struct Subset: Sendable {
+        /// Number of examples.
+        public let count: Int
+        /// Pixels, `count × 28 × 28` bytes, row-major, 0 = background, 255 = ink.
+        public let images: [UInt8]
+        /// Labels, `count` digits 0...9.
+        public let labels: [UInt8]
+
+        /// Pixels of all images as floats `(pixel / 255 - mean) / standardDeviation`.
+        ///
+        /// The defaults give values in 0...1, as torchvision's `ToTensor()` does; pass
+        /// `mean: 0.1307, standardDeviation: 0.3081` for the usual MNIST standardisation.
+        public func normalizedImages(mean: Float = 0, standardDeviation: Float = 1) -> [Float] {
+            normalizedImages(at: Array(0..<count), mean: mean, standardDeviation: standardDeviation)
+        }
+
+        /// Pixels of the images at `indices`, in that order, normalised as `normalizedImages()`.
+        public func normalizedImages(at indices: [Int], mean: Float = 0, standardDeviation: Float = 1) -> [Float] {
+            let pixels = MNIST.side * MNIST.side
+            let scale = 1 / (255 * standardDeviation), shift = -mean / standardDeviation
+            var result = [Float](repeating: 0, count: indices.count * pixels)
+            result.withUnsafeMutableBufferPointer { out in
+                images.withUnsafeBufferPointer { source in
+                    for (row, index) in indices.enumerated() {
+                        precondition(index >= 0 && index < count, "image index \(index) outside 0..<\(count)")
+                        for pixel in 0..<pixels {
+                            out[row * pixels + pixel] = Float(source[index * pixels + pixel]) * scale + shift
+                        }
+                    }
+                }
+            }
+            return result
+        }
+
+        /// The labels at `indices` as integers.
+        public func labels(at indices: [Int]) -> [Int] { indices.map { Int(labels[$0]) } }
+    }
+
+    /// The training split.
+    public let train: Subset
+    /// The test split.
+    public let test: Subset
+
+    /// Loads both splits from `directory`.
+    /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed.
+    public static func load(directory: String) throws(MNISTError) -> MNIST {
+        MNIST(train: try load(.train, directory: directory), test: try load(.test, directory: directory))
+    }
+
+    /// Loads one split from `directory`, validating both files and their agreement.
+    public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
+        let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)
+        let labelsFile = try locate("\(split.filePrefix)-labels", rank: 1, in: directory)
+        let images = try IDXArray(parsing: try readContents(of: imagesFile), file: imagesFile, expectedRank: 3,
+                                  elementLimit: maximumCount * side * side)
+        guard images.shape[1] == side, images.shape[2] == side else {
+            throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: images.shape)
+        }
+        let labels = try IDXArray(parsing: try readContents(of: labelsFile), file: labelsFile, expectedRank: 1,
+                                  elementLimit: maximumCount)
+        guard images.shape[0] == labels.shape[0] else {
+            throw .countMismatch(imagesFile: imagesFile, images: images.shape[0],
+                                 labelsFile: labelsFile, labels: labels.shape[0])
+        }
+        if let index = labels.elements.firstIndex(where: { $0 > 9 }) {
+            throw .labelOutOfRange(file: labelsFile, index: index, value: labels.elements[index])
+        }
+        return Subset(count: labels.shape[0], images: images.elements, labels: labels.elements)
+    }
+
+    /// Finds the first existing spelling of `stem` (e.g. "train-images") with IDX rank `rank`.
+    static func locate(_ stem: String, rank: Int, in directory: String) throws(MNISTError) -> String {
+        let dashed = "\(stem)-idx\(rank)-ubyte", dotted = "\(stem).idx\(rank)-ubyte"
+        let names = [dashed, dotted, dashed + ".gz", dotted + ".gz"]
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: path) { return path }
+        }
+        throw .missingFile(directory: directory, triedNames: names)
+    }
+
+    /// Reads a file, decompressing it when it starts with the gzip magic number.
+    static func readContents(of path: String) throws(MNISTError) -> [UInt8] {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
+        } catch {
+            throw .unreadable(file: path, reason: "\(error.localizedDescription)")
+        }
+        guard Gzip.hasMagic(bytes) || path.hasSuffix(".gz") else { return bytes }
+        do throws(GzipError) {
+            return try Gzip.decompress(bytes)
+        } catch {
+            throw .decompressionFailed(file: path, error)
+        }
+    }
+}
