@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Reductions along one axis of a contiguous tensor read as [outer, extent, inner]. Two fast contiguous
+// paths: `inner == 1` (last axis: one contiguous row per output) and `inner > 1` (leading/middle axes:
+// whole contiguous rows of `inner` elements combined element-wise). The softmax family walks strided
+// rows (stride `inner`), which is contiguous for the usual last axis.
+
+/// e^x through libm, one element at a time.
+///
+/// NOTE: placeholder for the vectorised exp kernel being written separately; after the merge, the
+/// softmax family and the losses should call that instead (these two helpers are the only call sites).
+@inline(__always)
+func libmExp<S: TensorScalar>(_ x: S) -> S {
+    if S.self == Float.self { return unsafeBitCast(expf(unsafeBitCast(x, to: Float.self)), to: S.self) }
+    return unsafeBitCast(exp(unsafeBitCast(x, to: Double.self)), to: S.self)
+}
+
+/// ln x through libm, one element at a time (placeholder, see `libmExp`).
+@inline(__always)
+func libmLog<S: TensorScalar>(_ x: S) -> S {
+    if S.self == Float.self { return unsafeBitCast(logf(unsafeBitCast(x, to: Float.self)), to: S.self) }
+    return unsafeBitCast(log(unsafeBitCast(x, to: Double.self)), to: S.self)
+}
+
+enum ReductionKernels {
+    /// out[o, j] = scale · Σ_k x[o, k, j].
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func sum<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int, scale: S,
+                                     into out: UnsafeMutablePointer<S>) {
+        if inner == 1 {
+            for o in 0..<outer { out[o] = Kernels.sum(x + o * extent, count: extent) * scale }
+            return
+        }
+        for o in 0..<outer {
+            let destination = out + o * inner, source = x + o * extent * inner
+            if extent == 0 { destination.update(repeating: 0, count: inner); continue }
+            destination.update(from: source, count: inner)
+            for k in 1..<Swift.max(extent, 1) { Kernels.add(destination, source + k * inner, destination, count: inner) }
+            if scale != 1 { for j in 0..<inner { destination[j] *= scale } }
+        }
+    }
+
+    /// out[o, k, j] = scale · g[o, j]: the pullback of `sum`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func expand<S: TensorScalar>(_ g: UnsafePointer<S>, outer: Int, extent: Int, inner: Int, scale: S,
+                                        into out: UnsafeMutablePointer<S>) {
+        if inner == 1 {
+            for o in 0..<outer { (out + o * extent).update(repeating: g[o] * scale, count: extent) }
+            return
+        }
+        for o in 0..<outer {
+            let source = g + o * inner
+            for k in 0..<extent {
+                let destination = out + (o * extent + k) * inner
+                for j in 0..<inner { destination[j] = source[j] * scale }
+            }
+        }
+    }
+
+    /// out[o, j] = max_k x[o, k, j] and where[o, j] = the first k attaining it (NaN wins: it propagates).
+    /// Precondition: extent > 0.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func max<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int,
+                                     into out: UnsafeMutablePointer<S>, argmax: UnsafeMutablePointer<Int>) {
+        for o in 0..<outer {
+            let source = x + o * extent * inner, best = out + o * inner, at = argmax + o * inner
+            best.update(from: source, count: inner)
+            at.update(repeating: 0, count: inner)
+            for k in 1..<Swift.max(extent, 1) {
+                let row = source + k * inner
+                for j in 0..<inner {
+                    let v = row[j], b = best[j]
+                    if v > b || (v.isNaN && !b.isNaN) { best[j] = v; at[j] = k }
+                }
+            }
+        }
+    }
+
+    /// ln Σ_k e^{x[k·stride]}, computed as m + ln Σ e^{x − m} with m the row maximum (an all −∞ row
+    /// gives −∞).
+    @inline(__always)
+    static func logSumExpRow<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> S {
+        var m = -S.infinity
+        for k in 0..<count { let v = x[k * stride]; if v > m || v.isNaN { m = v } }
+        if m.isInfinite { m = m > 0 ? m : 0 }
+        var s: S = 0
+        for k in 0..<count { s += libmExp(x[k * stride] - m) }
+        return m + libmLog(s)
+    }
+
+    /// out[o, j] = ln Σ_k e^{x[o, k, j]}.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func logSumExp<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int,
+                                           into out: UnsafeMutablePointer<S>) {
+        for o in 0..<outer {
+            for j in 0..<inner {
+                out[o * inner + j] = logSumExpRow(x + o * extent * inner + j, stride: inner, count: extent)
+            }
+        }
+    }
+
+    /// out[o, k, j] = g[o, j] · e^{x[o, k, j] − l[o, j]}: the pullback of `logSumExp` (l its value).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func logSumExpPullback<S: TensorScalar>(_ x: UnsafePointer<S>, _ l: UnsafePointer<S>, _ g: UnsafePointer<S>,
+                                                   outer: Int, extent: Int, inner: Int, into out: UnsafeMutablePointer<S>) {
+        for o in 0..<outer {
+            for k in 0..<extent {
+                let base = (o * extent + k) * inner
+                for j in 0..<inner { out[base + j] = g[o * inner + j] * libmExp(x[base + j] - l[o * inner + j]) }
+            }
+        }
+    }
+
+    /// y = softmax (or log-softmax when `logarithm`) of x along the middle axis, stable (max shifted).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func softmax<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int,
+                                         logarithm: Bool, into y: UnsafeMutablePointer<S>) {
+        for o in 0..<outer {
+            for j in 0..<inner {
+                let row = x + o * extent * inner + j, out = y + o * extent * inner + j
+                if logarithm {
+                    let l = logSumExpRow(row, stride: inner, count: extent)
+                    for k in 0..<extent { out[k * inner] = row[k * inner] - l }
+                } else {
+                    var m = -S.infinity
+                    for k in 0..<extent { let v = row[k * inner]; if v > m || v.isNaN { m = v } }
+                    var s: S = 0
+                    for k in 0..<extent { let e = libmExp(row[k * inner] - m); out[k * inner] = e; s += e }
+                    let r = 1 / s
+                    for k in 0..<extent { out[k * inner] *= r }
+                }
+            }
+        }
+    }
+
+    /// The softmax pullback: gx = y ⊙ (g − Σ g ⊙ y); for log-softmax (y the log-probabilities)
+    /// gx = g − e^y · Σ g.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func softmaxPullback<S: TensorScalar>(_ y: UnsafePointer<S>, _ g: UnsafePointer<S>, outer: Int, extent: Int,
+                                                 inner: Int, logarithm: Bool, into gx: UnsafeMutablePointer<S>) {
+        for o in 0..<outer {
+            for j in 0..<inner {
+                let start = o * extent * inner + j
+                let yr = y + start, gr = g + start, out = gx + start
+                var dot: S = 0
+                if logarithm {
+                    for k in 0..<extent { dot += gr[k * inner] }
+                    for k in 0..<extent { out[k * inner] = gr[k * inner] - libmExp(yr[k * inner]) * dot }
+                } else {
+                    for k in 0..<extent { dot += gr[k * inner] * yr[k * inner] }
+                    for k in 0..<extent { out[k * inner] = yr[k * inner] * (gr[k * inner] - dot) }
+                }
+            }
+        }
+    }
+}

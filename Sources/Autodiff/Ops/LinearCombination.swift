@@ -1,0 +1,134 @@
+/// `base + Σ_j c_j · terms[j]` in one pass over memory and one tape entry: the stage combination of a
+/// Runge–Kutta step when the state is a tensor. No intermediate tensors; terms with a zero coefficient
+/// are not read.
+
+/// `base + Σ_j coefficients[j] · terms[j]` (without `base` when it is nil). All tensors must have the
+/// same shape (no broadcasting). One tape entry; the pullback gives `g` to `base` and
+/// `coefficients[j] · g` to `terms[j]`, skipping inputs that need no cotangent.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Double],
+                                      terms: [Tensor<Scalar>]) -> Tensor<Scalar> {
+    let shape = Tensor.checkLinearCombination(base: base, coefficients: coefficients, terms: terms)
+    let count = shape.reduce(1, *)
+    let out = TensorStorage<Scalar>(uninitializedCount: count)
+    Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms, into: out.pointer, count: count)
+    let value = withExtendedLifetime(base) { Tensor(shape: shape, storage: out) }
+    let inputs = base.map { [$0] + terms } ?? terms
+    let offset = base == nil ? 0 : 1
+    return Tensor.record(value, inputs: inputs) { g, needs in
+        var results = [Tensor<Scalar>?](repeating: nil, count: needs.count)
+        if offset == 1 && needs[0] { results[0] = g }
+        for j in 0..<coefficients.count where needs[j + offset] && coefficients[j] != 0 {
+            let gradient = TensorStorage<Scalar>(uninitializedCount: count)
+            g.withUnsafeBufferPointer {
+                Kernels.affine($0.baseAddress!, scale: Scalar(coefficients[j]), shift: 0, gradient.pointer, count: count)
+            }
+            results[j + offset] = Tensor(shape: shape, storage: gradient)
+        }
+        return results
+    }
+}
+
+extension Tensor {
+    /// Sets this tensor to `base + Σ_j coefficients[j] · terms[j]`, writing into its own buffer when
+    /// nothing is being recorded and the buffer is not shared (no allocation: the solvers' per-stage
+    /// path for states without gradient). Otherwise it behaves as `self = linearCombination(...)`.
+    /// `base` may be this tensor's own value only at the cost of an allocation (the buffer is then
+    /// shared); use `addLinearCombination` for `self += Σ c_j terms[j]`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func formLinearCombination(base: Tensor?, coefficients: [Double], terms: [Tensor]) {
+        let shape = Tensor.checkLinearCombination(base: base, coefficients: coefficients, terms: terms)
+        if shape == self.shape && !Tensor.anyRecorded(base, terms) && isKnownUniquelyReferenced(&storage) {
+            Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms,
+                           into: storage.pointer, count: storage.count)
+            withExtendedLifetime(base) {}
+            tapeIdentity = 0
+            tapeNode = -1
+        } else {
+            self = linearCombination(base: base, coefficients: coefficients, terms: terms)
+        }
+    }
+
+    /// `self += Σ_j coefficients[j] · terms[j]`, in place (no allocation) when nothing is being recorded
+    /// and the buffer is not shared; otherwise recorded as `linearCombination(base: self, ...)`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func addLinearCombination(coefficients: [Double], terms: [Tensor]) {
+        _ = Tensor.checkLinearCombination(base: self, coefficients: coefficients, terms: terms)
+        if !Tensor.anyRecorded(self, terms) && isKnownUniquelyReferenced(&storage) {
+            Tensor.combine(base: storage.pointer, coefficients: coefficients, terms: terms,
+                           into: storage.pointer, count: storage.count)
+            tapeIdentity = 0
+            tapeNode = -1
+        } else {
+            self = linearCombination(base: self, coefficients: coefficients, terms: terms)
+        }
+    }
+
+    /// The common shape. Preconditions: as many coefficients as terms, at least one tensor, equal shapes.
+    static func checkLinearCombination(base: Tensor?, coefficients: [Double], terms: [Tensor]) -> [Int] {
+        precondition(coefficients.count == terms.count,
+                     "linearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        guard let shape = base?.shape ?? terms.first?.shape else {
+            preconditionFailure("linearCombination: needs a base or at least one term")
+        }
+        for t in terms {
+            precondition(t.shape == shape, "linearCombination: term of shape \(t.shape) differs from shape \(shape)")
+        }
+        return shape
+    }
+
+    /// Whether any of the tensors is on the calling thread's recording tape.
+    static func anyRecorded(_ base: Tensor?, _ terms: [Tensor]) -> Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return (base?.node(on: tape) ?? -1) >= 0 || terms.contains { $0.node(on: tape) >= 0 }
+    }
+
+    /// out = base + Σ c_j terms[j] (base nil: 0 +), skipping zero coefficients. `out` may be `base`.
+    static func combine(base: UnsafeMutablePointer<Scalar>?, coefficients: [Double], terms: [Tensor],
+                        into out: UnsafeMutablePointer<Scalar>, count: Int) {
+        let used = coefficients.indices.reduce(0) { $0 + (coefficients[$1] != 0 ? 1 : 0) }
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Scalar>.self, capacity: Swift.max(used, 1)) { pointers in
+            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: Swift.max(used, 1)) { scales in
+                var k = 0
+                for j in coefficients.indices where coefficients[j] != 0 {
+                    pointers[k] = UnsafePointer(terms[j].storage.pointer)
+                    scales[k] = Scalar(coefficients[j])
+                    k += 1
+                }
+                Kernels.linearCombination(base: base.map { UnsafePointer($0) }, scales: scales.baseAddress!,
+                                          terms: pointers.baseAddress!, termCount: used, into: out, count: count)
+            }
+        }
+        withExtendedLifetime(terms) {}
+    }
+}
+
+extension Kernels {
+    /// out[i] = base[i] + Σ_j scales[j] · terms[j][i] (base nil: no base), 16 lanes at a time with
+    /// `multiplyAdd`. `out` may equal `base` or a term exactly.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func linearCombination<S: TensorScalar>(base: UnsafePointer<S>?, scales: UnsafePointer<S>,
+                                                   terms: UnsafePointer<UnsafePointer<S>>, termCount: Int,
+                                                   into out: UnsafeMutablePointer<S>, count: Int) {
+        typealias V = SIMD16<S>
+        var i = 0
+        while i + V.scalarCount <= count {
+            var acc = base.map { UnsafeRawPointer($0 + i).loadUnaligned(as: V.self) } ?? V()
+            for j in 0..<termCount {
+                acc = multiplyAdd(V(repeating: scales[j]), UnsafeRawPointer(terms[j] + i).loadUnaligned(as: V.self), acc)
+            }
+            UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: V.self)
+            i += V.scalarCount
+        }
+        while i < count {
+            var acc = base?[i] ?? 0
+            for j in 0..<termCount { acc = multiplyAdd(scales[j], terms[j][i], acc) }
+            out[i] = acc
+            i += 1
+        }
+    }
+}
