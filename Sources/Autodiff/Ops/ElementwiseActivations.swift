@@ -1,0 +1,89 @@
+// Activation functions: tanh, sigmoid, relu, leaky ReLU, softplus, ELU, clamp. Each is one tape entry
+// with a fused single-pass pullback that reuses the output where the derivative is a function of it.
+
+/// The hyperbolic tangent of every element (≤ 2 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
+/// the output y.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
+    let y = x.mapped { Kernels.tanh($0, $1, count: $2) }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
+    }
+}
+
+/// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 2 ulp, no overflow for any input).
+/// Pullback: g·y·(1 − y), from the output y.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
+    let y = x.mapped { Kernels.sigmoid($0, $1, count: $2) }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
+    }
+}
+
+/// The rectified linear unit max(x, 0) of every element (NaN stays NaN). Pullback: g where x > 0,
+/// else 0 — the derivative at 0 is 0, as in PyTorch.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
+    let y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] < 0 ? 0 : x[i] } }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
+    }
+}
+
+/// Leaky ReLU: x where x > 0, `negativeSlope`·x elsewhere. Pullback: g where x > 0, else
+/// `negativeSlope`·g (the derivative at 0 is `negativeSlope`, as in PyTorch).
+///
+/// - Parameter negativeSlope: the slope for x ≤ 0; 0.01 is PyTorch's default.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) -> Tensor<S> {
+    let a = negativeSlope
+    let y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] > 0 ? x[i] : a * x[i] } }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
+    }
+}
+
+/// Softplus log(1 + eˣ) of every element, computed stably as max(x, 0) + log(1 + e^−|x|) (≤ 2 ulp).
+/// Pullback: g·σ(x).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
+    let y = x.mapped { Kernels.softplus($0, $1, count: $2) }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
+    }
+}
+
+/// The exponential linear unit: x where x > 0, α(eˣ − 1) elsewhere (Clevert et al. 2016).
+/// Pullback: g where x > 0, g·α·eˣ elsewhere (α at 0, as in PyTorch).
+///
+/// - Parameter alpha: the value the function approaches as x → −∞ is −α; 1 is the usual default.
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
+    let y = x.mapped { Kernels.elu($0, $1, count: $2, alpha: alpha) }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(x, g) { Kernels.eluBackward(input: $0, cotangent: $1, $2, count: $3, alpha: alpha) }
+    }
+}
+
+/// Every element limited to `[minimum, maximum]` (NaN stays NaN). Pullback: g where
+/// minimum ≤ x ≤ maximum, else 0 (PyTorch's convention at the bounds).
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: S) -> Tensor<S> {
+    precondition(minimum <= maximum, "clamp: minimum \(minimum) exceeds maximum \(maximum)")
+    let y = x.mapped { x, out, n in
+        for i in 0..<n { out[i] = x[i] < minimum ? minimum : (x[i] > maximum ? maximum : x[i]) }
+    }
+    return Tensor.record(y, input: x) { g in
+        Tensor.zipped(x, g) { x, g, out, n in
+            for i in 0..<n { out[i] = x[i] >= minimum && x[i] <= maximum ? g[i] : 0 }
+        }
+    }
+}
