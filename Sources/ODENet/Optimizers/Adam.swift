@@ -1,0 +1,132 @@
+import Autodiff
+
+/// Adam (Kingma & Ba, 2015) with L2 weight decay, with the semantics of PyTorch's `torch.optim.Adam`
+/// (no AMSGrad).
+///
+/// For each parameter θ with gradient g, step t (from 1) does
+///
+///     g ← g + weightDecay·θ
+///     m ← β₁·m + (1 − β₁)·g
+///     v ← β₂·v + (1 − β₂)·g²
+///     θ ← θ − learningRate / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+///
+/// ε is added after the square root of the bias-corrected second moment, as in PyTorch. For weight
+/// decay that does not pass through the moments use `AdamW`.
+public final class Adam<Scalar: TensorScalar>: Optimizer {
+    /// The step size.
+    public var learningRate: Double
+    /// The decay rate of the first-moment estimate.
+    public var beta1: Double
+    /// The decay rate of the second-moment estimate.
+    public var beta2: Double
+    /// Added to the denominator for numerical stability.
+    public var epsilon: Double
+    /// The L2 penalty coefficient added to the gradient.
+    public var weightDecay: Double
+
+    private var moments = AdamMoments<Scalar>()
+
+    /// Creates the optimiser with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay.
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 0) {
+        checkAdamHyperparameters("Adam", learningRate, beta1, beta2, epsilon, weightDecay)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    /// Takes one step for every parameter.
+    public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
+        moments.step("Adam", parameters: parameters, gradients: gradients, learningRate: learningRate,
+                     beta1: beta1, beta2: beta2, epsilon: epsilon, l2: weightDecay, decoupled: 0)
+    }
+
+    /// `state.<i>.step`, `state.<i>.exp_avg`, `state.<i>.exp_avg_sq`; `lr`, `beta1`, `beta2`, `eps`,
+    /// `weight_decay`.
+    public func state() -> OptimizerState<Scalar> {
+        OptimizerState(tensors: moments.tensors,
+                       scalars: [("lr", learningRate), ("beta1", beta1), ("beta2", beta2), ("eps", epsilon),
+                                 ("weight_decay", weightDecay)])
+    }
+
+    /// Restores a state written by `state()`.
+    public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
+        let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
+        let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
+                      try reader.scalar("eps"), try reader.scalar("weight_decay"))
+        let restored = try AdamMoments.read(reader, count: parameters.count)
+        (learningRate, beta1, beta2, epsilon, weightDecay) = values
+        moments = restored
+    }
+
+    /// Forgets the moments and step counts.
+    public func resetState() { moments = AdamMoments() }
+}
+
+/// Adam with decoupled weight decay (Loshchilov & Hutter, 2019), with the semantics of PyTorch's
+/// `torch.optim.AdamW`: each step first shrinks θ ← θ·(1 − learningRate·weightDecay), then takes an
+/// `Adam` step without weight decay.
+public final class AdamW<Scalar: TensorScalar>: Optimizer {
+    /// The step size.
+    public var learningRate: Double
+    /// The decay rate of the first-moment estimate.
+    public var beta1: Double
+    /// The decay rate of the second-moment estimate.
+    public var beta2: Double
+    /// Added to the denominator for numerical stability.
+    public var epsilon: Double
+    /// The decoupled decay coefficient.
+    public var weightDecay: Double
+
+    private var moments = AdamMoments<Scalar>()
+
+    /// Creates the optimiser with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, decay 1e-2.
+    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
+                weightDecay: Double = 1e-2) {
+        checkAdamHyperparameters("AdamW", learningRate, beta1, beta2, epsilon, weightDecay)
+        self.learningRate = learningRate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+    }
+
+    /// Takes one step for every parameter.
+    public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
+        moments.step("AdamW", parameters: parameters, gradients: gradients, learningRate: learningRate,
+                     beta1: beta1, beta2: beta2, epsilon: epsilon, l2: 0, decoupled: weightDecay)
+    }
+
+    /// `state.<i>.step`, `state.<i>.exp_avg`, `state.<i>.exp_avg_sq`; `lr`, `beta1`, `beta2`, `eps`,
+    /// `weight_decay`.
+    public func state() -> OptimizerState<Scalar> {
+        OptimizerState(tensors: moments.tensors,
+                       scalars: [("lr", learningRate), ("beta1", beta1), ("beta2", beta2), ("eps", epsilon),
+                                 ("weight_decay", weightDecay)])
+    }
+
+    /// Restores a state written by `state()`.
+    public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
+        let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
+        let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
+                      try reader.scalar("eps"), try reader.scalar("weight_decay"))
+        let restored = try AdamMoments.read(reader, count: parameters.count)
+        (learningRate, beta1, beta2, epsilon, weightDecay) = values
+        moments = restored
+    }
+
+    /// Forgets the moments and step counts.
+    public func resetState() { moments = AdamMoments() }
+}
+
+/// Preconditions on Adam-family hyperparameters, naming the offending value.
+func checkAdamHyperparameters(_ name: String, _ learningRate: Double, _ beta1: Double, _ beta2: Double,
+                              _ epsilon: Double, _ weightDecay: Double) {
+    precondition(learningRate >= 0, "\(name): learning rate \(learningRate) must be ≥ 0")
+    precondition((0..<1).contains(beta1), "\(name): beta1 \(beta1) must be in [0, 1)")
+    precondition((0..<1).contains(beta2), "\(name): beta2 \(beta2) must be in [0, 1)")
+    precondition(epsilon >= 0, "\(name): epsilon \(epsilon) must be ≥ 0")
+    precondition(weightDecay >= 0, "\(name): weight decay \(weightDecay) must be ≥ 0")
+}
