@@ -11,9 +11,12 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
     public let worstAnalytic: Double, worstNumeric: Double
     /// Number of directional derivatives compared.
     public let checkedDirections: Int
+    /// Largest |analytic − numeric| divided by the largest |analytic| over all directions: a relative
+    /// error that is not inflated by directions along which the derivative happens to be tiny.
+    public let maxScaledError: Double
 
     public var description: String {
-        "gradient check: \(checkedDirections) directions, max abs error \(maxAbsoluteError), max rel error \(maxRelativeError) "
+        "gradient check: \(checkedDirections) directions, max abs error \(maxAbsoluteError), max rel error \(maxRelativeError), max scaled error \(maxScaledError) "
             + "(input \(worstInput), direction \(worstDirection): analytic \(worstAnalytic), numeric \(worstNumeric))"
     }
 }
@@ -41,7 +44,7 @@ public func checkGradients(
         let y = try withoutRecording(Double.self) { try f(xs) }
         return zip(y.scalars, cotangent.scalars).reduce(0) { $0 + $1.0 * $1.1 }
     }
-    var maxAbs = 0.0, maxRel = -1.0, worst = (0, 0, 0.0, 0.0), checked = 0
+    var maxAbs = 0.0, maxRel = -1.0, worst = (0, 0, 0.0, 0.0), checked = 0, scale = 0.0
     for (inputIndex, input) in inputs.enumerated() {
         let count = input.scalarCount
         let directions: [[Double]]
@@ -64,11 +67,13 @@ public func checkGradients(
             let absolute = abs(analytic - numeric)
             let relative = absolute / Swift.max(abs(analytic), abs(numeric), 1e-12)
             checked += 1
+            scale = Swift.max(scale, abs(analytic))
             maxAbs = Swift.max(maxAbs, absolute)
             if relative > maxRel { maxRel = relative; worst = (inputIndex, k, analytic, numeric) }
         }
     }
     return GradientCheckReport(maxAbsoluteError: maxAbs, maxRelativeError: Swift.max(maxRel, 0),
                                worstInput: worst.0, worstDirection: worst.1,
-                               worstAnalytic: worst.2, worstNumeric: worst.3, checkedDirections: checked)
+                               worstAnalytic: worst.2, worstNumeric: worst.3, checkedDirections: checked,
+                               maxScaledError: scale > 0 ? maxAbs / scale : maxAbs)
 }
