@@ -16,6 +16,15 @@ final class SmallMLPDynamics<Scalar: TensorScalar>: Dynamics {
         timeWeight = timeDependent ? Parameter(.randomNormal([dimension], standardDeviation: 0.5, using: &g)) : nil
     }
 
+    /// The dynamics with given weights (W₁ [hidden, d], b₁ [hidden], W₂ [d, hidden], b₂ [d]).
+    init(w1: Tensor<Scalar>, b1: Tensor<Scalar>, w2: Tensor<Scalar>, b2: Tensor<Scalar>) {
+        self.w1 = Parameter(w1)
+        self.b1 = Parameter(b1)
+        self.w2 = Parameter(w2)
+        self.b2 = Parameter(b2)
+        timeWeight = nil
+    }
+
     static func affine(_ x: Tensor<Scalar>, _ w: Tensor<Scalar>, _ b: Tensor<Scalar>) -> Tensor<Scalar> {
         // x [B, in], w [out, in]  →  [B, out]
         (x.expandedDimensions(axis: 1) * w).sum(axis: 2) + b
