@@ -57,6 +57,23 @@ public struct ErrorNorm: Sendable, Equatable {
     public func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State,
                                             relativeTolerance rtol: Tolerance,
                                             absoluteTolerance atol: Tolerance) -> Double {
+        switch (rtol, atol) {
+        case let (.scalar(r), .scalar(t)):
+            return scaledNorm(of: x, start: y0, end: y1) { _ in r } absolute: { _ in t }
+        default:
+            let r = rtol.values, t = atol.values
+            return r.withUnsafeBufferPointer { rp in
+                t.withUnsafeBufferPointer { tp in
+                    scaledNorm(of: x, start: y0, end: y1) { rp.count == 1 ? rp[0] : rp[$0] }
+                        absolute: { tp.count == 1 ? tp[0] : tp[$0] }
+                }
+            }
+        }
+    }
+
+    @inlinable
+    func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State, relative rtol: (Int) -> Double,
+                                     absolute atol: (Int) -> Double) -> Double {
         x.withUnsafeScalars { e in
             y0.withUnsafeScalars { a in
                 y1.withUnsafeScalars { b in
@@ -65,7 +82,7 @@ public struct ErrorNorm: Sendable, Equatable {
                     var largest = 0.0
                     for i in range {
                         let size = max(abs(Double(a[i])), abs(Double(b[i])))
-                        let r = abs(Double(e[i])) / (atol[i] + rtol[i] * size)
+                        let r = abs(Double(e[i])) / (atol(i) + rtol(i) * size)
                         sum += r * r
                         if !(r <= largest) { largest = r }   // NaN propagates
                     }

@@ -1,0 +1,68 @@
+import XCTest
+import Solvers
+
+final class StepSizeControllerTests: XCTestCase {
+    let controller = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+
+    func testRejectsWhenTheErrorRatioExceedsOneAndShrinksByTheIFormula() {
+        var memory = ControllerMemory()
+        let d = controller.decide(errorRatio: 32, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
+        XCTAssertFalse(d.isAccepted)
+        XCTAssertEqual(d.nextStepSize, 0.1 * max(0.2, 0.9 * pow(32, -1.0 / 5)), accuracy: 1e-15)
+    }
+
+    func testAcceptedStepsNeverShrinkAndGrowAtMostTheMaximumFactor() {
+        var memory = ControllerMemory()
+        let almost = controller.decide(errorRatio: 0.99, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
+        XCTAssertTrue(almost.isAccepted)
+        XCTAssertEqual(almost.nextStepSize, 0.1)
+        let tiny = controller.decide(errorRatio: 1e-12, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
+        XCTAssertEqual(tiny.nextStepSize, 1.0, accuracy: 1e-15)
+    }
+
+    func testNonFiniteRatioRejectsWithTheMinimumFactor() {
+        var memory = ControllerMemory()
+        for r in [Double.nan, .infinity] {
+            let d = controller.decide(errorRatio: r, stepSize: -0.5, errorEstimateOrder: 4, memory: &memory)
+            XCTAssertFalse(d.isAccepted)
+            XCTAssertEqual(d.nextStepSize, 0.1, accuracy: 1e-15)
+        }
+    }
+
+    func testNoGrowthRightAfterARejection() {
+        var memory = ControllerMemory()
+        _ = controller.decide(errorRatio: 4, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
+        let d = controller.decide(errorRatio: 1e-6, stepSize: 0.05, errorEstimateOrder: 4, memory: &memory)
+        XCTAssertTrue(d.isAccepted)
+        XCTAssertEqual(d.nextStepSize, 0.05)
+    }
+
+    func testStepLimitsClampTheProposal() {
+        var c = controller
+        c.maximumStepSize = 0.3
+        c.minimumStepSize = 0.01
+        var memory = ControllerMemory()
+        XCTAssertEqual(c.decide(errorRatio: 1e-9, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory).nextStepSize, 0.3)
+        XCTAssertEqual(c.decide(errorRatio: 1e9, stepSize: 0.02, errorEstimateOrder: 4, memory: &memory).nextStepSize, 0.01)
+    }
+
+    func testErrorRatioUsesTheMixedScaleAndTheChosenNorm() {
+        let y0: [Double] = [1, -4]
+        let y1: [Double] = [2, 3]
+        let err: [Double] = [1e-6, 2e-6]
+        let scale = [1e-9 + 1e-6 * 2, 1e-9 + 1e-6 * 4]
+        let scaled = [err[0] / scale[0], err[1] / scale[1]]
+        let rms = errorRatio(error: err, secondaryError: nil, start: y0, end: y1, relativeTolerance: 1e-6,
+                             absoluteTolerance: 1e-9, norm: .rms)
+        XCTAssertEqual(rms, ((scaled[0] * scaled[0] + scaled[1] * scaled[1]) / 2).squareRoot(), accuracy: 1e-12)
+        let maximum = errorRatio(error: err, secondaryError: nil, start: y0, end: y1, relativeTolerance: 1e-6,
+                                 absoluteTolerance: 1e-9, norm: .maximum)
+        XCTAssertEqual(maximum, scaled.max()!, accuracy: 1e-12)
+        let semi = errorRatio(error: err, secondaryError: nil, start: y0, end: y1, relativeTolerance: 1e-6,
+                              absoluteTolerance: 1e-9, norm: .rms(over: 1..<2))
+        XCTAssertEqual(semi, scaled[1], accuracy: 1e-12)
+        let bad = errorRatio(error: err, secondaryError: nil, start: y0, end: [2, .nan], relativeTolerance: 1e-6,
+                             absoluteTolerance: 1e-9, norm: .rms)
+        XCTAssertEqual(bad, .infinity)
+    }
+}
