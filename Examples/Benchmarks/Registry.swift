@@ -1,2 +1,7 @@
 /// Every benchmark, in the order they run. Each workload lives in its own file and adds one line here.
-let allBenchmarks: [Benchmark] = w1Benchmarks + workPrecisionBenchmarks
+let allBenchmarks: [Benchmark] = [
+    gemmBenchmarks,
+    mlpBenchmarks,
+    w1Benchmarks,
+    workPrecisionBenchmarks,
+].flatMap { $0 }
