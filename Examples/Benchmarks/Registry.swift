@@ -4,4 +4,5 @@ let allBenchmarks: [Benchmark] = [
     mlpBenchmarks,
     w1Benchmarks,
     workPrecisionBenchmarks,
+    w2Benchmarks,
 ].flatMap { $0 }
