@@ -76,62 +76,95 @@ extension Kernels {
         }
     }
 
-    /// The forward convolution: fills `cols` ([N·P, K]) from `x` and writes the NCHW output to `out`.
+    /// Column-matrix scalars (4M: 16 MB in Float) above which the forward pass does not keep the
+    /// columns for the pullback but works by chunks of images, and the pullback rebuilds them by chunks.
+    /// A larger buffer costs more in fresh-page faults (glibc maps blocks above 32 MB anew each call:
+    /// ~1 ms per MB here) than im2col costs to redo.
+    @usableFromInline static let keptColumnLimit = 1 << 22
+    /// Scalars of the per-chunk scratch column block (1 MB in Float: it stays in L2 between the copy
+    /// and the GEMM).
+    @usableFromInline static let columnChunkScalars = 1 << 18
+
+    /// Images per chunk of the column matrix.
+    @inlinable
+    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+        Swift.max(1, Swift.min(g.batch, columnChunkScalars / Swift.max(g.outputPixels * g.patchSize, 1)))
+    }
+
+    /// The forward convolution, writing the NCHW output to `out`. With `cols` ([N·P, K]) the whole
+    /// column matrix is built there (and kept by the caller); with nil it is built chunk by chunk.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func convolutionForward<S: TensorScalar>(
         _ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>?,
-        cols: UnsafeMutablePointer<S>, _ out: UnsafeMutablePointer<S>, geometry g: ConvolutionGeometry
+        cols: UnsafeMutablePointer<S>?, _ out: UnsafeMutablePointer<S>, geometry g: ConvolutionGeometry
     ) {
-        let rows = g.rows, patch = g.patchSize, outputs = g.outputChannels
-        im2col(x, cols, geometry: g, images: 0..<g.batch)
-        let pixelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(rows * outputs, 1))
+        let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
+        let chunk = cols == nil ? imagesPerChunk(g) : g.batch
+        let scratch = cols == nil ? UnsafeMutablePointer<S>.allocate(capacity: chunk * pixels * patch) : nil
+        defer { scratch?.deallocate() }
+        let pixelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(chunk * pixels * outputs, 1))
         defer { pixelMajor.deallocate() }
-        gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: patch,
-             a: cols, lda: patch, b: weight, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false)
-        pixelsToChannels(pixelMajor, bias: bias, out, images: g.batch, pixels: g.outputPixels, channels: outputs)
+        for first in stride(from: 0, to: g.batch, by: chunk) {
+            let images = first..<Swift.min(first + chunk, g.batch)
+            let block = scratch ?? cols!
+            im2col(x, block, geometry: g, images: images)
+            gemm(transposeA: false, transposeB: true, m: images.count * pixels, n: outputs, k: patch,
+                 a: block, lda: patch, b: weight, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false)
+            pixelsToChannels(pixelMajor, bias: bias, out + first * outputs * pixels, images: images.count,
+                             pixels: pixels, channels: outputs)
+        }
     }
 
-    /// The convolution's pullback. Each destination pointer is nil when that gradient is not needed;
-    /// `dx` is overwritten (it need not be initialised).
+    /// The convolution's pullback. `cols` is the kept column matrix, or nil to rebuild it from `x` by
+    /// chunks. Each destination pointer is nil when that gradient is not needed; `dx` is overwritten.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func convolutionBackward<S: TensorScalar>(
-        _ gradient: UnsafePointer<S>, weight: UnsafePointer<S>, cols: UnsafePointer<S>,
+        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, weight: UnsafePointer<S>, cols: UnsafePointer<S>?,
         dx: UnsafeMutablePointer<S>?, dWeight: UnsafeMutablePointer<S>?, dBias: UnsafeMutablePointer<S>?,
         geometry g: ConvolutionGeometry
     ) {
-        let rows = g.rows, patch = g.patchSize, outputs = g.outputChannels
+        let rows = g.rows, patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
         if let dBias {
-            sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: g.outputPixels)
+            sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: pixels)
         }
         guard dx != nil || dWeight != nil else { return }
+        let chunk = imagesPerChunk(g)
+        let scratch = UnsafeMutablePointer<S>.allocate(capacity: chunk * pixels * patch)
+        defer { scratch.deallocate() }
         if let dWeight {
             // dW[O, K] = G[O, N·P] · cols[N·P, K], with G made channel-major by runs (no transpose).
             let channelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(rows * outputs, 1))
             defer { channelMajor.deallocate() }
-            batchToChannelMajor(gradient, channelMajor, images: g.batch, pixels: g.outputPixels, channels: outputs)
-            gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: rows,
-                 a: channelMajor, lda: rows, b: cols, ldb: patch, c: dWeight, ldc: patch, accumulate: false)
+            batchToChannelMajor(gradient, channelMajor, images: g.batch, pixels: pixels, channels: outputs)
+            if let cols {
+                gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: rows,
+                     a: channelMajor, lda: rows, b: cols, ldb: patch, c: dWeight, ldc: patch, accumulate: false)
+            } else {
+                for first in stride(from: 0, to: g.batch, by: chunk) {
+                    let images = first..<Swift.min(first + chunk, g.batch)
+                    im2col(x, scratch, geometry: g, images: images)
+                    gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: images.count * pixels,
+                         a: channelMajor + first * pixels, lda: rows, b: scratch, ldb: patch, c: dWeight, ldc: patch,
+                         accumulate: first > 0)
+                }
+            }
         }
         if let dx {
-            // dCols[N·P, K] = G[N·P, O] · W[O, K], then scattered back onto the images, a few images at
-            // a time so that the dCols block (≤ 1 MB) stays in cache between the GEMM and col2im.
+            // dCols[N·P, K] = G[N·P, O] · W[O, K], then scattered back onto the images, a chunk at a time
+            // so that the dCols block stays in cache between the GEMM and col2im.
             let pixelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(rows * outputs, 1))
             defer { pixelMajor.deallocate() }
-            channelsToPixels(gradient, pixelMajor, images: g.batch, pixels: g.outputPixels, channels: outputs)
-            let imageRows = g.outputPixels * patch
-            let chunk = Swift.max(1, Swift.min(g.batch, (1 << 18) / Swift.max(imageRows, 1)))
-            let dCols = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(chunk * imageRows, 1))
-            defer { dCols.deallocate() }
+            channelsToPixels(gradient, pixelMajor, images: g.batch, pixels: pixels, channels: outputs)
             for first in stride(from: 0, to: g.batch, by: chunk) {
                 let images = first..<Swift.min(first + chunk, g.batch)
-                gemm(transposeA: false, transposeB: false, m: images.count * g.outputPixels, n: patch, k: outputs,
-                     a: pixelMajor + first * g.outputPixels * outputs, lda: outputs, b: weight, ldb: patch,
-                     c: dCols, ldc: patch, accumulate: false)
-                col2im(dCols, dx, geometry: g, images: images)
+                gemm(transposeA: false, transposeB: false, m: images.count * pixels, n: patch, k: outputs,
+                     a: pixelMajor + first * pixels * outputs, lda: outputs, b: weight, ldb: patch,
+                     c: scratch, ldc: patch, accumulate: false)
+                col2im(scratch, dx, geometry: g, images: images)
             }
         }
     }
