@@ -2,6 +2,7 @@
 let allBenchmarks: [Benchmark] = [
     gemmBenchmarks,
     mlpBenchmarks,
+    convBenchmarks,
     w1Benchmarks,
     workPrecisionBenchmarks,
     w2Benchmarks,

@@ -167,3 +167,36 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
     }
 }
+
+extension ConvolutionTests {
+    func testLargeConvolutionRebuildsColumnsByChunksWithTheSameGradients() {
+        // N·P·K = 40·169·1024 ≈ 6.9M column scalars, above the kept limit: the forward pass and the pullback
+        // both work image by image. Values and gradients are compared with the direct loops.
+        var generator = SeededGenerator(seed: 13)
+        let c = ConvolutionCase(batch: 40, channels: 64, height: 26, width: 26, outputs: 3, kernelHeight: 4,
+                                kernelWidth: 4, stride: (2, 2), padding: (1, 1), hasBias: true)
+        XCTAssertGreaterThan(c.batch * 13 * 13 * 64 * 16, Kernels.keptColumnLimit)
+        let x = Tensor<Double>.randomNormal([c.batch, c.channels, c.height, c.width], using: &generator)
+        let w = Tensor<Double>.randomNormal([c.outputs, c.channels, 4, 4], using: &generator)
+        let b = Tensor<Double>.randomNormal([3], using: &generator)
+        let (value, pullback) = valueWithPullback(at: [x, w, b]) { xs in
+            conv2d(xs[0], weight: xs[1], bias: xs[2], stride: 2, padding: 1)
+        }
+        let expected = directConvolution(x.scalars, w.scalars, b.scalars, c)
+        let worst = zip(value.scalars, expected).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, 1e-11)
+        // Gradients: each is linear in the cotangent v, so vᵀ(J·d) = (Jᵀv)·d along a random direction d,
+        // with J·d computed by the direct loops (the convolution is linear in x, w and b separately).
+        let v = Tensor<Double>.randomNormal(value.shape, using: &generator)
+        let grads = pullback(v)
+        let dx = Tensor<Double>.randomNormal(x.shape, using: &generator).scalars
+        let dw = Tensor<Double>.randomNormal(w.shape, using: &generator).scalars
+        let jdx = directConvolution(dx, w.scalars, nil, c), jdw = directConvolution(x.scalars, dw, nil, c)
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        XCTAssertEqual(dot(grads[0].scalars, dx), dot(v.scalars, jdx), accuracy: 1e-8 * abs(dot(v.scalars, jdx)) + 1e-8)
+        XCTAssertEqual(dot(grads[1].scalars, dw), dot(v.scalars, jdw), accuracy: 1e-8 * abs(dot(v.scalars, jdw)) + 1e-8)
+        let biasExpected = (0..<3).map { o in (0..<c.batch).reduce(0.0) { sum, n in
+            sum + v.scalars[((n * 3 + o) * 169)..<((n * 3 + o) * 169 + 169)].reduce(0, +) } }
+        for o in 0..<3 { XCTAssertEqual(grads[2].scalars[o], biasExpected[o], accuracy: 1e-9) }
+    }
+}

@@ -9,9 +9,11 @@
 /// large operand and run GEMMs only 36 columns wide on the 6×6 maps of the MNIST ODE-Net.
 ///
 /// Memory. When the call is recorded, `cols` is kept for the pullback (it is the input of the weight
-/// gradient), instead of being rebuilt there: N·OH·OW·C·kh·kw scalars, 10.8 MB at batch 128 for the
-/// 65→64-channel 3×3 convolution on 6×6 maps (Float), 88 MB for a 4×4 stride-2 convolution of 64
-/// channels on 26×26 maps. Nothing is kept when nothing is recorded.
+/// gradient) instead of being rebuilt there, up to `Kernels.keptColumnLimit` scalars (16 MB in Float):
+/// N·OH·OW·C·kh·kw scalars, 10.8 MB at batch 128 for the 65→64-channel 3×3 convolution on 6×6 maps.
+/// Larger column matrices (88 MB for the 4×4 stride-2 convolution of 64 channels on 26×26 maps) are
+/// built a few images at a time in a cache-sized block, in the forward pass and again in the pullback.
+/// Nothing is kept when nothing is recorded.
 extension Tensor {
     /// Records the convolution of `input` by `weight` plus `bias` on the current tape.
     @_specialize(where Scalar == Float)
@@ -24,18 +26,16 @@ extension Tensor {
             precondition(bias.shape == [geometry.outputChannels],
                          "conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(geometry.outputChannels)])")
         }
-        let cols = TensorStorage<Scalar>(uninitializedCount: geometry.rows * geometry.patchSize)
+        // Keep the columns for the weight gradient only when the weight is recorded and they are not too large.
+        let keepsColumns = weight.isRecorded
+            && geometry.rows * geometry.patchSize <= Kernels.keptColumnLimit
+        let cols = keepsColumns ? TensorStorage<Scalar>(uninitializedCount: geometry.rows * geometry.patchSize) : nil
         let output = TensorStorage<Scalar>(uninitializedCount: geometry.outputShape.reduce(1, *))
-        input.withUnsafeBufferPointer { x in
-            weight.withUnsafeBufferPointer { w in
-                if let bias {
-                    bias.withUnsafeBufferPointer { b in
-                        Kernels.convolutionForward(x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                                   cols: cols.pointer, output.pointer, geometry: geometry)
-                    }
-                } else {
-                    Kernels.convolutionForward(x.baseAddress!, weight: w.baseAddress!, bias: nil,
-                                               cols: cols.pointer, output.pointer, geometry: geometry)
+        withOptionalPointers(bias, nil) { b, _ in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    Kernels.convolutionForward(x.baseAddress!, weight: w.baseAddress!, bias: b, cols: cols?.pointer,
+                                               output.pointer, geometry: geometry)
                 }
             }
         }
@@ -47,10 +47,13 @@ extension Tensor {
             let dWeight = needs[1] ? TensorStorage<Scalar>(uninitializedCount: weightShape.reduce(1, *)) : nil
             let dBias = needs.count > 2 && needs[2] ? TensorStorage<Scalar>(uninitializedCount: geometry.outputChannels) : nil
             gradient.withUnsafeBufferPointer { g in
-                weight.withUnsafeBufferPointer { w in
-                    Kernels.convolutionBackward(g.baseAddress!, weight: w.baseAddress!, cols: cols.pointer,
-                                                dx: dx?.pointer, dWeight: dWeight?.pointer, dBias: dBias?.pointer,
-                                                geometry: geometry)
+                input.withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        Kernels.convolutionBackward(g.baseAddress!, x: x.baseAddress!, weight: w.baseAddress!,
+                                                    cols: cols.map { UnsafePointer($0.pointer) },
+                                                    dx: dx?.pointer, dWeight: dWeight?.pointer, dBias: dBias?.pointer,
+                                                    geometry: geometry)
+                    }
                 }
             }
             var result: [Tensor?] = [dx.map { Tensor(shape: inputShape, storage: $0) },
