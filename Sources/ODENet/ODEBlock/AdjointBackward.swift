@@ -47,7 +47,7 @@ struct AdjointBackward<D: Dynamics> {
             timeGradients[i] = direct
             timeAdjoint -= direct
             y[augmented.timeAdjointIndex] = timeAdjoint
-            let solved = try configuration.integrateAdjoint(augmented, from: y, start: times[i], end: times[i - 1],
+            let solved = try configuration.integrateAdjoint(augmented.vectorField, from: y, start: times[i], end: times[i - 1],
                                                             adjointComponents: 2 * n, seminorm: seminorm)
             statistics.functionEvaluations += solved.statistics.functionEvaluations
             statistics.acceptedSteps += solved.statistics.acceptedSteps

@@ -1,4 +1,5 @@
 import Autodiff
+import Solvers
 
 /// The vector field of the adjoint system (Chen et al. 2018, Appendix B), solved backwards in time:
 ///
@@ -33,6 +34,11 @@ final class AugmentedDynamics<D: Dynamics> {
     /// Index of a_t, the last component.
     var timeAdjointIndex: Int { 2 * stateCount + parameterCount }
 
+    /// The augmented field as a solver closure.
+    var vectorField: VectorField<[Scalar]> {
+        { [unowned self] t, y, dy in try self.evaluate(time: t, state: y, derivative: &dy) }
+    }
+
     /// Writes d[z, a, a_θ, a_t]/dt at `time` into `derivative`.
     func evaluate(time: Double, state: [Scalar], derivative: inout [Scalar]) throws {
         evaluations += 1
@@ -54,10 +60,9 @@ final class AugmentedDynamics<D: Dynamics> {
         derivative.withUnsafeMutableBufferPointer { out in
             let d = out.baseAddress!
             f.withUnsafeBufferPointer { d.update(from: $0.baseAddress!, count: n) }
-            cotangents[1].withUnsafeBufferPointer { g in for i in 0..<n { d[n + i] = -g[i] } }
-            var offset = 2 * n
-            for cotangent in cotangents[2...] {
-                cotangent.withUnsafeBufferPointer { g in for i in 0..<g.count { d[offset + i] = -g[i] } }
+            var offset = n
+            for cotangent in cotangents[1...] {
+                cotangent.withUnsafeBufferPointer { negate($0.baseAddress!, into: d + offset, count: $0.count) }
                 offset += cotangent.scalarCount
             }
             d[offset] = -cotangents[0].scalar
@@ -78,4 +83,12 @@ extension Tensor {
         storage.pointer.initialize(from: source, count: storage.count)
         self.init(shape: shape, storage: storage)
     }
+}
+
+/// destination[i] = −source[i].
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func negate<Scalar: TensorScalar>(_ source: UnsafePointer<Scalar>, into destination: UnsafeMutablePointer<Scalar>,
+                                  count: Int) {
+    for i in 0..<count { destination[i] = -source[i] }
 }

@@ -97,6 +97,10 @@ struct SteppedSolution<State: ODEState> {
 
 extension SolveConfiguration {
     /// Solves like `solve`, also keeping each accepted step's start state (for the checkpointed replay).
+    @_specialize(where State == Tensor<Float>)
+    @_specialize(where State == Tensor<Double>)
+    @_specialize(where State == [Float])
+    @_specialize(where State == [Double])
     func solveKeepingSteps<State: ODEState>(_ field: @escaping VectorField<State>, from initial: State,
                                             times: [Double]) throws -> SteppedSolution<State> {
         let span = TimeSpan(start: times[0], end: times[times.count - 1])

@@ -17,6 +17,10 @@ struct SolveConfiguration {
     }
 
     /// Solves dz/dt = f from `times[0]` through every output time, returning the state at each.
+    @_specialize(where State == Tensor<Float>)
+    @_specialize(where State == Tensor<Double>)
+    @_specialize(where State == [Float])
+    @_specialize(where State == [Double])
     func solve<State: ODEState>(_ field: @escaping VectorField<State>, from initial: State, times: [Double])
         throws -> ODESolution<State> {
         let span = TimeSpan(start: times[0], end: times[times.count - 1])
@@ -33,13 +37,14 @@ struct SolveConfiguration {
 
     /// Solves the adjoint's augmented system from `start` to `end`; with `seminorm`, only the first
     /// `adjointComponents` components (z and a) control the step.
-    func integrateAdjoint<D: Dynamics>(_ augmented: AugmentedDynamics<D>, from state: [D.Scalar], start: Double,
-                                       end: Double, adjointComponents: Int, seminorm: Bool = false)
-        throws -> (state: [D.Scalar], statistics: SolverStatistics) {
-        let problem = ODEProblem(timeSpan: TimeSpan(start: start, end: end), initialState: state) { t, y, dy in
-            try augmented.evaluate(time: t, state: y, derivative: &dy)
-        }
-        let solution: ODESolution<[D.Scalar]>
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func integrateAdjoint<Scalar: TensorScalar>(_ field: @escaping VectorField<[Scalar]>, from state: [Scalar],
+                                                start: Double, end: Double, adjointComponents: Int,
+                                                seminorm: Bool = false)
+        throws -> (state: [Scalar], statistics: SolverStatistics) {
+        let problem = ODEProblem(timeSpan: TimeSpan(start: start, end: end), initialState: state, function: field)
+        let solution: ODESolution<[Scalar]>
         if let stepSize {
             solution = try Solvers.solve(problem, using: ExplicitRungeKutta(method), stepSize: stepSize)
         } else {
@@ -54,6 +59,8 @@ struct SolveConfiguration {
     }
 
     /// RMS of (reconstructed − stored) / (atol + rtol·max(|reconstructed|, |stored|)).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func drift<Scalar: TensorScalar>(between reconstructed: [Scalar], and stored: Tensor<Scalar>) -> Double {
         stored.withUnsafeBufferPointer { z in
             var sum = 0.0
