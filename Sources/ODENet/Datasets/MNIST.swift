@@ -38,6 +38,16 @@ public struct MNIST: Sendable {
         /// Labels, `count` digits 0...9.
         public let labels: [UInt8]
 
+        /// Creates a subset from `count × 28 × 28` pixels and `count` labels (e.g. a slice of a split).
+        public init(images: [UInt8], labels: [UInt8]) {
+            precondition(images.count == labels.count * MNIST.side * MNIST.side,
+                         "\(images.count) pixels for \(labels.count) labels (need 784 per label)")
+            precondition(labels.allSatisfy { $0 <= 9 }, "MNIST labels are digits 0...9")
+            count = labels.count
+            self.images = images
+            self.labels = labels
+        }
+
         /// Pixels of all images as floats `(pixel / 255 - mean) / standardDeviation`.
         ///
         /// The defaults give values in 0...1, as torchvision's `ToTensor()` does; pass
@@ -97,7 +107,7 @@ public struct MNIST: Sendable {
         if let index = labels.elements.firstIndex(where: { $0 > 9 }) {
             throw .labelOutOfRange(file: labelsFile, index: index, value: labels.elements[index])
         }
-        return Subset(count: labels.shape[0], images: images.elements, labels: labels.elements)
+        return Subset(images: images.elements, labels: labels.elements)
     }
 
     /// Finds the first existing spelling of `stem` (e.g. "train-images") with IDX rank `rank`.

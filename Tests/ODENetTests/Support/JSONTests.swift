@@ -46,6 +46,20 @@ final class JSONTests: XCTestCase {
         }
     }
 
+    func testTruncatedAndCorruptedTextNeverCrashes() {
+        let text = Array(#"{"a": [1, 2.5e3, {"b": "x\u00e9"}], "c": true, "d": null}"#.utf8)
+        XCTAssertNoThrow(try JSONValue(parsing: text))
+        for cut in 0..<text.count {
+            XCTAssertThrowsError(try JSONValue(parsing: Array(text[0..<cut])), "cut at \(cut)")
+        }
+        for position in text.indices {
+            var corrupted = text
+            corrupted[position] = UInt8(ascii: "}")
+            _ = try? JSONValue(parsing: corrupted)
+        }
+        XCTAssertThrowsError(try JSONValue(parsing: String(repeating: "[", count: 10_000)))
+    }
+
     func testSharedPeerFilesParseWhenPresent() throws {
         let path = "/work/shared/peers/data/spiral_data.json"
         guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no shared peer data at \(path)") }
