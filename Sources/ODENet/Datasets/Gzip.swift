@@ -17,22 +17,26 @@ public enum Gzip {
     }
 
     /// Decompresses all gzip members in `bytes` and returns their concatenated contents.
+    /// - Parameter maximumOutputSize: The most bytes the result may have; larger output stops the
+    ///   decoding with `.outputTooLarge` instead of exhausting memory.
     /// - Throws: `GzipError` naming the byte offset of the first problem found.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(GzipError) -> [UInt8] in try decompress(buffer) }
+            Result { () throws(GzipError) -> [UInt8] in try decompress(buffer, maximumOutputSize: maximumOutputSize) }
         }
         return try result.get()
     }
 
     /// Decompresses all gzip members in `buffer` and returns their concatenated contents.
-    public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>) throws(GzipError) -> [UInt8] {
+    public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>,
+                                  maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let count = buffer.count
         guard count >= 2, buffer[0] == 0x1F, buffer[1] == 0x8B else {
             throw .notGzip(offset: 0, found: Array(buffer.prefix(2)))
         }
-        let output = InflateOutput(capacityHint: sizeHint(buffer))
+        let output = InflateOutput(capacityHint: min(sizeHint(buffer), maximumOutputSize))
         var inflater = Inflater(input: buffer, start: 0, output: output)
+        inflater.outputLimit = maximumOutputSize
         defer { inflater.deallocate() }
         var offset = 0, member = 0
         while true {

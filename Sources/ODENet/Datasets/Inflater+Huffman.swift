@@ -111,6 +111,7 @@ extension Inflater {
 
         while true {
             if outCount > outLimit {
+                guard outCount <= outputLimit else { throw .outputTooLarge(limit: outputLimit) }
                 output.count = outCount
                 output.reserve(2 * 258)
                 out = output.base

@@ -93,12 +93,14 @@ public struct MNIST: Sendable {
     public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
         let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)
         let labelsFile = try locate("\(split.filePrefix)-labels", rank: 1, in: directory)
-        let images = try IDXArray(parsing: try readContents(of: imagesFile), file: imagesFile, expectedRank: 3,
-                                  elementLimit: maximumCount * side * side)
+        let imageLimit = maximumCount * side * side
+        let images = try IDXArray(parsing: try readContents(of: imagesFile, limit: 16 + imageLimit), file: imagesFile,
+                                  expectedRank: 3, elementLimit: imageLimit)
         guard images.shape[1] == side, images.shape[2] == side else {
             throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: images.shape)
         }
-        let labels = try IDXArray(parsing: try readContents(of: labelsFile), file: labelsFile, expectedRank: 1,
+        let labels = try IDXArray(parsing: try readContents(of: labelsFile, limit: 8 + maximumCount), file: labelsFile,
+                                  expectedRank: 1,
                                   elementLimit: maximumCount)
         guard images.shape[0] == labels.shape[0] else {
             throw .countMismatch(imagesFile: imagesFile, images: images.shape[0],
@@ -121,8 +123,8 @@ public struct MNIST: Sendable {
         throw .missingFile(directory: directory, triedNames: names)
     }
 
-    /// Reads a file, decompressing it when it starts with the gzip magic number.
-    static func readContents(of path: String) throws(MNISTError) -> [UInt8] {
+    /// Reads a file, decompressing it (to at most `limit` bytes) when it starts with the gzip magic number.
+    static func readContents(of path: String, limit: Int) throws(MNISTError) -> [UInt8] {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
@@ -131,7 +133,7 @@ public struct MNIST: Sendable {
         }
         guard Gzip.hasMagic(bytes) || path.hasSuffix(".gz") else { return bytes }
         do throws(GzipError) {
-            return try Gzip.decompress(bytes)
+            return try Gzip.decompress(bytes, maximumOutputSize: limit)
         } catch {
             throw .decompressionFailed(file: path, error)
         }

@@ -107,6 +107,21 @@ final class GzipTests: XCTestCase {
         assertThrows(member + [0, 0, 0]) { if case .trailingGarbage(member.count, 3) = $0 { true } else { false } }
     }
 
+    func testOutputLimitStopsDecompressionBombs() throws {
+        let member = FixtureInputs.decode(GzipFixtures.textLevel9)
+        let size = FixtureInputs.text(lines: 6000).count
+        XCTAssertEqual(try Gzip.decompress(member, maximumOutputSize: size).count, size)
+        for limit in [0, 1000, size - 1] {
+            XCTAssertThrowsError(try Gzip.decompress(member, maximumOutputSize: limit)) {
+                XCTAssertEqual($0 as? GzipError, .outputTooLarge(limit: limit))
+            }
+        }
+        let stored = FixtureInputs.decode(GzipFixtures.randomStored)
+        XCTAssertThrowsError(try Gzip.decompress(stored, maximumOutputSize: 65_000)) {
+            XCTAssertEqual($0 as? GzipError, .outputTooLarge(limit: 65_000))
+        }
+    }
+
     func testHeaderCorruptionIsDetected() {
         let member = FixtureInputs.decode(GzipFixtures.smallFixed)
         var badMagic = member
