@@ -40,7 +40,7 @@ public enum Gzip {
         defer { inflater.deallocate() }
         var offset = 0, member = 0
         while true {
-            let headerEnd = try parseHeader(buffer, at: offset)
+            let headerEnd = try parseHeader(buffer, at: offset, member: member)
             let start = output.count
             inflater.position = headerEnd
             inflater.bitBuffer = 0
@@ -73,7 +73,8 @@ public enum Gzip {
     }
 
     /// Validates one member header starting at `start` and returns the offset of its DEFLATE data.
-    private static func parseHeader(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(GzipError) -> Int {
+    private static func parseHeader(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int,
+                                    member: Int) throws(GzipError) -> Int {
         let count = buffer.count
         let truncated = GzipError.truncatedInput(part: "gzip header", offset: count, inputSize: count)
         guard start + 10 <= count else { throw truncated }
@@ -100,7 +101,7 @@ public enum Gzip {
             crc.update(UnsafeBufferPointer(rebasing: buffer[start..<offset]))
             let stored = UInt32(buffer[offset]) | UInt32(buffer[offset + 1]) << 8
             guard stored == crc.value & 0xFFFF else {
-                throw .crcMismatch(member: -1, part: "header at byte \(start)", expected: stored,
+                throw .crcMismatch(member: member, part: "header at byte \(start)", expected: stored,
                                    actual: crc.value & 0xFFFF)
             }
             offset += 2

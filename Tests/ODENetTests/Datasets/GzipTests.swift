@@ -49,7 +49,7 @@ final class GzipTests: XCTestCase {
 
         var badHeaderCRC = member
         badHeaderCRC[header.count] ^= 1
-        assertThrows(badHeaderCRC) { if case .crcMismatch(_, let part, _, _) = $0 { part.hasPrefix("header") } else { false } }
+        assertThrows(badHeaderCRC) { if case .crcMismatch(0, let part, _, _) = $0 { part.hasPrefix("header") } else { false } }
     }
 
     func testRawDeflateMatchesGzipPayload() throws {
