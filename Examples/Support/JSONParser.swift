@@ -156,7 +156,10 @@ private struct JSONParser {
         let integerStart = index
         let integerDigits = digits(&self)
         guard integerDigits > 0 else { throw failure("expected digits in number") }
-        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { throw failure("leading zero in number") }
+        guard integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else {
+            index = start
+            throw failure("leading zero in number")
+        }
         if index < count, bytes[index] == UInt8(ascii: ".") {
             index += 1
             guard digits(&self) > 0 else { throw failure("expected digits after '.'") }
@@ -205,7 +208,7 @@ private struct JSONParser {
             case UInt8(ascii: "b"): utf8.append(0x08)
             case UInt8(ascii: "f"): utf8.append(0x0C)
             case UInt8(ascii: "u"): utf8 += Array(String(Character(try parseUnicodeEscape())).utf8)
-            default: index -= 1; throw failure("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
+            default: index -= 2; throw failure("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
             }
         }
         throw failure("unterminated string")

@@ -67,6 +67,9 @@ public enum JSONValue: Equatable, Sendable {
         return result
     }
 
+    /// The numbers of an array of numbers rounded to `Float` (nil if any element is not a number).
+    public var floats: [Float]? { doubles?.map { Float($0) } }
+
     /// A rectangular array of arrays of numbers flattened row-major, with its shape.
     /// Nested deeper arrays are flattened too (shape gains a dimension per level); ragged input gives nil.
     public var flattenedNumbers: (values: [Double], shape: [Int])? {

@@ -99,9 +99,13 @@ struct PanelRenderer {
         }
     }
 
-    /// Arrows scaled so the longest is about the spacing of a square grid with as many points.
+    /// Arrows scaled so the longest is about the spacing of the base points (as if on a square grid).
     private mutating func drawArrows(_ series: Panel.Series, _ u: [Double], _ v: [Double]) {
-        let spacing = 0.9 * min(right - left, bottom - top) / max(1, Double(series.x.count).squareRoot())
+        let bases = series.x.indices.compactMap { i in x.pixel(series.x[i]).flatMap { px in y.pixel(series.y[i]).map { (px, $0) } } }
+        guard !bases.isEmpty else { return }
+        let spreadX = bases.map(\.0).max()! - bases.map(\.0).min()!, spreadY = bases.map(\.1).max()! - bases.map(\.1).min()!
+        let area = spreadX > 1 && spreadY > 1 ? spreadX * spreadY : pow(min(right - left, bottom - top), 2)
+        let spacing = 0.9 * (area / Double(bases.count)).squareRoot()
         let lengths = zip(u, v).map { hypot($0 * x.pixelsPerUnit, $1 * y.pixelsPerUnit) }.filter(\.isFinite)
         guard let longest = lengths.max(), longest > 0 else { return }
         let scale = spacing / longest

@@ -17,26 +17,30 @@ public enum Gzip {
     }
 
     /// Decompresses all gzip members in `bytes` and returns their concatenated contents.
+    /// - Parameter maximumOutputSize: The most bytes the result may have; larger output stops the
+    ///   decoding with `.outputTooLarge` instead of exhausting memory.
     /// - Throws: `GzipError` naming the byte offset of the first problem found.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8], maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
-            Result { () throws(GzipError) -> [UInt8] in try decompress(buffer) }
+            Result { () throws(GzipError) -> [UInt8] in try decompress(buffer, maximumOutputSize: maximumOutputSize) }
         }
         return try result.get()
     }
 
     /// Decompresses all gzip members in `buffer` and returns their concatenated contents.
-    public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>) throws(GzipError) -> [UInt8] {
+    public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>,
+                                  maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let count = buffer.count
         guard count >= 2, buffer[0] == 0x1F, buffer[1] == 0x8B else {
             throw .notGzip(offset: 0, found: Array(buffer.prefix(2)))
         }
-        let output = InflateOutput(capacityHint: sizeHint(buffer))
+        let output = InflateOutput(capacityHint: min(sizeHint(buffer), maximumOutputSize))
         var inflater = Inflater(input: buffer, start: 0, output: output)
+        inflater.outputLimit = maximumOutputSize
         defer { inflater.deallocate() }
         var offset = 0, member = 0
         while true {
-            let headerEnd = try parseHeader(buffer, at: offset)
+            let headerEnd = try parseHeader(buffer, at: offset, member: member)
             let start = output.count
             inflater.position = headerEnd
             inflater.bitBuffer = 0
@@ -69,7 +73,8 @@ public enum Gzip {
     }
 
     /// Validates one member header starting at `start` and returns the offset of its DEFLATE data.
-    private static func parseHeader(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) throws(GzipError) -> Int {
+    private static func parseHeader(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int,
+                                    member: Int) throws(GzipError) -> Int {
         let count = buffer.count
         let truncated = GzipError.truncatedInput(part: "gzip header", offset: count, inputSize: count)
         guard start + 10 <= count else { throw truncated }
@@ -96,7 +101,7 @@ public enum Gzip {
             crc.update(UnsafeBufferPointer(rebasing: buffer[start..<offset]))
             let stored = UInt32(buffer[offset]) | UInt32(buffer[offset + 1]) << 8
             guard stored == crc.value & 0xFFFF else {
-                throw .crcMismatch(member: -1, part: "header at byte \(start)", expected: stored,
+                throw .crcMismatch(member: member, part: "header at byte \(start)", expected: stored,
                                    actual: crc.value & 0xFFFF)
             }
             offset += 2

@@ -25,6 +25,8 @@ public enum GzipError: Error, CustomStringConvertible, Equatable, Sendable {
     case lengthMismatch(member: Int, expected: UInt32, actual: UInt32)
     /// Bytes follow the last member that are not another gzip member.
     case trailingGarbage(offset: Int, count: Int)
+    /// The decoded data would exceed the caller's size limit (protection against decompression bombs).
+    case outputTooLarge(limit: Int)
 
     /// A one-line explanation naming the position and the offending values.
     public var description: String {
@@ -53,6 +55,8 @@ public enum GzipError: Error, CustomStringConvertible, Equatable, Sendable {
             return "length mismatch in gzip member \(member): ISIZE says \(expected), decoded \(actual) (mod 2^32)"
         case let .trailingGarbage(offset, count):
             return "\(count) bytes of trailing garbage after the last gzip member, at byte \(offset)"
+        case let .outputTooLarge(limit):
+            return "decompressed data exceeds the limit of \(limit) bytes"
         }
     }
 }

@@ -66,70 +66,96 @@ extension Inflater {
 
     /// Decodes literals and matches with the current tables until the end-of-block symbol.
     ///
-    /// The loop keeps the bit buffer and output cursor in locals so they stay in registers; a refill
-    /// before each symbol provides the at most 48 bits one length/distance pair needs.
+    /// The loop keeps the bit buffer, input and output cursors in locals so they stay in registers
+    /// (stores through the output pointer could otherwise alias `self`). A refill leaves at least 56
+    /// bits: enough for two literal codes (≤ 15 bits each), or for a length code; a match refills
+    /// again before its extra bits and distance (at most 5 + 15 + 13 bits).
     mutating func decodeCompressedBlock() throws(GzipError) {
         let literals = literalTable.entries, distances = distanceTable.entries
         let literalRoot = UInt64(literalTable.rootBits), distanceRoot = UInt64(distanceTable.rootBits)
         let literalMask: UInt64 = (1 << literalRoot) - 1, distanceMask: UInt64 = (1 << distanceRoot) - 1
+        let input = self.input, inputCount = self.inputCount
         var out = output.base
         var outCount = output.count
-        var outLimit = output.capacity - 258 - InflateOutput.slack
-        defer { output.count = outCount }
+        var outLimit = output.capacity - 2 * 258 - InflateOutput.slack
+        var buffer = bitBuffer, count = bitCount, position = self.position
+        defer {
+            output.count = outCount
+            (bitBuffer, bitCount, self.position) = (buffer, count, position)
+        }
+
+        @inline(__always) func refill() throws(GzipError) {
+            if position + 8 <= inputCount {
+                let word = UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self)
+                buffer |= UInt64(littleEndian: word) << UInt64(count)
+                position += (63 - count) >> 3
+                count |= 56
+            } else {
+                (bitBuffer, bitCount, self.position) = (buffer, count, position)
+                try refillNearEnd()
+                (buffer, count, position) = (bitBuffer, bitCount, self.position)
+            }
+        }
+
+        @inline(__always) func decodeLiteralOrLength() -> UInt32 {
+            var entry = literals[Int(buffer & literalMask)]
+            if entry >> 24 == HuffmanTable.kindSubtable {
+                let width = UInt64(entry >> 16 & 0xF)
+                entry = literals[Int(entry & 0xFFFF) + Int((buffer >> literalRoot) & ((1 << width) - 1))]
+            }
+            let codeLength = UInt64(entry >> 16 & 0xF)
+            buffer >>= codeLength
+            count -= Int(codeLength)
+            return entry
+        }
 
         while true {
             if outCount > outLimit {
+                guard outCount <= outputLimit else { throw .outputTooLarge(limit: outputLimit) }
                 output.count = outCount
-                output.reserve(258)
+                output.reserve(2 * 258)
                 out = output.base
-                outLimit = output.capacity - 258 - InflateOutput.slack
+                outLimit = output.capacity - 2 * 258 - InflateOutput.slack
             }
-            if position + 8 <= inputCount {
-                let word = UnsafeRawPointer(input + position).loadUnaligned(as: UInt64.self)
-                bitBuffer |= UInt64(littleEndian: word) << UInt64(bitCount)
-                position += (63 - bitCount) >> 3
-                bitCount |= 56
-            } else {
-                try refillNearEnd()
-            }
-            var entry = literals[Int(bitBuffer & literalMask)]
-            if entry >> 24 == HuffmanTable.kindSubtable {
-                let width = UInt64(entry >> 16 & 0xF)
-                entry = literals[Int(entry & 0xFFFF) + Int((bitBuffer >> literalRoot) & ((1 << width) - 1))]
-            }
-            let kind = entry >> 24
-            let codeLength = UInt64(entry >> 16 & 0xF)
-            bitBuffer >>= codeLength
-            bitCount -= Int(codeLength)
-            if kind == HuffmanTable.kindLiteral {
+            try refill()
+            var entry = decodeLiteralOrLength()
+            if entry >> 24 == HuffmanTable.kindLiteral {
                 out[outCount] = UInt8(truncatingIfNeeded: entry)
                 outCount += 1
-                continue
+                entry = decodeLiteralOrLength()
+                if entry >> 24 == HuffmanTable.kindLiteral {
+                    out[outCount] = UInt8(truncatingIfNeeded: entry)
+                    outCount += 1
+                    continue
+                }
             }
-            guard kind == HuffmanTable.kindLength else {
-                if kind == HuffmanTable.kindEndOfBlock { return }
+            guard entry >> 24 == HuffmanTable.kindLength else {
+                if entry >> 24 == HuffmanTable.kindEndOfBlock { return }
+                (bitBuffer, bitCount, self.position) = (buffer, count, position)
                 throw .invalidHuffmanCode(offset: bytePosition, detail: "unused literal/length code")
             }
+            try refill()
             let lengthExtra = UInt64(entry >> 20 & 0xF)
-            let length = Int(entry & 0xFFFF) + Int(bitBuffer & ((1 << lengthExtra) - 1))
-            bitBuffer >>= lengthExtra
+            let length = Int(entry & 0xFFFF) + Int(buffer & ((1 << lengthExtra) - 1))
+            buffer >>= lengthExtra
 
-            var distanceEntry = distances[Int(bitBuffer & distanceMask)]
+            var distanceEntry = distances[Int(buffer & distanceMask)]
             if distanceEntry >> 24 == HuffmanTable.kindSubtable {
                 let width = UInt64(distanceEntry >> 16 & 0xF)
-                distanceEntry = distances[Int(distanceEntry & 0xFFFF)
-                    + Int((bitBuffer >> distanceRoot) & ((1 << width) - 1))]
+                distanceEntry = distances[Int(distanceEntry & 0xFFFF) + Int((buffer >> distanceRoot) & ((1 << width) - 1))]
             }
             guard distanceEntry >> 24 == HuffmanTable.kindValue else {
+                (bitBuffer, bitCount, self.position) = (buffer, count, position)
                 throw .invalidHuffmanCode(offset: bytePosition, detail: "unused distance code")
             }
             let distanceLength = UInt64(distanceEntry >> 16 & 0xF)
-            bitBuffer >>= distanceLength
+            buffer >>= distanceLength
             let distanceExtra = UInt64(distanceEntry >> 20 & 0xF)
-            let distance = Int(distanceEntry & 0xFFFF) + Int(bitBuffer & ((1 << distanceExtra) - 1))
-            bitBuffer >>= distanceExtra
-            bitCount -= Int(lengthExtra + distanceLength + distanceExtra)
+            let distance = Int(distanceEntry & 0xFFFF) + Int(buffer & ((1 << distanceExtra) - 1))
+            buffer >>= distanceExtra
+            count -= Int(lengthExtra + distanceLength + distanceExtra)
             guard distance <= outCount else {
+                (bitBuffer, bitCount, self.position) = (buffer, count, position)
                 throw .distanceTooFarBack(offset: bytePosition, distance: distance, available: outCount)
             }
             Self.copyMatch(to: out + outCount, distance: distance, length: length)

@@ -18,6 +18,8 @@ struct Inflater {
     var tablesHoldFixedCodes = false
     /// Name of the container part for truncation messages.
     let part: String
+    /// Most bytes the output may hold.
+    var outputLimit = Int.max
 
     init(input: UnsafeBufferPointer<UInt8>, start: Int, output: InflateOutput, part: String = "deflate stream") {
         self.input = input.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -103,6 +105,7 @@ struct Inflater {
                 }
             }
             try alignToByte()
+            guard output.count <= outputLimit else { throw GzipError.outputTooLarge(limit: outputLimit) }
         } catch {
             throw hasOverrun || position > inputCount ? truncation : error
         }
@@ -118,6 +121,7 @@ struct Inflater {
         }
         position += 4
         guard position + Int(length) <= inputCount else { throw truncation }
+        guard output.count + Int(length) <= outputLimit else { throw .outputTooLarge(limit: outputLimit) }
         output.reserve(Int(length))
         (output.base + output.count).update(from: input + position, count: Int(length))
         output.count += Int(length)

@@ -38,6 +38,16 @@ public struct MNIST: Sendable {
         /// Labels, `count` digits 0...9.
         public let labels: [UInt8]
 
+        /// Creates a subset from `count × 28 × 28` pixels and `count` labels (e.g. a slice of a split).
+        public init(images: [UInt8], labels: [UInt8]) {
+            precondition(images.count == labels.count * MNIST.side * MNIST.side,
+                         "\(images.count) pixels for \(labels.count) labels (need 784 per label)")
+            precondition(labels.allSatisfy { $0 <= 9 }, "MNIST labels are digits 0...9")
+            count = labels.count
+            self.images = images
+            self.labels = labels
+        }
+
         /// Pixels of all images as floats `(pixel / 255 - mean) / standardDeviation`.
         ///
         /// The defaults give values in 0...1, as torchvision's `ToTensor()` does; pass
@@ -83,12 +93,14 @@ public struct MNIST: Sendable {
     public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
         let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)
         let labelsFile = try locate("\(split.filePrefix)-labels", rank: 1, in: directory)
-        let images = try IDXArray(parsing: try readContents(of: imagesFile), file: imagesFile, expectedRank: 3,
-                                  elementLimit: maximumCount * side * side)
+        let imageLimit = maximumCount * side * side
+        let images = try IDXArray(parsing: try readContents(of: imagesFile, limit: 16 + imageLimit), file: imagesFile,
+                                  expectedRank: 3, elementLimit: imageLimit)
         guard images.shape[1] == side, images.shape[2] == side else {
             throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: images.shape)
         }
-        let labels = try IDXArray(parsing: try readContents(of: labelsFile), file: labelsFile, expectedRank: 1,
+        let labels = try IDXArray(parsing: try readContents(of: labelsFile, limit: 8 + maximumCount), file: labelsFile,
+                                  expectedRank: 1,
                                   elementLimit: maximumCount)
         guard images.shape[0] == labels.shape[0] else {
             throw .countMismatch(imagesFile: imagesFile, images: images.shape[0],
@@ -97,7 +109,7 @@ public struct MNIST: Sendable {
         if let index = labels.elements.firstIndex(where: { $0 > 9 }) {
             throw .labelOutOfRange(file: labelsFile, index: index, value: labels.elements[index])
         }
-        return Subset(count: labels.shape[0], images: images.elements, labels: labels.elements)
+        return Subset(images: images.elements, labels: labels.elements)
     }
 
     /// Finds the first existing spelling of `stem` (e.g. "train-images") with IDX rank `rank`.
@@ -111,8 +123,8 @@ public struct MNIST: Sendable {
         throw .missingFile(directory: directory, triedNames: names)
     }
 
-    /// Reads a file, decompressing it when it starts with the gzip magic number.
-    static func readContents(of path: String) throws(MNISTError) -> [UInt8] {
+    /// Reads a file, decompressing it (to at most `limit` bytes) when it starts with the gzip magic number.
+    static func readContents(of path: String, limit: Int) throws(MNISTError) -> [UInt8] {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
@@ -121,7 +133,7 @@ public struct MNIST: Sendable {
         }
         guard Gzip.hasMagic(bytes) || path.hasSuffix(".gz") else { return bytes }
         do throws(GzipError) {
-            return try Gzip.decompress(bytes)
+            return try Gzip.decompress(bytes, maximumOutputSize: limit)
         } catch {
             throw .decompressionFailed(file: path, error)
         }

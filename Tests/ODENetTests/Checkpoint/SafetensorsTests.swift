@@ -142,6 +142,21 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    func testEverySingleByteCorruptionIsHandledWithoutCrashing() {
+        let bytes = sample().encoded()
+        var rejected = 0
+        for position in bytes.indices {
+            for flip: UInt8 in [0x01, 0x20, 0x80] {
+                var corrupted = bytes
+                corrupted[position] ^= flip
+                if (try? SafetensorsFile(decoding: corrupted)) == nil { rejected += 1 }
+            }
+        }
+        // Flips inside the data section or in padding/string text may still decode; header-length
+        // and structural flips must not. The count is a sanity check that most flips are caught.
+        XCTAssertGreaterThan(rejected, bytes.count)
+    }
+
     func testAtomicWriteReplacesFileAndLeavesNoTemporary() throws {
         let directory = NSTemporaryDirectory() + "checkpoint-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

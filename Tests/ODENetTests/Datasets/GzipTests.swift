@@ -49,7 +49,7 @@ final class GzipTests: XCTestCase {
 
         var badHeaderCRC = member
         badHeaderCRC[header.count] ^= 1
-        assertThrows(badHeaderCRC) { if case .crcMismatch(_, let part, _, _) = $0 { part.hasPrefix("header") } else { false } }
+        assertThrows(badHeaderCRC) { if case .crcMismatch(0, let part, _, _) = $0 { part.hasPrefix("header") } else { false } }
     }
 
     func testRawDeflateMatchesGzipPayload() throws {
@@ -105,6 +105,21 @@ final class GzipTests: XCTestCase {
         badSize[member.count - 2] ^= 0x01
         assertThrows(badSize) { if case .lengthMismatch = $0 { true } else { false } }
         assertThrows(member + [0, 0, 0]) { if case .trailingGarbage(member.count, 3) = $0 { true } else { false } }
+    }
+
+    func testOutputLimitStopsDecompressionBombs() throws {
+        let member = FixtureInputs.decode(GzipFixtures.textLevel9)
+        let size = FixtureInputs.text(lines: 6000).count
+        XCTAssertEqual(try Gzip.decompress(member, maximumOutputSize: size).count, size)
+        for limit in [0, 1000, size - 1] {
+            XCTAssertThrowsError(try Gzip.decompress(member, maximumOutputSize: limit)) {
+                XCTAssertEqual($0 as? GzipError, .outputTooLarge(limit: limit))
+            }
+        }
+        let stored = FixtureInputs.decode(GzipFixtures.randomStored)
+        XCTAssertThrowsError(try Gzip.decompress(stored, maximumOutputSize: 65_000)) {
+            XCTAssertEqual($0 as? GzipError, .outputTooLarge(limit: 65_000))
+        }
     }
 
     func testHeaderCorruptionIsDetected() {

@@ -137,10 +137,14 @@ final class MNISTTests: XCTestCase {
             throw XCTSkip("real MNIST not found at \(real); synthetic tests cover the reader")
         }
         let compressed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: real + "/train-images-idx3-ubyte.gz")))
-        let start = Date()
-        let images = try Gzip.decompress(compressed)  // CRC-32 and ISIZE are checked inside
-        let seconds = Date().timeIntervalSince(start)
-        print(String(format: "inflate train-images: %.1f MB in %.3f s = %.0f MB/s",
+        var images: [UInt8] = []
+        var seconds = Double.infinity
+        for _ in 0..<3 {  // best of three: the machine is shared
+            let start = Date()
+            images = try Gzip.decompress(compressed)  // CRC-32 and ISIZE are checked inside
+            seconds = min(seconds, Date().timeIntervalSince(start))
+        }
+        print(String(format: "inflate train-images: %.1f MB in %.3f s = %.0f MB/s (best of 3, CRC included)",
                      Double(images.count) / 1e6, seconds, Double(images.count) / 1e6 / seconds))
         XCTAssertEqual(images.count, 16 + 60000 * 784)
 
