@@ -83,16 +83,24 @@ enum ReductionKernels {
         }
     }
 
-    /// ln Σ_k e^{x[k·stride]}, computed as m + ln Σ e^{x − m} with m the row maximum (an all −∞ row
-    /// gives −∞).
+    /// The row maximum m and ln Σ_k e^{x[k·stride] − m}, so that ln Σ e^x = m + that; an all −∞ row
+    /// gives m = 0 and −∞. Kept apart so that callers can form `(x − m) − ln Σ` without the rounding
+    /// of `m + ln Σ` (large logits in Float).
     @inline(__always)
-    static func logSumExpRow<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> S {
+    static func shiftAndLogSum<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> (shift: S, logSum: S) {
         var m = -S.infinity
         for k in 0..<count { let v = x[k * stride]; if v > m || v.isNaN { m = v } }
         if m.isInfinite { m = m > 0 ? m : 0 }
         var s: S = 0
         for k in 0..<count { s += libmExp(x[k * stride] - m) }
-        return m + libmLog(s)
+        return (m, libmLog(s))
+    }
+
+    /// ln Σ_k e^{x[k·stride]}, computed as m + ln Σ e^{x − m} with m the row maximum.
+    @inline(__always)
+    static func logSumExpRow<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> S {
+        let (m, l) = shiftAndLogSum(x, stride: stride, count: count)
+        return m + l
     }
 
     /// out[o, j] = ln Σ_k e^{x[o, k, j]}.
@@ -129,8 +137,8 @@ enum ReductionKernels {
             for j in 0..<inner {
                 let row = x + o * extent * inner + j, out = y + o * extent * inner + j
                 if logarithm {
-                    let l = logSumExpRow(row, stride: inner, count: extent)
-                    for k in 0..<extent { out[k * inner] = row[k * inner] - l }
+                    let (m, l) = shiftAndLogSum(row, stride: inner, count: extent)
+                    for k in 0..<extent { out[k * inner] = (row[k * inner] - m) - l }
                 } else {
                     var m = -S.infinity
                     for k in 0..<extent { let v = row[k * inner]; if v > m || v.isNaN { m = v } }

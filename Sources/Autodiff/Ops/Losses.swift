@@ -91,12 +91,16 @@ public func crossEntropy<Scalar>(logits: Tensor<Scalar>, labels: [Int],
         precondition(label >= 0 && label < c,
                      "crossEntropy: label \(label) at index \(i) is out of range 0..<\(c) for logits of shape \(logits.shape)")
     }
-    let lse = TensorStorage<Scalar>(uninitializedCount: n), losses = TensorStorage<Scalar>(uninitializedCount: n)
+    // Per row: the shift m (row maximum) and ln Σ e^{x − m}, kept apart for accuracy at large logits.
+    var shifts = [Scalar](repeating: 0, count: 2 * n)
+    let losses = TensorStorage<Scalar>(uninitializedCount: n)
     logits.withUnsafeBufferPointer { x in
         for i in 0..<n {
             let row = x.baseAddress! + i * c
-            lse.pointer[i] = ReductionKernels.logSumExpRow(row, stride: 1, count: c)
-            losses.pointer[i] = lse.pointer[i] - row[labels[i]]
+            let (m, l) = ReductionKernels.shiftAndLogSum(row, stride: 1, count: c)
+            shifts[2 * i] = m
+            shifts[2 * i + 1] = l
+            losses.pointer[i] = l - (row[labels[i]] - m)
         }
     }
     let x0 = withoutDerivative(at: logits)
@@ -106,8 +110,9 @@ public func crossEntropy<Scalar>(logits: Tensor<Scalar>, labels: [Int],
             g.withUnsafeBufferPointer { gp in
                 for i in 0..<n {
                     let scale = cotangent(gp.baseAddress!, at: i, count: n, reduction)
-                    let row = x.baseAddress! + i * c, out = gradient.pointer + i * c, l = lse.pointer[i]
-                    for k in 0..<c { out[k] = scale * libmExp(row[k] - l) }
+                    let row = x.baseAddress! + i * c, out = gradient.pointer + i * c
+                    let m = shifts[2 * i], l = shifts[2 * i + 1]
+                    for k in 0..<c { out[k] = scale * libmExp((row[k] - m) - l) }
                     out[labels[i]] -= scale
                 }
             }
