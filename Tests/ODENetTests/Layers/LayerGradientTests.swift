@@ -4,19 +4,6 @@ import Autodiff
 
 /// Finite-difference checks of the layers with respect to their inputs and parameters, in Double.
 final class LayerGradientTests: XCTestCase {
-    /// Runs `checkGradients` on `[input] + parameters`, installing the parameter probes into `module`.
-    func assertLayerGradients(_ parameters: [Parameter<Double>], inputs: [Tensor<Double>], tolerance: Double = 1e-6,
-                              file: StaticString = #filePath, line: UInt = #line,
-                              _ apply: ([Tensor<Double>]) throws -> Tensor<Double>) rethrows {
-        let saved = parameters.map(\.value)
-        defer { for (p, v) in zip(parameters, saved) { p.value = v } }
-        let report = try checkGradients(at: inputs + saved) { xs in
-            for (p, v) in zip(parameters, xs[inputs.count...]) { p.value = v }
-            return try apply(Array(xs[..<inputs.count]))
-        }
-        XCTAssertLessThan(report.maxRelativeError, tolerance, "\(report)", file: file, line: line)
-    }
-
     func testConv2dGradientsMatchFiniteDifferences() {
         var generator = SeededGenerator(seed: 5)
         let conv = Conv2d<Double>(2, 3, kernelSize: 3, stride: 2, padding: 1, using: &generator)
@@ -47,4 +34,17 @@ final class LayerGradientTests: XCTestCase {
         let x = Tensor<Double>.randomNormal([2, 1, 3, 3], using: &generator)
         try assertLayerGradients(model.parameters(), inputs: [x]) { try model($0[0]) }
     }
+}
+
+/// Runs `checkGradients` on `inputs + parameters`, installing each probe of a parameter into it.
+func assertLayerGradients(_ parameters: [Parameter<Double>], inputs: [Tensor<Double>], tolerance: Double = 1e-6,
+                          file: StaticString = #filePath, line: UInt = #line,
+                          _ apply: ([Tensor<Double>]) throws -> Tensor<Double>) rethrows {
+    let saved = parameters.map(\.value)
+    defer { for (p, v) in zip(parameters, saved) { p.value = v } }
+    let report = try checkGradients(at: inputs + saved) { xs in
+        for (p, v) in zip(parameters, xs[inputs.count...]) { p.value = v }
+        return try apply(Array(xs[..<inputs.count]))
+    }
+    XCTAssertLessThan(report.maxRelativeError, tolerance, "\(report)", file: file, line: line)
 }
