@@ -20,6 +20,8 @@ struct AdamMoments<Scalar: TensorScalar> {
 
     /// One Adam step for every parameter. `l2` is added to the gradient as `l2·θ` (Adam's weight
     /// decay); `decoupled` scales θ by `1 − lr·decoupled` first (AdamW's).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     mutating func step(_ name: String, parameters: [Parameter<Scalar>], gradients: [Tensor<Scalar>],
                        learningRate: Double, beta1: Double, beta2: Double, epsilon: Double,
                        l2: Double, decoupled: Double) {

@@ -9,6 +9,8 @@ import Autodiff
 ///
 ///     let norm = clipGradientNorm(&gradients, maxNorm: 1)
 @discardableResult
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func clipGradientNorm<Scalar: TensorScalar>(_ gradients: inout [Tensor<Scalar>], maxNorm: Double) -> Double {
     precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) must be ≥ 0")
     var sumOfSquares = 0.0

@@ -50,6 +50,8 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
         validateUpdate("RMSprop", parameters: parameters, gradients: gradients,
                        stateShapes: entries.map { $0?.squareAverage.shape })

@@ -43,6 +43,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
         validateUpdate("SGD", parameters: parameters, gradients: gradients, stateShapes: buffers.map { $0?.shape })
         padded(&buffers, to: parameters.count)
