@@ -42,7 +42,9 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
-        .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"]),
+        .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"],
+                    exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
+                              "Fixtures/w2_reference_entry.json"]),
     ],
     swiftLanguageModes: [.v5]
 )
