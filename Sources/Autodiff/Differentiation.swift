@@ -12,6 +12,8 @@ public func valueWithGradient<Scalar>(
 }
 
 /// Evaluates `f` at the inputs and returns its scalar value and the gradient with respect to each input.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func valueWithGradient<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
 ) rethrows -> (value: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
@@ -33,6 +35,8 @@ public func gradient<Scalar>(
 ///
 /// The tape lives as long as the pullback closure and is released with it. The pullback may be called
 /// more than once. Inputs that do not influence the value get zero cotangents.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func valueWithPullback<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
 ) rethrows -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> [Tensor<Scalar>]) {
@@ -64,6 +68,8 @@ public func valueWithPullback<Scalar>(
 }
 
 /// `x` cut off from the tape: operations on the result are not differentiated through `x`.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func withoutDerivative<Scalar>(at x: Tensor<Scalar>) -> Tensor<Scalar> {
     var result = x
     result.tapeIdentity = 0
@@ -82,6 +88,8 @@ public func withoutRecording<Scalar: TensorScalar, Result>(
 /// outside the tape (e.g. by an ODE solve), and `pullback(v)` returns `vᵀ ∂value/∂inputs[i]` for each
 /// input. The pullback runs during the reverse pass with nothing recording, so it may call
 /// `valueWithPullback` and friends, which use fresh tapes of their own.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func customDifferentiable<Scalar>(
     inputs: [Tensor<Scalar>], value: Tensor<Scalar>,
     pullback: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]

@@ -7,9 +7,8 @@ import Solvers
 /// At each output time t_i (last to first) the incoming cotangent ∂L/∂z(t_i) is added to `a`, `z` is
 /// restarted from the stored forward value (so drift does not accumulate over intervals), and the
 /// output time's own gradient ∂L/∂t_i = ∂L/∂z(t_i) · f(t_i, z(t_i)) is taken off `a_t`.
-struct AdjointBackward<D: Dynamics> {
-    typealias Scalar = D.Scalar
-    let augmented: AugmentedDynamics<D>
+struct AdjointBackward<Scalar: TensorScalar> {
+    let augmented: AugmentedDynamics<Scalar>
     let configuration: SolveConfiguration
     let seminorm: Bool
 
@@ -27,6 +26,8 @@ struct AdjointBackward<D: Dynamics> {
     ///   - times: the output times t_0 … t_{T−1} (monotone, either direction).
     ///   - states: the forward solution at those times.
     ///   - cotangents: ∂L/∂z(t_i) for each output time.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func run(times: [Double], states: [Tensor<Scalar>], cotangents: [Tensor<Scalar>]) throws -> Result {
         let n = augmented.stateCount
         let p = augmented.parameterCount

@@ -8,9 +8,9 @@ import Solvers
 /// on one flat state `[z (n), a (n), a_θ (p), a_t (1)]`. Each evaluation runs `f` once on a fresh tape
 /// and pulls `a` back through it: one vector-Jacobian product gives all three adjoint derivatives. The
 /// tape is released before the evaluation returns, so memory does not grow with the number of steps.
-final class AugmentedDynamics<D: Dynamics> {
-    typealias Scalar = D.Scalar
-    let dynamics: D
+final class AugmentedDynamics<Scalar: TensorScalar> {
+    /// f(t, z) with the parameters read from `parameters`.
+    let dynamics: (Tensor<Scalar>, Tensor<Scalar>) throws -> Tensor<Scalar>
     let parameters: [Parameter<Scalar>]
     let stateShape: [Int]
     /// n: the number of scalars in z (and in a).
@@ -20,7 +20,8 @@ final class AugmentedDynamics<D: Dynamics> {
     /// Evaluations of `f` (each with its vector-Jacobian product) so far.
     private(set) var evaluations = 0
 
-    init(_ dynamics: D, parameters: [Parameter<Scalar>], stateShape: [Int]) {
+    init(_ dynamics: @escaping (Tensor<Scalar>, Tensor<Scalar>) throws -> Tensor<Scalar>,
+         parameters: [Parameter<Scalar>], stateShape: [Int]) {
         self.dynamics = dynamics
         self.parameters = parameters
         self.stateShape = stateShape
@@ -40,6 +41,8 @@ final class AugmentedDynamics<D: Dynamics> {
     }
 
     /// Writes d[z, a, a_θ, a_t]/dt at `time` into `derivative`.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func evaluate(time: Double, state: [Scalar], derivative: inout [Scalar]) throws {
         evaluations += 1
         let n = stateCount
@@ -47,11 +50,14 @@ final class AugmentedDynamics<D: Dynamics> {
             (Tensor<Scalar>(copying: buffer.baseAddress!, shape: stateShape),
              Tensor<Scalar>(copying: buffer.baseAddress! + n, shape: stateShape))
         }
-        let values = parameters.map(\.value)
-        defer { for (parameter, value) in zip(parameters, values) { parameter.value = value } }
-        let (f, pullback) = try valueWithPullback(at: [Tensor(Scalar(time)), z] + values) { inputs in
-            for (parameter, input) in zip(parameters, inputs[2...]) { parameter.value = input }
-            return try dynamics(inputs[0], inputs[1])
+        let parameters = self.parameters
+        var inputs = [Tensor(Scalar(time)), z]
+        inputs.reserveCapacity(2 + parameters.count)
+        for parameter in parameters { inputs.append(parameter.value) }
+        defer { for j in parameters.indices { parameters[j].value = inputs[j + 2] } }
+        let (f, pullback) = try valueWithPullback(at: inputs) { leaves in
+            for j in parameters.indices { parameters[j].value = leaves[j + 2] }
+            return try dynamics(leaves[0], leaves[1])
         }
         precondition(f.shape == stateShape,
                      "ODEBlock: the dynamics returned shape \(f.shape) for a state of shape \(stateShape)")
@@ -70,6 +76,8 @@ final class AugmentedDynamics<D: Dynamics> {
     }
 
     /// f(t, z) without recording, counted as an evaluation (the time gradients of the outputs need it).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func field(time: Double, state: Tensor<Scalar>) throws -> Tensor<Scalar> {
         evaluations += 1
         return try withoutRecording(Scalar.self) { try dynamics(Tensor(Scalar(time)), withoutDerivative(at: state)) }

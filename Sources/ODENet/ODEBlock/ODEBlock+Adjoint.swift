@@ -23,7 +23,9 @@ extension ODEBlock {
         let inputs = [z0, timeTensor] + parameters.map(\.value)
         let stateShape = z0.shape
         return customDifferentiable(inputs: inputs, value: value) { [unowned self] cotangent in
-            let augmented = AugmentedDynamics(self.dynamics, parameters: parameters, stateShape: stateShape)
+            let dynamics = self.dynamics
+            let augmented = AugmentedDynamics<Scalar>({ try dynamics($0, $1) }, parameters: parameters,
+                                                      stateShape: stateShape)
             let perTime = (0..<times.count).map { i in
                 withoutRecording(Scalar.self) { cotangent.sliced(i ..< i + 1, axis: 0).squeezed(axis: 0) }
             }
