@@ -2,25 +2,233 @@ extension Kernels {
     /// C = op(A)·op(B), or C += op(A)·op(B) when `accumulate`; row-major, with leading dimensions.
     /// op(A) is m×k (A stored k×m when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`).
     ///
-    /// Reference implementation (to be replaced by the packed, register-blocked, threaded kernel).
+    /// B is packed into 32-column panels (one k-block at a time); A is read in place (with a stride
+    /// when transposed); a register-blocked microkernel (`GEMMMicrokernels.swift`) computes each
+    /// 8×32 (Float) or 4×32 (Double) tile of C. Above ~1 MFLOP the packing and the tiles are split
+    /// between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func gemm<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                       a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
                                       c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
-        for i in 0..<m {
-            let row = c + i * ldc
-            if !accumulate { for j in 0..<n { row[j] = 0 } }
-            for p in 0..<k {
-                let aip = transposeA ? a[p * lda + i] : a[i * lda + p]
-                if transposeB {
-                    for j in 0..<n { row[j] += aip * b[j * ldb + p] }
+        precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m \(m), n \(n), k \(k)")
+        precondition(ldc >= n && lda >= (transposeA ? m : k) && ldb >= (transposeB ? k : n),
+                     "gemm: leading dimensions lda \(lda), ldb \(ldb), ldc \(ldc) too small for m \(m), n \(n), k \(k)")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            return
+        }
+        let arguments = GEMMArguments(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        if S.self == Float.self {
+            floatGEMM(unsafeBitCast(arguments, to: GEMMArguments<Float>.self))
+        } else if S.self == Double.self {
+            doubleGEMM(unsafeBitCast(arguments, to: GEMMArguments<Double>.self))
+        } else {
+            fatalError("gemm: unsupported scalar type \(S.self)")
+        }
+    }
+
+    @usableFromInline
+    static func floatGEMM(_ p: GEMMArguments<Float>) {
+        blockedGEMM(p, tileRows: floatTileRows, maximumKC: knob("GEMM_KC", 384), maximumNC: knob("GEMM_NC", 1024)) {
+            kc, a, rs, cs, b, c, ldc, acc in
+            if cs == 1 {
+                floatTile(kc: kc, a: a, rowStride: rs, columnStride: 1, b: b, c: c, ldc: ldc, accumulate: acc)
+            } else {
+                floatTile(kc: kc, a: a, rowStride: 1, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
+            }
+        }
+    }
+
+    @usableFromInline
+    static func doubleGEMM(_ p: GEMMArguments<Double>) {
+        blockedGEMM(p, tileRows: doubleTileRows, maximumKC: 256, maximumNC: 512) {
+            kc, a, rs, cs, b, c, ldc, acc in
+            if cs == 1 {
+                doubleTile(kc: kc, a: a, rowStride: rs, columnStride: 1, b: b, c: c, ldc: ldc, accumulate: acc)
+            } else {
+                doubleTile(kc: kc, a: a, rowStride: 1, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
+            }
+        }
+    }
+
+    /// Work (2·m·n·k) above which a GEMM is split over two threads.
+    @usableFromInline static let gemmThreadingThreshold = 1 << 20
+
+    /// The blocked driver: k in blocks of at most `maximumKC`, n in blocks of at most `maximumNC` (the
+    /// packed B block stays in L2), then tiles of `tileRows × 32`. Edge tiles go through scratch copies
+    /// so the microkernel always sees a full tile. Rows with a stride (transposed A) keep the stride.
+    @inline(__always)
+    static func blockedGEMM<S: TensorScalar>(
+        _ p: GEMMArguments<S>, tileRows mr: Int, maximumKC: Int, maximumNC: Int,
+        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool) -> Void
+    ) {
+        let nr = tileColumns
+        let kBlocks = (p.k + maximumKC - 1) / maximumKC
+        let kc = (p.k + kBlocks - 1) / kBlocks  // balanced k-blocks
+        let nc = Swift.min(p.n, maximumNC)
+        let maxPanels = (nc + nr - 1) / nr
+        let threaded = 2 * p.m * p.n * p.k >= gemmThreadingThreshold && knob("GEMM_THREADS", 1) == 1
+        // One allocation: packed B, then per thread an A edge block (mr × kc) and a C edge tile (mr × nr).
+        let packedCount = maxPanels * kc * nr, scratchCount = mr * kc + mr * nr
+        let buffer = UnsafeMutablePointer<S>.allocate(capacity: packedCount + 2 * scratchCount)
+        defer { buffer.deallocate() }
+        var pc = 0
+        while pc < p.k {
+            let kcur = Swift.min(kc, p.k - pc)
+            var jc = 0
+            while jc < p.n {
+                let ncur = Swift.min(nc, p.n - jc)
+                let panels = (ncur + nr - 1) / nr
+                let block = GEMMBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, accumulate: p.accumulate || pc > 0)
+                let rowTiles = (p.m + mr - 1) / mr
+                if threaded && rowTiles * panels >= 2 {
+                    // Chunks of rows × panels taken from a shared counter by both threads (see ForkJoin):
+                    // about 32 of them, whole row tiles reused across the panels of a chunk when possible.
+                    let target = 32
+                    let rowGroups = Swift.min(rowTiles, target)
+                    let panelGroups = Swift.min(panels, (target + rowGroups - 1) / rowGroups)
+                    let tilesPerGroup = (rowTiles + rowGroups - 1) / rowGroups
+                    let panelsPerGroup = (panels + panelGroups - 1) / panelGroups
+                    ForkJoin.forEach(panelGroups) { group in
+                        let first = group * panelsPerGroup
+                        packB(p, block, panels: first..<Swift.min(panels, first + panelsPerGroup), into: buffer)
+                    }
+                    let scratchCount = scratchCount
+                    ForkJoin.forEach(rowGroups * panelGroups) { chunk in
+                        let (rowGroup, panelGroup) = chunk.quotientAndRemainder(dividingBy: panelGroups)
+                        let firstRow = rowGroup * tilesPerGroup * mr, firstPanel = panelGroup * panelsPerGroup
+                        guard firstRow < p.m else { return }
+                        let scratch = buffer + packedCount + (ForkJoin.isWorkerThread ? scratchCount : 0)
+                        macroKernel(p, block, rows: firstRow..<Swift.min(p.m, firstRow + tilesPerGroup * mr),
+                                    panels: firstPanel..<Swift.min(panels, firstPanel + panelsPerGroup),
+                                    packed: buffer, scratch: scratch, tileRows: mr, tile: tile)
+                    }
                 } else {
-                    let brow = b + p * ldb
-                    for j in 0..<n { row[j] += aip * brow[j] }
+                    packB(p, block, panels: 0..<panels, into: buffer)
+                    macroKernel(p, block, rows: 0..<p.m, panels: 0..<panels, packed: buffer,
+                                scratch: buffer + packedCount, tileRows: mr, tile: tile)
+                }
+                jc += ncur
+            }
+            pc += kcur
+        }
+    }
+
+    /// Computes C[rows, block columns of `panels`] from packed B panels.
+    @inline(__always)
+    static func macroKernel<S: TensorScalar>(
+        _ p: GEMMArguments<S>, _ block: GEMMBlock, rows: Range<Int>, panels: Range<Int>,
+        packed: UnsafeMutablePointer<S>, scratch: UnsafeMutablePointer<S>, tileRows mr: Int,
+        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool) -> Void
+    ) {
+        let nr = tileColumns, kc = block.kc
+        let edgeA = scratch, edgeC = scratch + mr * kc
+        let rowStride = p.transposeA ? 1 : p.lda, columnStride = p.transposeA ? p.lda : 1
+        var i0 = rows.lowerBound
+        while i0 < rows.upperBound {
+            let tileHeight = Swift.min(mr, rows.upperBound - i0)
+            var a = p.a + i0 * rowStride + block.pc * columnStride
+            var rs = rowStride, cs = columnStride
+            if tileHeight < mr {
+                // Copy the partial rows into a zero-padded mr × kc block.
+                for r in 0..<mr {
+                    let row = edgeA + r * kc
+                    if r < tileHeight {
+                        for q in 0..<kc { row[q] = a[r * rowStride + q * columnStride] }
+                    } else {
+                        row.update(repeating: 0, count: kc)
+                    }
+                }
+                a = UnsafePointer(edgeA)
+                rs = kc
+                cs = 1
+            }
+            for panel in panels {
+                let j0 = block.jc + panel * nr
+                let width = Swift.min(nr, p.n - j0)
+                let b = UnsafePointer(packed + panel * kc * nr)
+                let c = p.c + i0 * p.ldc + j0
+                if tileHeight == mr && width == nr {
+                    tile(kc, a, rs, cs, b, c, p.ldc, block.accumulate)
+                } else {
+                    if block.accumulate {
+                        for r in 0..<tileHeight { (edgeC + r * nr).update(from: c + r * p.ldc, count: width) }
+                    }
+                    tile(kc, a, rs, cs, b, edgeC, nr, block.accumulate)
+                    for r in 0..<tileHeight { (c + r * p.ldc).update(from: edgeC + r * nr, count: width) }
+                }
+            }
+            i0 += tileHeight
+        }
+    }
+
+    /// Packs op(B)[pc ..< pc+kc, columns of `panels`] as panels of kc × 32 (zero-padded past n).
+    @inline(__always)
+    static func packB<S: TensorScalar>(_ p: GEMMArguments<S>, _ block: GEMMBlock, panels: Range<Int>,
+                                       into packed: UnsafeMutablePointer<S>) {
+        let nr = tileColumns, kc = block.kc
+        for panel in panels {
+            let j0 = block.jc + panel * nr
+            let width = Swift.min(nr, p.n - j0)
+            let destination = packed + panel * kc * nr
+            if !p.transposeB {
+                var source = p.b + block.pc * p.ldb + j0
+                for q in 0..<kc {
+                    let row = destination + q * nr
+                    if width == nr {
+                        row.update(from: source, count: nr)
+                    } else {
+                        row.update(from: source, count: width)
+                        (row + width).update(repeating: 0, count: nr - width)
+                    }
+                    source += p.ldb
+                }
+            } else {
+                // B stored n × k: column j of op(B) is row j of B. Transpose in strips of 16 k-steps.
+                if width < nr { destination.update(repeating: 0, count: kc * nr) }
+                var q0 = 0
+                while q0 < kc {
+                    let depth = Swift.min(16, kc &- q0)
+                    let strip = destination + q0 &* nr
+                    var source = p.b + j0 &* p.ldb + block.pc + q0
+                    for j in 0..<width {
+                        for q in 0..<depth { strip[q &* nr &+ j] = source[q] }
+                        source += p.ldb
+                    }
+                    q0 += depth
                 }
             }
         }
     }
 }
+
+/// The operands of one GEMM call (see `Kernels.gemm`).
+@usableFromInline
+struct GEMMArguments<S: TensorScalar> {
+    let transposeA: Bool, transposeB: Bool
+    let m: Int, n: Int, k: Int
+    let a: UnsafePointer<S>, lda: Int
+    let b: UnsafePointer<S>, ldb: Int
+    let c: UnsafeMutablePointer<S>, ldc: Int
+    let accumulate: Bool
+}
+
+/// One k-block × n-block of a GEMM: the part of B packed at a time.
+@usableFromInline
+struct GEMMBlock {
+    let pc: Int, kc: Int, jc: Int, nc: Int, accumulate: Bool
+}
+
+import Glibc
+let knobs: [String: Int] = {
+    var d: [String: Int] = [:]
+    for name in ["GEMM_KC", "GEMM_NC", "GEMM_THREADS", "GEMM_ROWSPLIT"] {
+        if let v = getenv(name) { d[name] = Int(String(cString: v)) }
+    }
+    return d
+}()
+@inline(never) func knob(_ name: String, _ def: Int) -> Int { knobs[name] ?? def }

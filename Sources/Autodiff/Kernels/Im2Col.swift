@@ -40,94 +40,116 @@ struct ConvolutionGeometry: Sendable {
 extension Kernels {
     /// Writes the patches of images `images` of `x` (NCHW) as rows of the column matrix `cols`
     /// ([N·OH·OW, C·kh·kw], row-major; row `(n, oh, ow)`, column `(c, i, j)`, matching the weight layout
-    /// [O, C, kh, kw]), with zeros where the patch overlaps the padding. `cols` points at row 0 of image 0.
+    /// [O, C, kh, kw]), with zeros where the patch overlaps the padding. `cols` points at row 0 of image
+    /// `images.lowerBound`.
+    ///
+    /// Each image is first copied into a zero-padded scratch image (a few KB, in L1), so the copy loop
+    /// has no bounds checks; the kernel width is made a constant for the common widths 1–4.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func im2col<S: TensorScalar>(_ x: UnsafePointer<S>, _ cols: UnsafeMutablePointer<S>,
                                         geometry g: ConvolutionGeometry, images: Range<Int>) {
-        let patch = g.patchSize, kh = g.kernelHeight, kw = g.kernelWidth
-        let plane = g.height * g.width
+        let paddedHeight = g.height + 2 * g.paddingY, paddedWidth = g.width + 2 * g.paddingX
+        let paddedPlane = paddedHeight * paddedWidth
+        let padded = UnsafeMutablePointer<S>.allocate(capacity: g.channels * paddedPlane)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: 0, count: g.channels * paddedPlane)
         for n in images {
-            let image = x + n * g.imageSize
-            for oh in 0..<g.outputHeight {
-                let ih0 = oh * g.strideY - g.paddingY
-                // Kernel rows inside the image for this output row.
-                let iLow = Swift.max(0, -ih0), iHigh = Swift.min(kh, g.height - ih0)
-                for ow in 0..<g.outputWidth {
-                    let iw0 = ow * g.strideX - g.paddingX
-                    let jLow = Swift.max(0, -iw0), jHigh = Swift.min(kw, g.width - iw0)
-                    var row = cols + ((n * g.outputHeight + oh) * g.outputWidth + ow) * patch
-                    if iLow == 0 && iHigh == kh && jLow == 0 && jHigh == kw {
-                        var source = image + ih0 * g.width + iw0
-                        for _ in 0..<g.channels {
-                            var line = source
-                            for _ in 0..<kh {
-                                for j in 0..<kw { row[j] = line[j] }
-                                row += kw
-                                line += g.width
-                            }
-                            source += plane
-                        }
-                        continue
-                    }
-                    for c in 0..<g.channels {
-                        let channel = image + c * plane
-                        for i in 0..<kh {
-                            if i < iLow || i >= iHigh {
-                                for j in 0..<kw { row[j] = 0 }
-                            } else {
-                                let line = channel + (ih0 + i) * g.width + iw0
-                                for j in 0..<kw { row[j] = (j >= jLow && j < jHigh) ? line[j] : 0 }
-                            }
-                            row += kw
-                        }
+            copyPadded(x + n * g.imageSize, into: padded, geometry: g)
+            let rows = cols + (n - images.lowerBound) * g.outputPixels * g.patchSize
+            switch g.kernelWidth {
+            case 1: gatherPatches(padded, rows, geometry: g, kernelWidth: 1)
+            case 2: gatherPatches(padded, rows, geometry: g, kernelWidth: 2)
+            case 3: gatherPatches(padded, rows, geometry: g, kernelWidth: 3)
+            case 4: gatherPatches(padded, rows, geometry: g, kernelWidth: 4)
+            default: gatherPatches(padded, rows, geometry: g, kernelWidth: g.kernelWidth)
+            }
+        }
+    }
+
+    /// Copies one C×H×W image into the interior of a zero-bordered C×(H+2p)×(W+2p) buffer.
+    @inline(__always)
+    static func copyPadded<S: TensorScalar>(_ image: UnsafePointer<S>, into padded: UnsafeMutablePointer<S>,
+                                            geometry g: ConvolutionGeometry) {
+        let paddedWidth = g.width + 2 * g.paddingX, paddedPlane = (g.height + 2 * g.paddingY) * paddedWidth
+        for c in 0..<g.channels {
+            for h in 0..<g.height {
+                (padded + c * paddedPlane + (h + g.paddingY) * paddedWidth + g.paddingX)
+                    .update(from: image + (c * g.height + h) * g.width, count: g.width)
+            }
+        }
+    }
+
+    /// The rows of one image's patches from its padded copy (`kernelWidth` is a constant when inlined).
+    @inline(__always)
+    static func gatherPatches<S: TensorScalar>(_ padded: UnsafePointer<S>, _ rows: UnsafeMutablePointer<S>,
+                                               geometry g: ConvolutionGeometry, kernelWidth kw: Int) {
+        let paddedWidth = g.width + 2 * g.paddingX, paddedPlane = (g.height + 2 * g.paddingY) * paddedWidth
+        var row = rows
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                let origin = padded + oh * g.strideY * paddedWidth + ow * g.strideX
+                for c in 0..<g.channels {
+                    var line = origin + c * paddedPlane
+                    for _ in 0..<g.kernelHeight {
+                        for j in 0..<kw { row[j] = line[j] }
+                        row += kw
+                        line += paddedWidth
                     }
                 }
             }
         }
     }
 
-    /// The adjoint of `im2col`: adds every entry of the column-matrix gradient `dCols` to the input
-    /// element it was copied from (entries in the padding are dropped). `dx` must hold the images'
-    /// initial values (zeros for a fresh gradient).
+    /// The adjoint of `im2col`: adds every entry of the column-matrix gradient `dCols` (rows of images
+    /// `images`, starting at row 0 of `images.lowerBound`) to the input element it was copied from;
+    /// entries in the padding are dropped. Overwrites those images of `dx`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func col2im<S: TensorScalar>(_ dCols: UnsafePointer<S>, _ dx: UnsafeMutablePointer<S>,
                                         geometry g: ConvolutionGeometry, images: Range<Int>) {
-        let patch = g.patchSize, kh = g.kernelHeight, kw = g.kernelWidth
-        let plane = g.height * g.width
+        let paddedHeight = g.height + 2 * g.paddingY, paddedWidth = g.width + 2 * g.paddingX
+        let paddedPlane = paddedHeight * paddedWidth
+        let padded = UnsafeMutablePointer<S>.allocate(capacity: g.channels * paddedPlane)
+        defer { padded.deallocate() }
         for n in images {
+            padded.update(repeating: 0, count: g.channels * paddedPlane)
+            let rows = dCols + (n - images.lowerBound) * g.outputPixels * g.patchSize
+            switch g.kernelWidth {
+            case 1: scatterPatches(rows, padded, geometry: g, kernelWidth: 1)
+            case 2: scatterPatches(rows, padded, geometry: g, kernelWidth: 2)
+            case 3: scatterPatches(rows, padded, geometry: g, kernelWidth: 3)
+            case 4: scatterPatches(rows, padded, geometry: g, kernelWidth: 4)
+            default: scatterPatches(rows, padded, geometry: g, kernelWidth: g.kernelWidth)
+            }
             let image = dx + n * g.imageSize
-            for oh in 0..<g.outputHeight {
-                let ih0 = oh * g.strideY - g.paddingY
-                let iLow = Swift.max(0, -ih0), iHigh = Swift.min(kh, g.height - ih0)
-                for ow in 0..<g.outputWidth {
-                    let iw0 = ow * g.strideX - g.paddingX
-                    let jLow = Swift.max(0, -iw0), jHigh = Swift.min(kw, g.width - iw0)
-                    let row = dCols + ((n * g.outputHeight + oh) * g.outputWidth + ow) * patch
-                    if iLow == 0 && iHigh == kh && jLow == 0 && jHigh == kw {
-                        var source = row
-                        var target = image + ih0 * g.width + iw0
-                        for _ in 0..<g.channels {
-                            var line = target
-                            for _ in 0..<kh {
-                                for j in 0..<kw { line[j] += source[j] }
-                                source += kw
-                                line += g.width
-                            }
-                            target += plane
-                        }
-                        continue
-                    }
-                    for c in 0..<g.channels {
-                        let channel = image + c * plane
-                        for i in iLow..<Swift.max(iLow, iHigh) {
-                            let source = row + (c * kh + i) * kw
-                            let line = channel + (ih0 + i) * g.width + iw0
-                            for j in jLow..<Swift.max(jLow, jHigh) { line[j] += source[j] }
-                        }
+            for c in 0..<g.channels {
+                for h in 0..<g.height {
+                    (image + (c * g.height + h) * g.width)
+                        .update(from: padded + c * paddedPlane + (h + g.paddingY) * paddedWidth + g.paddingX,
+                                count: g.width)
+                }
+            }
+        }
+    }
+
+    /// Adds one image's patch rows into its padded gradient (`kernelWidth` constant when inlined).
+    @inline(__always)
+    static func scatterPatches<S: TensorScalar>(_ rows: UnsafePointer<S>, _ padded: UnsafeMutablePointer<S>,
+                                                geometry g: ConvolutionGeometry, kernelWidth kw: Int) {
+        let paddedWidth = g.width + 2 * g.paddingX, paddedPlane = (g.height + 2 * g.paddingY) * paddedWidth
+        var row = rows
+        for oh in 0..<g.outputHeight {
+            for ow in 0..<g.outputWidth {
+                let origin = padded + oh * g.strideY * paddedWidth + ow * g.strideX
+                for c in 0..<g.channels {
+                    var line = origin + c * paddedPlane
+                    for _ in 0..<g.kernelHeight {
+                        for j in 0..<kw { line[j] += row[j] }
+                        row += kw
+                        line += paddedWidth
                     }
                 }
             }

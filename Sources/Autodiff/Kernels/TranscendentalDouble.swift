@@ -75,10 +75,10 @@ extension Kernels {
     /// e^x − 1, accurate near 0. Max error 2 ulp; +∞ above 709.78, −1 below −37.5; NaN → NaN.
     @inlinable
     static func expm1(_ x: SIMD8<Double>) -> SIMD8<Double> {
-        let (r, n) = reduceByLog2(clamped(x, -40, 709))
+        let (r, n) = reduceByLog2(clamped(x, -40, 710))
         let em = expm1Polynomial(r)
-        let scale = doubles((n &+ 1023) &<< 52)
-        let y = multiplyAdd(scale, em, scale - 1)
+        let half = doubles((n &+ 1022) &<< 52) // 2ⁿ⁻¹, finite for n = 1024
+        let y = 2 * multiplyAdd(half, em, half - 0.5)
         return y.replacing(with: .infinity, where: x .> 709.782_712_893_384)
             .replacing(with: x, where: x .!= x)
     }
@@ -146,8 +146,7 @@ extension Kernels {
     @inlinable
     static func sigmoid(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let e = exp(-magnitude(x))
-        let r = 1 / (1 + e)
-        return r.replacing(with: e * r, where: x .< 0)
+        return SIMD8<Double>(repeating: 1).replacing(with: e, where: x .< 0) / (1 + e)
     }
 
     /// Softplus log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)). Max error 2 ulp; NaN → NaN.
@@ -179,9 +178,13 @@ extension Kernels {
         let t = multiplyAdd(x, SIMD8(repeating: 0.636_619_772_367_581_4), SIMD8(repeating: shifter))
         let nf = t - shifter
         let n = bits(t) &- 0x4338_0000_0000_0000
-        var r = multiplyAdd(nf, SIMD8(repeating: -1.570_796_326_734_125_6), x)
-        r = multiplyAdd(nf, SIMD8(repeating: -6.077_100_506_303_966e-11), r)
-        r = multiplyAdd(nf, SIMD8(repeating: -2.022_266_248_795_950_6e-21), r)
+        // r + rLow = x − n·(P1 + P2 + P3) in double-double: x − n·P1 and n·P2 are exact.
+        let y1 = multiplyAdd(nf, SIMD8(repeating: -1.570_796_326_734_125_6), x)
+        let y2 = nf * 6.077_100_506_303_966e-11
+        let high = y1 - y2
+        let low = multiplyAdd(nf, SIMD8(repeating: -2.022_266_248_795_950_6e-21), (y1 - high) - y2)
+        let r = high + low
+        let rLow = (high - r) + low
         let z = r * r
         var s = SIMD8<Double>(repeating: -1.0 / 121_645_100_408_832_000)
         s = multiplyAdd(s, z, SIMD8(repeating: 1.0 / 355_687_428_096_000))
@@ -192,7 +195,7 @@ extension Kernels {
         s = multiplyAdd(s, z, SIMD8(repeating: -1.0 / 5040))
         s = multiplyAdd(s, z, SIMD8(repeating: 1.0 / 120))
         s = multiplyAdd(s, z, SIMD8(repeating: -1.0 / 6))
-        let sine = multiplyAdd(r * z, s, r)
+        let sine = r + multiplyAdd(r * z, s, rLow)
         var c = SIMD8<Double>(repeating: 1.0 / 2_432_902_008_176_640_000)
         c = multiplyAdd(c, z, SIMD8(repeating: -1.0 / 6_402_373_705_728_000))
         c = multiplyAdd(c, z, SIMD8(repeating: 1.0 / 20_922_789_888_000))
@@ -205,7 +208,7 @@ extension Kernels {
         // 1 − z/2 rounded, its rounding error recovered exactly, then the rest of the series.
         let halfZ = 0.5 * z
         let w = 1 - halfZ
-        let cosine = w + multiplyAdd(z * z, c, (1 - w) - halfZ)
+        let cosine = w + multiplyAdd(z * z, c, multiplyAdd(-r, rLow, (1 - w) - halfZ))
         return (sine, cosine, n)
     }
 

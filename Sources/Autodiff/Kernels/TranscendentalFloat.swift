@@ -63,10 +63,11 @@ extension Kernels {
     /// e^x − 1, accurate near 0. Max error 2 ulp; +∞ above 88.72, −1 below −17.4; NaN → NaN.
     @inlinable
     static func expm1(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let (r, n) = reduceByLog2(clamped(x, -30, 88.5))
+        let (r, n) = reduceByLog2(clamped(x, -30, 89))
         let em = expm1Polynomial(r)
-        let scale = floats((n &+ 127) &<< 23)
-        let y = multiplyAdd(scale, em, scale - 1)
+        // 2ⁿ(em + 1) − 1 = 2·(2ⁿ⁻¹·em + (2ⁿ⁻¹ − ½)): the halved scale stays finite for n = 128.
+        let half = floats((n &+ 126) &<< 23)
+        let y = 2 * multiplyAdd(half, em, half - 0.5)
         return y.replacing(with: .infinity, where: x .> 88.722_83).replacing(with: x, where: x .!= x)
     }
 
@@ -130,8 +131,7 @@ extension Kernels {
     @inlinable
     static func sigmoid(_ x: SIMD16<Float>) -> SIMD16<Float> {
         let e = exp(-magnitude(x))
-        let r = 1 / (1 + e)
-        return r.replacing(with: e * r, where: x .< 0)
+        return SIMD16<Float>(repeating: 1).replacing(with: e, where: x .< 0) / (1 + e)
     }
 
     /// Softplus log(1 + eˣ), computed stably as max(x, 0) + log(1 + e^(−|x|)). Max error 2 ulp;
