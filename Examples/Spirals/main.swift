@@ -162,7 +162,9 @@ func run() throws {
             let (testLoss, prediction) = try evaluate()
             evaluations.append((iteration, testLoss))
             latestPrediction = prediction
-            if verboseOption.value { print(String(format: "Iter %04d | Total Loss %.6f", iteration, testLoss)) }
+            if verboseOption.value {
+                print(String(format: "Iter %04d | Total Loss %.6f | batch loss %.6f", iteration, testLoss, loss.scalars[0]))
+            }
         }
         if plotEvery > 0, iteration % plotEvery == 0 {
             let prediction = evaluations.last!.iteration == iteration ? latestPrediction! : try evaluate().prediction
