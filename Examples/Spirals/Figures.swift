@@ -44,9 +44,10 @@ func spiralFigure(data: SpiralData, learned: Tensor<Float>, model: SpiralODEFunc
         u.append(a / length)
         v.append(b / length)
     }
-    var quiver = Panel(title: "Learned vector field (direction)", xLabel: "x", yLabel: "y")
+    var quiver = Panel(title: "Learned vector field (direction; green: true path)", xLabel: "x", yLabel: "y")
     quiver.quiver(x: gx, y: gy, u: u, v: v, color: "#444444")
-    quiver.line(x: trueX, y: trueY, label: "true trajectory", color: "#2ca02c", width: 1.0)
+    quiver.line(x: trueX, y: trueY, color: "#2ca02c", width: 1.0)
+    quiver.showsLegend = false
     quiver.xLimits = -2.2 ... 2.2
     quiver.yLimits = -2.2 ... 2.2
     quiver.equalAspect = true
