@@ -2,10 +2,12 @@ extension Kernels {
     /// C = op(A)·op(B), or C += op(A)·op(B) when `accumulate`; row-major, with leading dimensions.
     /// op(A) is m×k (A stored k×m when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`).
     ///
-    /// B is packed into 32-column panels (one k-block at a time); A is read in place (with a stride
-    /// when transposed); a register-blocked microkernel (`GEMMMicrokernels.swift`) computes each
-    /// 8×32 (Float) or 4×32 (Double) tile of C. Above ~1 MFLOP the packing and the tiles are split
-    /// between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
+    /// B is packed into 32-column panels (one k-block at a time). A is read in place (with a stride
+    /// when transposed), except that a tile of rows is copied k-major into a small buffer when it is an
+    /// edge tile or when at least four panels reuse it. A register-blocked microkernel
+    /// (`GEMMMicrokernels.swift`) computes each 8×32 (Float) or 4×32 (Double) tile of C, or a half-width
+    /// tile at a narrow right edge. From 1 MFLOP (2·m·n·k) the packing and the tiles are shared, in
+    /// chunks, between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
@@ -64,7 +66,7 @@ extension Kernels {
 
     /// The blocked driver: k in blocks of at most `maximumKC`, n in blocks of at most `maximumNC` (the
     /// packed B block stays in L2), then tiles of `tileRows × 32`. Edge tiles go through scratch copies
-    /// so the microkernel always sees a full tile. Rows with a stride (transposed A) keep the stride.
+    /// (zero-padded rows of A, a C tile copied in and out) so the microkernel always sees a full tile.
     @inline(__always)
     static func blockedGEMM<S: TensorScalar>(
         _ p: GEMMArguments<S>, tileRows mr: Int, maximumKC: Int, maximumNC: Int,
