@@ -50,6 +50,20 @@ final class GEMMKernelTests: XCTestCase {
         XCTAssertLessThan(results[1], 1)
     }
 
+    func testForkJoinRunsEveryChunkOnceAlsoWhenNestedAndFromTwoThreads() {
+        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * 8 * 50)
+        counts.initialize(repeating: 0)
+        defer { counts.deallocate() }
+        // Two user threads fork at once; each chunk forks again (runs serially: the worker is taken, or
+        // the chunk is on the worker itself). Every (thread, outer, inner) slot is written by one chunk only.
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            ForkJoin.forEach(8) { outer in
+                ForkJoin.forEach(50) { inner in counts[(thread * 8 + outer) * 50 + inner] += 1 }
+            }
+        }
+        XCTAssertEqual(Array(counts), [Int](repeating: 1, count: 2 * 8 * 50))
+    }
+
     func testFloatTanhApproximationIsWithinFourUlpsOfLibm() {
         let xs = (-4000...4000).map { Float($0) / 400 } + [0, 1e-6, -1e-6, 0.2499, 0.25, 30, -30, 100, -100]
         var ys = xs

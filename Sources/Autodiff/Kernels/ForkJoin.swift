@@ -82,8 +82,8 @@ final class Worker: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    /// Iterations of spinning (~ 30–60 µs) before the idle worker parks.
-    private static let spinLimit = 100_000
+    /// Iterations of spinning (tens of µs, yielding the core every 256) before the idle worker parks.
+    private static let spinLimit = 50_000
 
     private init() {
         mutex = .allocate(capacity: 1)
@@ -116,6 +116,7 @@ final class Worker: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
+                if spins & 255 == 0 { sched_yield() }  // let other runnable threads have this core
                 if spins >= Worker.spinLimit {
                     park(seen: seen)
                     spins = 0

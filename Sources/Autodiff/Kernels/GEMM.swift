@@ -2,10 +2,12 @@ extension Kernels {
     /// C = op(A)·op(B), or C += op(A)·op(B) when `accumulate`; row-major, with leading dimensions.
     /// op(A) is m×k (A stored k×m when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`).
     ///
-    /// B is packed into 32-column panels (one k-block at a time); A is read in place (with a stride
-    /// when transposed); a register-blocked microkernel (`GEMMMicrokernels.swift`) computes each
-    /// 8×32 (Float) or 4×32 (Double) tile of C. Above ~1 MFLOP the packing and the tiles are split
-    /// between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
+    /// B is packed into 32-column panels (one k-block at a time). A is read in place (with a stride
+    /// when transposed), except that a tile of rows is copied k-major into a small buffer when it is an
+    /// edge tile or when at least four panels reuse it. A register-blocked microkernel
+    /// (`GEMMMicrokernels.swift`) computes each 8×32 (Float) or 4×32 (Double) tile of C, or a half-width
+    /// tile at a narrow right edge. From 1 MFLOP (2·m·n·k) the packing and the tiles are shared, in
+    /// chunks, between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
@@ -33,9 +35,11 @@ extension Kernels {
 
     @usableFromInline
     static func floatGEMM(_ p: GEMMArguments<Float>) {
-        blockedGEMM(p, tileRows: floatTileRows, maximumKC: knob("GEMM_KC", 384), maximumNC: knob("GEMM_NC", 1024)) {
-            kc, a, rs, cs, b, c, ldc, acc in
-            if cs == 1 {
+        blockedGEMM(p, tileRows: floatTileRows, maximumKC: 384, maximumNC: 512) {
+            kc, a, rs, cs, b, c, ldc, acc, half in
+            if half {
+                floatHalfTile(kc: kc, a: a, rowStride: rs, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
+            } else if cs == 1 {
                 floatTile(kc: kc, a: a, rowStride: rs, columnStride: 1, b: b, c: c, ldc: ldc, accumulate: acc)
             } else {
                 floatTile(kc: kc, a: a, rowStride: 1, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
@@ -46,8 +50,10 @@ extension Kernels {
     @usableFromInline
     static func doubleGEMM(_ p: GEMMArguments<Double>) {
         blockedGEMM(p, tileRows: doubleTileRows, maximumKC: 256, maximumNC: 512) {
-            kc, a, rs, cs, b, c, ldc, acc in
-            if cs == 1 {
+            kc, a, rs, cs, b, c, ldc, acc, half in
+            if half {
+                doubleHalfTile(kc: kc, a: a, rowStride: rs, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
+            } else if cs == 1 {
                 doubleTile(kc: kc, a: a, rowStride: rs, columnStride: 1, b: b, c: c, ldc: ldc, accumulate: acc)
             } else {
                 doubleTile(kc: kc, a: a, rowStride: 1, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
@@ -60,18 +66,18 @@ extension Kernels {
 
     /// The blocked driver: k in blocks of at most `maximumKC`, n in blocks of at most `maximumNC` (the
     /// packed B block stays in L2), then tiles of `tileRows × 32`. Edge tiles go through scratch copies
-    /// so the microkernel always sees a full tile. Rows with a stride (transposed A) keep the stride.
+    /// (zero-padded rows of A, a C tile copied in and out) so the microkernel always sees a full tile.
     @inline(__always)
     static func blockedGEMM<S: TensorScalar>(
         _ p: GEMMArguments<S>, tileRows mr: Int, maximumKC: Int, maximumNC: Int,
-        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool) -> Void
+        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool, Bool) -> Void
     ) {
         let nr = tileColumns
         let kBlocks = (p.k + maximumKC - 1) / maximumKC
         let kc = (p.k + kBlocks - 1) / kBlocks  // balanced k-blocks
         let nc = Swift.min(p.n, maximumNC)
         let maxPanels = (nc + nr - 1) / nr
-        let threaded = 2 * p.m * p.n * p.k >= gemmThreadingThreshold && knob("GEMM_THREADS", 1) == 1
+        let threaded = 2 * p.m * p.n * p.k >= gemmThreadingThreshold
         // One allocation: packed B, then per thread an A edge block (mr × kc) and a C edge tile (mr × nr).
         let packedCount = maxPanels * kc * nr, scratchCount = mr * kc + mr * nr
         let buffer = UnsafeMutablePointer<S>.allocate(capacity: packedCount + 2 * scratchCount)
@@ -123,7 +129,7 @@ extension Kernels {
     static func macroKernel<S: TensorScalar>(
         _ p: GEMMArguments<S>, _ block: GEMMBlock, rows: Range<Int>, panels: Range<Int>,
         packed: UnsafeMutablePointer<S>, scratch: UnsafeMutablePointer<S>, tileRows mr: Int,
-        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool) -> Void
+        tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool, Bool) -> Void
     ) {
         let nr = tileColumns, kc = block.kc
         let edgeA = scratch, edgeC = scratch + mr * kc
@@ -133,19 +139,22 @@ extension Kernels {
             let tileHeight = Swift.min(mr, rows.upperBound - i0)
             var a = p.a + i0 * rowStride + block.pc * columnStride
             var rs = rowStride, cs = columnStride
-            if tileHeight < mr {
-                // Copy the partial rows into a zero-padded mr × kc block.
-                for r in 0..<mr {
-                    let row = edgeA + r * kc
-                    if r < tileHeight {
-                        for q in 0..<kc { row[q] = a[r * rowStride + q * columnStride] }
-                    } else {
-                        row.update(repeating: 0, count: kc)
+            if tileHeight < mr || (panels.count >= 4 && cs == 1) {
+                // Copy the rows into a zero-padded kc × mr block, k-major like a transposed A: for an edge
+                // tile, and where the copy is reused by enough panels (rows with a power-of-two stride
+                // would otherwise compete for the same L1 sets).
+                if tileHeight < mr { edgeA.update(repeating: 0, count: kc * mr) }
+                for r in 0..<tileHeight {
+                    var source = a + r * rowStride, destination = edgeA + r
+                    for _ in 0..<kc {
+                        destination.pointee = source.pointee
+                        source += columnStride
+                        destination += mr
                     }
                 }
                 a = UnsafePointer(edgeA)
-                rs = kc
-                cs = 1
+                rs = 1
+                cs = mr
             }
             for panel in panels {
                 let j0 = block.jc + panel * nr
@@ -153,16 +162,28 @@ extension Kernels {
                 let b = UnsafePointer(packed + panel * kc * nr)
                 let c = p.c + i0 * p.ldc + j0
                 if tileHeight == mr && width == nr {
-                    tile(kc, a, rs, cs, b, c, p.ldc, block.accumulate)
+                    tile(kc, a, rs, cs, b, c, p.ldc, block.accumulate, false)
                 } else {
                     if block.accumulate {
-                        for r in 0..<tileHeight { (edgeC + r * nr).update(from: c + r * p.ldc, count: width) }
+                        copyRows(tileHeight, width, from: c, p.ldc, to: edgeC, nr)
                     }
-                    tile(kc, a, rs, cs, b, edgeC, nr, block.accumulate)
-                    for r in 0..<tileHeight { (c + r * p.ldc).update(from: edgeC + r * nr, count: width) }
+                    tile(kc, a, rs, cs, b, edgeC, nr, block.accumulate, width <= nr / 2)
+                    copyRows(tileHeight, width, from: edgeC, nr, to: c, p.ldc)
                 }
             }
             i0 += tileHeight
+        }
+    }
+
+    /// Copies a rows × width block between row-major buffers with the given leading dimensions.
+    @inline(__always)
+    static func copyRows<S>(_ rows: Int, _ width: Int, from source: UnsafeMutablePointer<S>, _ sourceStride: Int,
+                            to destination: UnsafeMutablePointer<S>, _ destinationStride: Int) {
+        var source = source, destination = destination
+        for _ in 0..<rows {
+            for j in 0..<width { destination[j] = source[j] }
+            source += sourceStride
+            destination += destinationStride
         }
     }
 
@@ -175,31 +196,44 @@ extension Kernels {
             let j0 = block.jc + panel * nr
             let width = Swift.min(nr, p.n - j0)
             let destination = packed + panel * kc * nr
+            if width < nr { destination.update(repeating: 0, count: kc * nr) }
             if !p.transposeB {
                 var source = p.b + block.pc * p.ldb + j0
-                for q in 0..<kc {
-                    let row = destination + q * nr
+                var row = destination
+                for _ in 0..<kc {
                     if width == nr {
-                        row.update(from: source, count: nr)
+                        for j in 0..<32 { row[j] = source[j] }  // fixed count: inline vector moves
                     } else {
-                        row.update(from: source, count: width)
-                        (row + width).update(repeating: 0, count: nr - width)
+                        for j in 0..<width { row[j] = source[j] }
                     }
                     source += p.ldb
+                    row += nr
                 }
             } else {
-                // B stored n × k: column j of op(B) is row j of B. Transpose in strips of 16 k-steps.
-                if width < nr { destination.update(repeating: 0, count: kc * nr) }
-                var q0 = 0
-                while q0 < kc {
-                    let depth = Swift.min(16, kc &- q0)
-                    let strip = destination + q0 &* nr
-                    var source = p.b + j0 &* p.ldb + block.pc + q0
-                    for j in 0..<width {
-                        for q in 0..<depth { strip[q &* nr &+ j] = source[q] }
-                        source += p.ldb
+                // B stored n × k: column j of op(B) is row j of B. Eight rows at a time, each k step
+                // stored as one 8-wide vector (a plain transposing loop vectorises into slow scatters).
+                var j = 0
+                while j + 8 <= width {
+                    let r = p.b + (j0 + j) * p.ldb + block.pc, ldb = p.ldb
+                    var row = destination + j
+                    for q in 0..<kc {
+                        let v = SIMD8<S>(r[q], r[ldb + q], r[2 * ldb + q], r[3 * ldb + q],
+                                         r[4 * ldb + q], r[5 * ldb + q], r[6 * ldb + q], r[7 * ldb + q])
+                        UnsafeMutableRawPointer(row).storeBytes(of: v, as: SIMD8<S>.self)
+                        row += nr
                     }
-                    q0 += depth
+                    j += 8
+                }
+                if j < width {
+                    var row = destination
+                    for q in 0..<kc {
+                        var source = p.b + (j0 + j) * p.ldb + block.pc + q
+                        for jj in j..<width {
+                            row[jj] = source.pointee
+                            source += p.ldb
+                        }
+                        row += nr
+                    }
                 }
             }
         }
@@ -223,12 +257,3 @@ struct GEMMBlock {
     let pc: Int, kc: Int, jc: Int, nc: Int, accumulate: Bool
 }
 
-import Glibc
-let knobs: [String: Int] = {
-    var d: [String: Int] = [:]
-    for name in ["GEMM_KC", "GEMM_NC", "GEMM_THREADS", "GEMM_ROWSPLIT"] {
-        if let v = getenv(name) { d[name] = Int(String(cString: v)) }
-    }
-    return d
-}()
-@inline(never) func knob(_ name: String, _ def: Int) -> Int { knobs[name] ?? def }

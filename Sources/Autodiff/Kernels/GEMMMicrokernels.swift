@@ -102,4 +102,69 @@ extension Kernels {
         store(c20, 2, 0); store(c21, 2, 1); store(c22, 2, 2); store(c23, 2, 3)
         store(c30, 3, 0); store(c31, 3, 1); store(c32, 3, 2); store(c33, 3, 3)
     }
+
+    /// C[8 × 16] (+)= A[8 × kc] · B[kc × 16] in Float: the left half of a packed panel, for edges ≤ 16 wide.
+    @inline(__always)
+    static func floatHalfTile(kc: Int, a: UnsafePointer<Float>, rowStride rs: Int, columnStride cs: Int,
+                              b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                              accumulate: Bool) {
+        typealias V = SIMD16<Float>
+        @inline(__always) func loadC(_ r: Int) -> V {
+            accumulate ? UnsafeRawPointer(c + r * ldc).loadUnaligned(as: V.self) : V()
+        }
+        var c0 = loadC(0), c1 = loadC(1), c2 = loadC(2), c3 = loadC(3)
+        var c4 = loadC(4), c5 = loadC(5), c6 = loadC(6), c7 = loadC(7)
+        var pa = a, pb = b
+        for _ in 0..<kc {
+            let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
+            c0 = multiplyAdd(V(repeating: pa[0]), b0, c0)
+            c1 = multiplyAdd(V(repeating: pa[rs]), b0, c1)
+            c2 = multiplyAdd(V(repeating: pa[2 * rs]), b0, c2)
+            c3 = multiplyAdd(V(repeating: pa[3 * rs]), b0, c3)
+            c4 = multiplyAdd(V(repeating: pa[4 * rs]), b0, c4)
+            c5 = multiplyAdd(V(repeating: pa[5 * rs]), b0, c5)
+            c6 = multiplyAdd(V(repeating: pa[6 * rs]), b0, c6)
+            c7 = multiplyAdd(V(repeating: pa[7 * rs]), b0, c7)
+            pa += cs
+            pb += 32
+        }
+        @inline(__always) func store(_ v: V, _ r: Int) {
+            UnsafeMutableRawPointer(c + r * ldc).storeBytes(of: v, as: V.self)
+        }
+        store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3)
+        store(c4, 4); store(c5, 5); store(c6, 6); store(c7, 7)
+    }
+
+    /// C[4 × 16] (+)= A[4 × kc] · B[kc × 16] in Double: the left half of a packed panel.
+    @inline(__always)
+    static func doubleHalfTile(kc: Int, a: UnsafePointer<Double>, rowStride rs: Int, columnStride cs: Int,
+                               b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int,
+                               accumulate: Bool) {
+        typealias V = SIMD8<Double>
+        @inline(__always) func loadC(_ r: Int, _ q: Int) -> V {
+            accumulate ? UnsafeRawPointer(c + r * ldc + 8 * q).loadUnaligned(as: V.self) : V()
+        }
+        var c00 = loadC(0, 0), c01 = loadC(0, 1), c10 = loadC(1, 0), c11 = loadC(1, 1)
+        var c20 = loadC(2, 0), c21 = loadC(2, 1), c30 = loadC(3, 0), c31 = loadC(3, 1)
+        var pa = a, pb = b
+        for _ in 0..<kc {
+            let b0 = UnsafeRawPointer(pb).loadUnaligned(as: V.self)
+            let b1 = UnsafeRawPointer(pb + 8).loadUnaligned(as: V.self)
+            var x = V(repeating: pa[0])
+            c00 = multiplyAdd(x, b0, c00); c01 = multiplyAdd(x, b1, c01)
+            x = V(repeating: pa[rs])
+            c10 = multiplyAdd(x, b0, c10); c11 = multiplyAdd(x, b1, c11)
+            x = V(repeating: pa[2 * rs])
+            c20 = multiplyAdd(x, b0, c20); c21 = multiplyAdd(x, b1, c21)
+            x = V(repeating: pa[3 * rs])
+            c30 = multiplyAdd(x, b0, c30); c31 = multiplyAdd(x, b1, c31)
+            pa += cs
+            pb += 32
+        }
+        @inline(__always) func store(_ v: V, _ r: Int, _ q: Int) {
+            UnsafeMutableRawPointer(c + r * ldc + 8 * q).storeBytes(of: v, as: V.self)
+        }
+        store(c00, 0, 0); store(c01, 0, 1); store(c10, 1, 0); store(c11, 1, 1)
+        store(c20, 2, 0); store(c21, 2, 1); store(c30, 3, 0); store(c31, 3, 1)
+    }
 }

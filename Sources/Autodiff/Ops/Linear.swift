@@ -1,5 +1,17 @@
 /// The fused linear layer: matrix product, bias and activation as one recorded operation.
 
+/// The element-wise activation applied by `linear(_:weight:bias:activation:)` after its matrix product.
+public enum Activation: Sendable, Hashable, CaseIterable {
+    /// f(z) = z.
+    case identity
+    /// f(z) = tanh z; derivative 1 − f².
+    case tanh
+    /// f(z) = max(z, 0); derivative 1 where f > 0, else 0.
+    case relu
+    /// f(z) = 1 / (1 + e^(−z)); derivative f(1 − f).
+    case sigmoid
+}
+
 /// `activation(x · weightᵀ + bias)`: a fully connected layer in PyTorch's weight layout, fused into
 /// one tape entry (one output buffer; the pullback allocates only the cotangents that are needed).
 ///
@@ -27,7 +39,7 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
         precondition(bias.shape == [outputs],
                      "linear: bias shape \(bias.shape) must be [\(outputs)] for weight shape \(weight.shape)")
     }
-    let rows = x.scalarCount / Swift.max(inputs, 1)
+    let rows = x.shape.dropLast().reduce(1, *)
     var outputShape = x.shape
     outputShape[outputShape.count - 1] = outputs
     let storage = TensorStorage<Scalar>(uninitializedCount: rows * outputs)
@@ -39,47 +51,56 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
     let value = withExtendedLifetime((x, weight, bias)) { Tensor(shape: outputShape, storage: storage) }
     guard Tape<Scalar>.current != nil else { return value }  // not differentiating: no pullback to build
 
-    let pullback = { (g: Tensor<Scalar>, needsX: Bool, needsWeight: Bool, needsBias: Bool)
-        -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) in
-        // dz = g ⊙ f′(z), from the output; then dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz.
-        var dz = g
-        if activation != .identity {
-            let buffer = TensorStorage<Scalar>(uninitializedCount: g.scalarCount)
-            Kernels.activationBackward(g.storage.pointer, output: value.storage.pointer, buffer.pointer,
-                                       count: g.scalarCount, activation: activation)
-            dz = Tensor(shape: outputShape, storage: buffer)
-        }
-        let pz = dz.storage.pointer
-        var dx: Tensor<Scalar>?, dw: Tensor<Scalar>?, db: Tensor<Scalar>?
-        if needsX {
-            let buffer = TensorStorage<Scalar>(uninitializedCount: x.scalarCount)
-            Kernels.gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
-                         a: pz, lda: outputs, b: weight.storage.pointer, ldb: inputs,
-                         c: buffer.pointer, ldc: inputs, accumulate: false)
-            dx = Tensor(shape: x.shape, storage: buffer)
-        }
-        if needsWeight {
-            let buffer = TensorStorage<Scalar>(uninitializedCount: weight.scalarCount)
-            Kernels.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
-                         a: pz, lda: outputs, b: x.storage.pointer, ldb: inputs,
-                         c: buffer.pointer, ldc: inputs, accumulate: false)
-            dw = Tensor(shape: weight.shape, storage: buffer)
-        }
-        if needsBias {
-            let buffer = TensorStorage<Scalar>(repeating: 0, count: outputs)
-            for r in 0..<rows { Kernels.add(buffer.pointer, pz + r * outputs, buffer.pointer, count: outputs) }
-            db = Tensor(shape: [outputs], storage: buffer)
-        }
-        return withExtendedLifetime((dz, x, weight)) { (dx, dw, db) }
-    }
     guard let bias else {
         return Tensor.record(value, inputs: x, weight) { g, needsX, needsWeight in
-            let (dx, dw, _) = pullback(g, needsX, needsWeight, false)
+            let (dx, dw, _) = linearPullback(g, x: x, weight: weight, output: value, activation: activation,
+                                             needs: (needsX, needsWeight, false))
             return (dx, dw)
         }
     }
     return Tensor.record(value, inputs: [x, weight, bias]) { g, needs in
-        let (dx, dw, db) = pullback(g, needs[0], needs[1], needs[2])
+        let (dx, dw, db) = linearPullback(g, x: x, weight: weight, output: value, activation: activation,
+                                          needs: (needs[0], needs[1], needs[2]))
         return [dx, dw, db]
     }
+}
+
+/// The cotangents of `linear`: dz = g ⊙ f′ (from the output y), dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz,
+/// each only when needed.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+@usableFromInline
+func linearPullback<Scalar>(_ g: Tensor<Scalar>, x: Tensor<Scalar>, weight: Tensor<Scalar>, output: Tensor<Scalar>,
+                            activation: Activation, needs: (x: Bool, weight: Bool, bias: Bool))
+    -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) {
+    let inputs = weight.shape[1], outputs = weight.shape[0], rows = g.scalarCount / Swift.max(outputs, 1)
+    var dz = g
+    if activation != .identity {
+        let buffer = TensorStorage<Scalar>(uninitializedCount: g.scalarCount)
+        Kernels.activationBackward(g.storage.pointer, output: output.storage.pointer, buffer.pointer,
+                                   count: g.scalarCount, activation: activation)
+        dz = Tensor(shape: g.shape, storage: buffer)
+    }
+    let pz = dz.storage.pointer
+    var dx: Tensor<Scalar>?, dw: Tensor<Scalar>?, db: Tensor<Scalar>?
+    if needs.x {
+        let buffer = TensorStorage<Scalar>(uninitializedCount: x.scalarCount)
+        Kernels.gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs,
+                     a: pz, lda: outputs, b: weight.storage.pointer, ldb: inputs,
+                     c: buffer.pointer, ldc: inputs, accumulate: false)
+        dx = Tensor(shape: x.shape, storage: buffer)
+    }
+    if needs.weight {
+        let buffer = TensorStorage<Scalar>(uninitializedCount: weight.scalarCount)
+        Kernels.gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows,
+                     a: pz, lda: outputs, b: x.storage.pointer, ldb: inputs,
+                     c: buffer.pointer, ldc: inputs, accumulate: false)
+        dw = Tensor(shape: weight.shape, storage: buffer)
+    }
+    if needs.bias {
+        let buffer = TensorStorage<Scalar>(repeating: 0, count: outputs)
+        for r in 0..<rows { Kernels.add(buffer.pointer, pz + r * outputs, buffer.pointer, count: outputs) }
+        db = Tensor(shape: [outputs], storage: buffer)
+    }
+    return withExtendedLifetime((dz, x, weight, output)) { (dx, dw, db) }
 }
