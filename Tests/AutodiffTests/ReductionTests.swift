@@ -87,6 +87,27 @@ final class ReductionTests: XCTestCase {
         XCTAssertTrue(Tensor<Double>([1, .nan, 2]).max().scalar.isNaN, "NaN propagates")
     }
 
+    /// Rows of 45 elements exercise the vectorised last-axis path (16/8 lanes) and its scalar tail.
+    func checkLongRowMaximum<S: TensorScalar>(_: S.Type) {
+        var rows = [[S]](repeating: (0..<45).map { S(($0 * 37) % 11) - 20 }, count: 4)
+        rows[0][5] = 7; rows[0][33] = 7          // a tie: the first one wins
+        rows[1][44] = 9                          // in the scalar tail
+        rows[2][10] = 3; rows[2][37] = .nan      // NaN wins
+        rows[3] = rows[3].map { _ in -S.infinity }
+        let x = Tensor<S>(rows)
+        let m = x.max(axis: -1)
+        XCTAssertEqual(m.scalars[0], 7)
+        XCTAssertEqual(m.scalars[1], 9)
+        XCTAssertTrue(m.scalars[2].isNaN)
+        XCTAssertEqual(m.scalars[3], -S.infinity)
+        let g = gradient(at: x) { $0.max(axis: 1).sum() }
+        let hot = g.scalars.indices.filter { g.scalars[$0] != 0 }
+        XCTAssertEqual(hot, [5, 45 + 44, 90 + 37, 135])
+    }
+
+    func testLongRowMaximumPicksFirstMaximumAndNaNFloat() { checkLongRowMaximum(Float.self) }
+    func testLongRowMaximumPicksFirstMaximumAndNaNDouble() { checkLongRowMaximum(Double.self) }
+
     func testLogSumExpIsStableForLargeAndInfiniteInputs() {
         let x = Tensor<Float>([[1000, 1000], [-1000, -1000]])
         T.assertValues(x.logSumExp(axis: 1), shape: [2], [1000 + log(2.0), -1000 + log(2.0)], tolerance: 1e-6)

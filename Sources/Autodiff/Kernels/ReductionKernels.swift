@@ -33,7 +33,7 @@ enum ReductionKernels {
     static func sum<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int, scale: S,
                                      into out: UnsafeMutablePointer<S>) {
         if inner == 1 {
-            for o in 0..<outer { out[o] = Kernels.sum(x + o * extent, count: extent) * scale }
+            for o in 0..<outer { out[o] = rowSum(x + o * extent, count: extent) * scale }
             return
         }
         for o in 0..<outer {
@@ -43,6 +43,79 @@ enum ReductionKernels {
             for k in 1..<Swift.max(extent, 1) { Kernels.add(destination, source + k * inner, destination, count: inner) }
             if scale != 1 { for j in 0..<inner { destination[j] *= scale } }
         }
+    }
+
+    /// Σ x[0..<count], 32 lanes at a time; rows longer than 4096 are halved recursively (pairwise) to
+    /// keep the rounding error growing like log n rather than n.
+    @inline(__always)
+    static func rowSum<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> S {
+        if count > 4096 {
+            let half = (count / 2) & ~31
+            return rowSum(x, count: half) + rowSum(x + half, count: count - half)
+        }
+        typealias V = SIMD16<S>
+        var a0 = V(), a1 = V()
+        var i = 0
+        while i + 32 <= count {
+            a0 += UnsafeRawPointer(x + i).loadUnaligned(as: V.self)
+            a1 += UnsafeRawPointer(x + i + 16).loadUnaligned(as: V.self)
+            i += 32
+        }
+        var total = (a0 + a1).sum()
+        while i < count { total += x[i]; i += 1 }
+        return total
+    }
+
+    /// The first index of the largest element of x[0..<count] (count > 0); a NaN counts as largest.
+    /// (Concrete SIMD types: the generic lane comparisons are not vectorised after specialisation.)
+    @inline(__always)
+    static func rowArgmax<S: TensorScalar>(_ x: UnsafePointer<S>, count: Int) -> Int {
+        let raw = UnsafeRawPointer(x)
+        var m: S, nan: Bool, vectorized: Int
+        if S.self == Float.self {
+            vectorized = count & ~15
+            let (maximum, sawNaN) = rowMaximum(raw.assumingMemoryBound(to: Float.self), count: vectorized)
+            (m, nan) = (unsafeBitCast(maximum, to: S.self), sawNaN)
+        } else {
+            vectorized = count & ~7
+            let (maximum, sawNaN) = rowMaximum(raw.assumingMemoryBound(to: Double.self), count: vectorized)
+            (m, nan) = (unsafeBitCast(maximum, to: S.self), sawNaN)
+        }
+        for i in vectorized..<count {
+            if x[i] > m { m = x[i] }
+            if x[i].isNaN { nan = true }
+        }
+        if nan { for k in 0..<count where x[k].isNaN { return k } }
+        for k in 0..<count where x[k] == m { return k }
+        return 0
+    }
+
+    /// The largest element of x[0..<count] (count a multiple of 16) ignoring NaN (−∞ when empty), and
+    /// whether there was a NaN.
+    @inline(__always)
+    static func rowMaximum(_ x: UnsafePointer<Float>, count: Int) -> (Float, Bool) {
+        var best = SIMD16<Float>(repeating: -.infinity)
+        var nan = SIMDMask<SIMD16<Int32>>(repeating: false)
+        for i in stride(from: 0, to: count, by: 16) {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            best.replace(with: v, where: v .> best)
+            nan .|= v .!= v
+        }
+        return (best.max(), any(nan))
+    }
+
+    /// The largest element of x[0..<count] (count a multiple of 8) ignoring NaN (−∞ when empty), and
+    /// whether there was a NaN.
+    @inline(__always)
+    static func rowMaximum(_ x: UnsafePointer<Double>, count: Int) -> (Double, Bool) {
+        var best = SIMD8<Double>(repeating: -.infinity)
+        var nan = SIMDMask<SIMD8<Int64>>(repeating: false)
+        for i in stride(from: 0, to: count, by: 8) {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Double>.self)
+            best.replace(with: v, where: v .> best)
+            nan .|= v .!= v
+        }
+        return (best.max(), any(nan))
     }
 
     /// out[o, k, j] = scale · g[o, j]: the pullback of `sum`.
@@ -69,6 +142,15 @@ enum ReductionKernels {
     @_specialize(where S == Double)
     static func max<S: TensorScalar>(_ x: UnsafePointer<S>, outer: Int, extent: Int, inner: Int,
                                      into out: UnsafeMutablePointer<S>, argmax: UnsafeMutablePointer<Int>) {
+        if inner == 1 {
+            for o in 0..<outer {
+                let row = x + o * extent
+                let k = rowArgmax(row, count: extent)
+                argmax[o] = k
+                out[o] = row[k]
+            }
+            return
+        }
         for o in 0..<outer {
             let source = x + o * extent * inner, best = out + o * inner, at = argmax + o * inner
             best.update(from: source, count: inner)
