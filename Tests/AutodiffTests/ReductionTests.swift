@@ -79,6 +79,18 @@ final class ReductionTests: XCTestCase {
         T.assertGradientsMatchFiniteDifferences(at: [x]) { xs in xs[0].sum() * xs[0].mean() + xs[0].max() + xs[0].logSumExp() }
     }
 
+    func testReductionsOverEmptyAxesGiveIdentityElements() {
+        let empty = Tensor<Double>.zeros([0, 3])
+        XCTAssertEqual(empty.sum(axis: 0).scalars, [0, 0, 0])
+        XCTAssertEqual(empty.sum(axis: 1).shape, [0])
+        XCTAssertEqual(empty.sum().scalar, 0)
+        XCTAssertTrue(empty.mean().scalar.isNaN)
+        XCTAssertEqual(empty.logSumExp(axis: 0).scalars, [-.infinity, -.infinity, -.infinity])
+        let x = Tensor<Double>([[1, 2, 3]])
+        XCTAssertEqual(concatenated([empty, x, empty]).scalars, [1, 2, 3])
+        XCTAssertEqual(x.gathering(indices: []).shape, [0, 3])
+    }
+
     func testMaxSendsTheGradientToTheFirstMaximum() {
         let x = Tensor<Double>([[1, 3, 3], [2, 2, 0]])
         XCTAssertEqual(gradient(at: x) { $0.max(axis: 1).sum() }.scalars, [0, 1, 0, 1, 0, 0])
