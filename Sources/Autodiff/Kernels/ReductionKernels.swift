@@ -86,8 +86,35 @@ enum ReductionKernels {
             if x[i].isNaN { nan = true }
         }
         if nan { for k in 0..<count where x[k].isNaN { return k } }
-        for k in 0..<count where x[k] == m { return k }
+        // Skip whole blocks that do not contain m, then scan the first that does.
+        var start = 0
+        if S.self == Float.self {
+            start = firstBlock(containing: unsafeBitCast(m, to: Float.self), raw.assumingMemoryBound(to: Float.self), count: vectorized)
+        } else {
+            start = firstBlock(containing: unsafeBitCast(m, to: Double.self), raw.assumingMemoryBound(to: Double.self), count: vectorized)
+        }
+        for k in start..<count where x[k] == m { return k }
         return 0
+    }
+
+    /// The start of the first 16-element block of x[0..<count] (count a multiple of 16) holding `value`,
+    /// or `count`.
+    @inline(__always)
+    static func firstBlock(containing value: Float, _ x: UnsafePointer<Float>, count: Int) -> Int {
+        let target = SIMD16<Float>(repeating: value)
+        for i in stride(from: 0, to: count, by: 16)
+        where any(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self) .== target) { return i }
+        return count
+    }
+
+    /// The start of the first 8-element block of x[0..<count] (count a multiple of 8) holding `value`,
+    /// or `count`.
+    @inline(__always)
+    static func firstBlock(containing value: Double, _ x: UnsafePointer<Double>, count: Int) -> Int {
+        let target = SIMD8<Double>(repeating: value)
+        for i in stride(from: 0, to: count, by: 8)
+        where any(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Double>.self) .== target) { return i }
+        return count
     }
 
     /// The largest element of x[0..<count] (count a multiple of 16) ignoring NaN (−∞ when empty), and
