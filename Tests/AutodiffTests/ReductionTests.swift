@@ -153,6 +153,15 @@ final class ReductionTests: XCTestCase {
             T.assertValues(logSoftmax(x, axis: axis), shape: x.shape, softmaxReference(x, axis: axis, logarithm: true), tolerance: tolerance)
         }
         T.assertValues(softmax(x).sum(axis: -1), shape: [3, 4], Array(repeating: 1, count: 12), tolerance: tolerance)
+        // Rows of 37 take the vectorised maximum and its tail.
+        let long = T.converted(T.random([2, 37], seed: 26) * 4, to: S.self)
+        T.assertValues(softmax(long), shape: [2, 37], softmaxReference(long, axis: -1, logarithm: false), tolerance: tolerance)
+        T.assertValues(logSoftmax(long), shape: [2, 37], softmaxReference(long, axis: -1, logarithm: true), tolerance: tolerance)
+        var withNaN = long.scalars
+        withNaN[3] = .nan
+        let propagated = softmax(Tensor<S>(shape: [2, 37], scalars: withNaN)).scalars
+        XCTAssertTrue(propagated[..<37].allSatisfy(\.isNaN), "a NaN makes its row NaN")
+        XCTAssertFalse(propagated[37...].contains(where: \.isNaN), "other rows are unaffected")
         let large = Tensor<S>([[S(1000), S(999), S(-1000)]])
         T.assertValues(softmax(large), shape: [1, 3], [1 / (1 + exp(-1.0)), exp(-1.0) / (1 + exp(-1.0)), 0], tolerance: tolerance)
         T.assertValues(logSoftmax(large), shape: [1, 3], [-log(1 + exp(-1.0)), -1 - log(1 + exp(-1.0)), -2000 - log(1 + exp(-1.0))],

@@ -197,12 +197,34 @@ enum ReductionKernels {
     /// of `m + ln Σ` (large logits in Float).
     @inline(__always)
     static func shiftAndLogSum<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> (shift: S, logSum: S) {
-        var m = -S.infinity
-        for k in 0..<count { let v = x[k * stride]; if v > m || v.isNaN { m = v } }
+        var m = maximum(x, stride: stride, count: count)
         if m.isInfinite { m = m > 0 ? m : 0 }
         var s: S = 0
         for k in 0..<count { s += libmExp(x[k * stride] - m) }
         return (m, libmLog(s))
+    }
+
+    /// max_k x[k·stride] (−∞ when count is 0; NaN if any element is NaN), vectorised when contiguous.
+    @inline(__always)
+    static func maximum<S: TensorScalar>(_ x: UnsafePointer<S>, stride: Int, count: Int) -> S {
+        var m = -S.infinity
+        var start = 0
+        if stride == 1 {
+            let raw = UnsafeRawPointer(x)
+            var nan: Bool
+            if S.self == Float.self {
+                start = count & ~15
+                let r = rowMaximum(raw.assumingMemoryBound(to: Float.self), count: start)
+                (m, nan) = (unsafeBitCast(r.0, to: S.self), r.1)
+            } else {
+                start = count & ~7
+                let r = rowMaximum(raw.assumingMemoryBound(to: Double.self), count: start)
+                (m, nan) = (unsafeBitCast(r.0, to: S.self), r.1)
+            }
+            if nan { return .nan }
+        }
+        for k in start..<count { let v = x[k * stride]; if v > m || v.isNaN { m = v } }
+        return m
     }
 
     /// ln Σ_k e^{x[k·stride]}, computed as m + ln Σ e^{x − m} with m the row maximum.
@@ -249,8 +271,7 @@ enum ReductionKernels {
                     let (m, l) = shiftAndLogSum(row, stride: inner, count: extent)
                     for k in 0..<extent { out[k * inner] = (row[k * inner] - m) - l }
                 } else {
-                    var m = -S.infinity
-                    for k in 0..<extent { let v = row[k * inner]; if v > m || v.isNaN { m = v } }
+                    let m = maximum(row, stride: inner, count: extent)
                     var s: S = 0
                     for k in 0..<extent { let e = libmExp(row[k * inner] - m); out[k * inner] = e; s += e }
                     let r = 1 / s
