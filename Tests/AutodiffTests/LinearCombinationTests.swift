@@ -74,6 +74,18 @@ final class LinearCombinationTests: XCTestCase {
     func testInPlaceFormsWriteIntoTheirOwnBufferWhenNothingRecordsFloat() { checkInPlace(Float.self) }
     func testInPlaceFormsWriteIntoTheirOwnBufferWhenNothingRecordsDouble() { checkInPlace(Double.self) }
 
+    func testInPlaceFormWritesInPlaceForConstantsWhileATapeRecords() {
+        let y0 = T.random([64], seed: 69), k = T.random([64], seed: 70)
+        var scratch = Tensor<Double>.zeros([64])
+        let pointer = scratch.storage.pointer
+        let grad = gradient(at: k) { kk in
+            scratch.formLinearCombination(base: y0, coefficients: [2], terms: [y0])   // constants only
+            return (kk * scratch).sum()
+        }
+        XCTAssertEqual(scratch.storage.pointer, pointer, "constants are combined in place even while recording")
+        XCTAssertEqual(grad.scalars, y0.scalars.map { 3 * $0 })
+    }
+
     func testInPlaceFormsAreRecordedWhenAnInputIsOnTheTape() {
         let y0 = T.random([7], seed: 67), k = T.random([7], seed: 68)
         T.assertGradientsMatchFiniteDifferences(at: [y0, k]) { xs in

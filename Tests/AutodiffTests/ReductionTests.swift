@@ -79,6 +79,18 @@ final class ReductionTests: XCTestCase {
         T.assertGradientsMatchFiniteDifferences(at: [x]) { xs in xs[0].sum() * xs[0].mean() + xs[0].max() + xs[0].logSumExp() }
     }
 
+    func testReductionsOverEmptyAxesGiveIdentityElements() {
+        let empty = Tensor<Double>.zeros([0, 3])
+        XCTAssertEqual(empty.sum(axis: 0).scalars, [0, 0, 0])
+        XCTAssertEqual(empty.sum(axis: 1).shape, [0])
+        XCTAssertEqual(empty.sum().scalar, 0)
+        XCTAssertTrue(empty.mean().scalar.isNaN)
+        XCTAssertEqual(empty.logSumExp(axis: 0).scalars, [-.infinity, -.infinity, -.infinity])
+        let x = Tensor<Double>([[1, 2, 3]])
+        XCTAssertEqual(concatenated([empty, x, empty]).scalars, [1, 2, 3])
+        XCTAssertEqual(x.gathering(indices: []).shape, [0, 3])
+    }
+
     func testMaxSendsTheGradientToTheFirstMaximum() {
         let x = Tensor<Double>([[1, 3, 3], [2, 2, 0]])
         XCTAssertEqual(gradient(at: x) { $0.max(axis: 1).sum() }.scalars, [0, 1, 0, 1, 0, 0])
@@ -86,6 +98,27 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(gradient(at: x) { $0.max(axis: 0).sum() }.scalars, [0, 1, 1, 1, 0, 0])
         XCTAssertTrue(Tensor<Double>([1, .nan, 2]).max().scalar.isNaN, "NaN propagates")
     }
+
+    /// Rows of 45 elements exercise the vectorised last-axis path (16/8 lanes) and its scalar tail.
+    func checkLongRowMaximum<S: TensorScalar>(_: S.Type) {
+        var rows = [[S]](repeating: (0..<45).map { S(($0 * 37) % 11) - 20 }, count: 4)
+        rows[0][5] = 7; rows[0][33] = 7          // a tie: the first one wins
+        rows[1][44] = 9                          // in the scalar tail
+        rows[2][10] = 3; rows[2][37] = .nan      // NaN wins
+        rows[3] = rows[3].map { _ in -S.infinity }
+        let x = Tensor<S>(rows)
+        let m = x.max(axis: -1)
+        XCTAssertEqual(m.scalars[0], 7)
+        XCTAssertEqual(m.scalars[1], 9)
+        XCTAssertTrue(m.scalars[2].isNaN)
+        XCTAssertEqual(m.scalars[3], -S.infinity)
+        let g = gradient(at: x) { $0.max(axis: 1).sum() }
+        let hot = g.scalars.indices.filter { g.scalars[$0] != 0 }
+        XCTAssertEqual(hot, [5, 45 + 44, 90 + 37, 135])
+    }
+
+    func testLongRowMaximumPicksFirstMaximumAndNaNFloat() { checkLongRowMaximum(Float.self) }
+    func testLongRowMaximumPicksFirstMaximumAndNaNDouble() { checkLongRowMaximum(Double.self) }
 
     func testLogSumExpIsStableForLargeAndInfiniteInputs() {
         let x = Tensor<Float>([[1000, 1000], [-1000, -1000]])
@@ -120,6 +153,15 @@ final class ReductionTests: XCTestCase {
             T.assertValues(logSoftmax(x, axis: axis), shape: x.shape, softmaxReference(x, axis: axis, logarithm: true), tolerance: tolerance)
         }
         T.assertValues(softmax(x).sum(axis: -1), shape: [3, 4], Array(repeating: 1, count: 12), tolerance: tolerance)
+        // Rows of 37 take the vectorised maximum and its tail.
+        let long = T.converted(T.random([2, 37], seed: 26) * 4, to: S.self)
+        T.assertValues(softmax(long), shape: [2, 37], softmaxReference(long, axis: -1, logarithm: false), tolerance: tolerance)
+        T.assertValues(logSoftmax(long), shape: [2, 37], softmaxReference(long, axis: -1, logarithm: true), tolerance: tolerance)
+        var withNaN = long.scalars
+        withNaN[3] = .nan
+        let propagated = softmax(Tensor<S>(shape: [2, 37], scalars: withNaN)).scalars
+        XCTAssertTrue(propagated[..<37].allSatisfy(\.isNaN), "a NaN makes its row NaN")
+        XCTAssertFalse(propagated[37...].contains(where: \.isNaN), "other rows are unaffected")
         let large = Tensor<S>([[S(1000), S(999), S(-1000)]])
         T.assertValues(softmax(large), shape: [1, 3], [1 / (1 + exp(-1.0)), exp(-1.0) / (1 + exp(-1.0)), 0], tolerance: tolerance)
         T.assertValues(logSoftmax(large), shape: [1, 3], [-log(1 + exp(-1.0)), -1 - log(1 + exp(-1.0)), -2000 - log(1 + exp(-1.0))],

@@ -70,6 +70,14 @@ enum OpTestSupport {
 final class ShapeOpsTests: XCTestCase {
     typealias T = OpTestSupport
 
+    func testFiniteDifferenceHelperRejectsAWrongPullback() {
+        let x = T.random([3, 2], seed: 99)
+        // A doubling recorded with a pullback that forgets the factor 2.
+        let report = checkGradients(at: [x]) { xs in Tensor.record(withoutDerivative(at: xs[0]) * 2, input: xs[0]) { $0 } }
+        XCTAssertGreaterThan(report.maxRelativeError, 0.4)
+        XCTAssertGreaterThan(report.maxAbsoluteError, 1e-3)
+    }
+
     func checkReshapeForward<S: TensorScalar>(_: S.Type) {
         let x = Tensor<S>(shape: [2, 3, 4], scalars: (0..<24).map { S($0) })
         let y = x.reshaped([4, -1])

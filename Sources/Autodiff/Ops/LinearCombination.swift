@@ -14,6 +14,7 @@ public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Doub
     let out = TensorStorage<Scalar>(uninitializedCount: count)
     Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms, into: out.pointer, count: count)
     let value = withExtendedLifetime(base) { Tensor(shape: shape, storage: out) }
+    guard Tensor.anyRecorded(base, terms) else { return value }
     let inputs = base.map { [$0] + terms } ?? terms
     let offset = base == nil ? 0 : 1
     return Tensor.record(value, inputs: inputs) { g, needs in
@@ -83,7 +84,9 @@ extension Tensor {
     /// Whether any of the tensors is on the calling thread's recording tape.
     static func anyRecorded(_ base: Tensor?, _ terms: [Tensor]) -> Bool {
         guard let tape = Tape<Scalar>.current else { return false }
-        return (base?.node(on: tape) ?? -1) >= 0 || terms.contains { $0.node(on: tape) >= 0 }
+        if let base, base.tapeIdentity == tape.identity { return true }
+        for i in terms.indices where terms[i].tapeIdentity == tape.identity { return true }
+        return false
     }
 
     /// out = base + Σ c_j terms[j] (base nil: 0 +), skipping zero coefficients. `out` may be `base`.

@@ -11,8 +11,7 @@ public enum LossReduction: Sendable {
     case none
 }
 
-/// The loss of element-wise `values` (n of them) reduced by `reduction`, and the factor its pullback
-/// applies to the cotangent at element `i`.
+/// The element-wise losses `values` (of the given shape) reduced by `reduction`.
 private func reduced<Scalar>(_ values: TensorStorage<Scalar>, shape: [Int], _ reduction: LossReduction) -> Tensor<Scalar> {
     switch reduction {
     case .none: return Tensor(shape: shape, storage: values)

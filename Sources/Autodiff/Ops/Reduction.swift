@@ -3,7 +3,9 @@
 /// count from the back.
 ///
 /// Reduced axes that are adjacent (the usual case: the last axis, the leading axes, everything) are
-/// merged into one and reduced by a single contiguous kernel.
+/// merged into one and reduced by a single contiguous kernel. Non-adjacent axes: `sum`/`mean` reduce
+/// them one after the other inside the same entry; `max`/`logSumExp` first move them to the back
+/// with `transposed` (three tape entries).
 extension Tensor {
     /// What a reduction over some axes does to a shape.
     struct ReductionPlan {
