@@ -7,4 +7,5 @@ let allBenchmarks: [Benchmark] = [
     workPrecisionBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
+    shapeOpsBenchmarks,
 ].flatMap { $0 }
