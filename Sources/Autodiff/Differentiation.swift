@@ -47,7 +47,9 @@ public func valueWithPullback<Scalar>(
         leaves[i] = leaves[i].attached(to: tape, node: node)
     }
     let output = try Tape.withCurrent(tape) { try f(leaves) }
-    let inputShapes = inputs.map(\.shape)
+    var inputShapes: [[Int]] = []
+    inputShapes.reserveCapacity(inputs.count)
+    for input in inputs { inputShapes.append(input.shape) }
     var value = output
     value.tapeIdentity = 0
     value.tapeNode = -1
@@ -60,9 +62,12 @@ public func valueWithPullback<Scalar>(
         seed.tapeIdentity = 0
         seed.tapeNode = -1
         let gradients = tape.reverse(from: outputNode, seed: seed)
-        return inputShapes.indices.map { i in
-            i < gradients.count ? (gradients[i] ?? Tensor.zeros(inputShapes[i])) : Tensor.zeros(inputShapes[i])
+        var result: [Tensor<Scalar>] = []
+        result.reserveCapacity(inputShapes.count)
+        for i in 0..<inputShapes.count {
+            result.append(i < gradients.count ? (gradients[i] ?? Tensor.zeros(inputShapes[i])) : Tensor.zeros(inputShapes[i]))
         }
+        return result
     }
     return (value, pullback)
 }
@@ -94,14 +99,16 @@ public func customDifferentiable<Scalar>(
     inputs: [Tensor<Scalar>], value: Tensor<Scalar>,
     pullback: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]
 ) -> Tensor<Scalar> {
-    let shapes = inputs.map(\.shape)
+    var shapes: [[Int]] = []
+    shapes.reserveCapacity(inputs.count)
+    for input in inputs { shapes.append(input.shape) }
     return Tensor.record(withoutDerivative(at: value), inputs: inputs) { cotangent, _ in
         let results = pullback(cotangent)
         precondition(results.count == shapes.count,
                      "customDifferentiable: pullback returned \(results.count) cotangents for \(shapes.count) inputs")
-        for (result, shape) in zip(results, shapes) {
-            precondition(result.shape == shape,
-                         "customDifferentiable: pullback returned shape \(result.shape) for an input of shape \(shape)")
+        for i in 0..<shapes.count {
+            precondition(results[i].shape == shapes[i],
+                         "customDifferentiable: pullback returned shape \(results[i].shape) for an input of shape \(shapes[i])")
         }
         return results
     }

@@ -90,6 +90,8 @@ final class Tape<Scalar: TensorScalar> {
     /// that received one. Intermediate cotangents are dropped as soon as they have been used; the leaves'
     /// (entries without a pullback) are kept.
     @usableFromInline
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     func reverse(from output: Int, seed: Tensor<Scalar>) -> [Tensor<Scalar>?] {
         var gradients = [Tensor<Scalar>?](repeating: nil, count: output + 1)
         gradients[output] = seed
@@ -114,8 +116,8 @@ final class Tape<Scalar: TensorScalar> {
                     let results = pullback(cotangent, nodes.map { $0 >= 0 })
                     precondition(results.count == nodes.count,
                                  "Tape: pullback returned \(results.count) cotangents for \(nodes.count) inputs")
-                    for (input, result) in zip(nodes, results) where input >= 0 {
-                        if let result { accumulate(result, at: input, in: &gradients) }
+                    for j in 0..<nodes.count where nodes[j] >= 0 {
+                        if let result = results[j] { accumulate(result, at: nodes[j], in: &gradients) }
                     }
                 }
                 gradients[node] = nil

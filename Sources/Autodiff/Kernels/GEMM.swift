@@ -22,6 +22,11 @@ extension Kernels {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
+        if 2 * m * n * k <= smallGEMMThreshold {
+            smallGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
+                      b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+            return
+        }
         let arguments = GEMMArguments(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                       a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
         if S.self == Float.self {

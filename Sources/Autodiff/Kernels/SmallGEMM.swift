@@ -1,0 +1,69 @@
+extension Kernels {
+    /// Work (2·m·n·k) below which `gemm` skips packing and blocking: the tiny products of small
+    /// Neural-ODE networks (a batch of 20 through 2→50→2), where packing B into 32-wide panels and
+    /// padding edge tiles costs far more than the arithmetic.
+    @usableFromInline static let smallGEMMThreshold = 1 << 16
+
+    /// C (+)= op(A)·op(B) by direct loops, vectorised along the contiguous dimension: rows of B when B
+    /// is not transposed (axpy form), SIMD dot products along k when it is.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline
+    static func smallGEMM<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                           a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
+                                           c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if !accumulate { row.update(repeating: 0, count: n) }
+            if transposeB {
+                // c[i, j] += Σ_p A(i, p) · B[j, p]: contiguous in p for both when A is not transposed.
+                if !transposeA {
+                    let ai = a + i * lda
+                    for j in 0..<n { row[j] += dot(ai, b + j * ldb, count: k) }
+                } else {
+                    for j in 0..<n {
+                        let bj = b + j * ldb
+                        var s: S = 0
+                        for p in 0..<k { s = multiplyAdd(a[p * lda + i], bj[p], s) }
+                        row[j] += s
+                    }
+                }
+            } else {
+                for p in 0..<k {
+                    let aip = transposeA ? a[p * lda + i] : a[i * lda + p]
+                    if aip == 0 { continue }
+                    axpy(aip, b + p * ldb, row, count: n)
+                }
+            }
+        }
+    }
+
+    /// y += alpha · x over `count` elements.
+    @inline(__always)
+    static func axpy<S: TensorScalar>(_ alpha: S, _ x: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, count: Int) {
+        var j = 0
+        let va = SIMD8<S>(repeating: alpha)
+        while j + 8 <= count {
+            let vx = UnsafeRawPointer(x + j).loadUnaligned(as: SIMD8<S>.self)
+            let vy = UnsafeRawPointer(y + j).loadUnaligned(as: SIMD8<S>.self)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: multiplyAdd(va, vx, vy), as: SIMD8<S>.self)
+            j += 8
+        }
+        while j < count { y[j] = multiplyAdd(alpha, x[j], y[j]); j += 1 }
+    }
+
+    /// Σ x[p]·y[p], with eight partial sums.
+    @inline(__always)
+    static func dot<S: TensorScalar>(_ x: UnsafePointer<S>, _ y: UnsafePointer<S>, count: Int) -> S {
+        var acc = SIMD8<S>(repeating: 0)
+        var p = 0
+        while p + 8 <= count {
+            acc = multiplyAdd(UnsafeRawPointer(x + p).loadUnaligned(as: SIMD8<S>.self),
+                              UnsafeRawPointer(y + p).loadUnaligned(as: SIMD8<S>.self), acc)
+            p += 8
+        }
+        var s = acc.sum()
+        while p < count { s = multiplyAdd(x[p], y[p], s); p += 1 }
+        return s
+    }
+}
