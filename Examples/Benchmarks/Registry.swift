@@ -1,2 +1,2 @@
 /// Every benchmark, in the order they run. Each workload lives in its own file and adds one line here.
-let allBenchmarks: [Benchmark] = []
+let allBenchmarks: [Benchmark] = [] + elementwiseBenchmarks
