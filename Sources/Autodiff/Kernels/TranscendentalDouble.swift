@@ -10,8 +10,8 @@ import Darwin
 @usableFromInline func libmCosine(_ x: Double) -> Double { cos(x) }
 
 // SIMD8<Double> polynomial kernels: the same algorithms as the `Float` ones, with longer series and
-// 64-bit bit patterns. Error bounds are the measured maxima of `TranscendentalAccuracyTests` against
-// Glibc (itself within 1 ulp), rounded up; they hold with and without FMA.
+// 64-bit bit patterns. Error bounds are asserted by `TranscendentalAccuracyTests` against Glibc's Float80
+// functions, with and without FMA; measured maxima in parentheses (plain build / native build).
 
 extension Kernels {
     @inlinable @inline(__always)
@@ -61,7 +61,7 @@ extension Kernels {
         return multiplyAdd(r * r, p, r)
     }
 
-    /// e^x, lane by lane. Max error 1 ulp; +∞ above 709.78, subnormal results below −708.4,
+    /// e^x, lane by lane. Max error 1 ulp (measured 0.93 / 0.99); +∞ above 709.78, subnormal results below −708.4,
     /// +0 below −745.13; NaN → NaN.
     @inlinable @inline(__always)
     static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
@@ -72,7 +72,8 @@ extension Kernels {
         return y.replacing(with: x, where: x .!= x)
     }
 
-    /// e^x − 1, accurate near 0. Max error 2 ulp; +∞ above 709.78, −1 below −37.5; NaN → NaN.
+    /// e^x − 1, accurate near 0. Max error 2 ulp (measured 1.88 / 1.77); +∞ above 709.78, −1 below
+    /// −37.5; NaN → NaN.
     @inlinable @inline(__always)
     static func expm1(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let (r, n) = reduceByLog2(clamped(x, -40, 710))
@@ -105,7 +106,7 @@ extension Kernels {
         return multiplyAdd(k, SIMD8(repeating: 0.693_147_180_559_890_3), f - (halfSquare - tail))
     }
 
-    /// Natural logarithm. Max error 1 ulp over all positive doubles including subnormals;
+    /// Natural logarithm. Max error 1 ulp (measured 0.96) over all positive doubles including subnormals;
     /// log(±0) = −∞, log(x < 0) = NaN, log(+∞) = +∞, NaN → NaN.
     @inlinable @inline(__always)
     static func log(_ x: SIMD8<Double>) -> SIMD8<Double> {
@@ -132,8 +133,8 @@ extension Kernels {
         return logCore(reduced - 1, k, correction)
     }
 
-    /// Hyperbolic tangent, −t/(t + 2) with t = e^(−2|x|) − 1 and the sign of x. Max error 2 ulp;
-    /// ±1 for |x| ≥ 19.1; NaN → NaN.
+    /// Hyperbolic tangent, −t/(t + 2) with t = e^(−2|x|) − 1 and the sign of x. Max error 3 ulp
+    /// (measured 2.51); ±1 for |x| ≥ 19.1; NaN → NaN.
     @inlinable @inline(__always)
     static func tanh(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let t = expm1(magnitude(x) * -2)
@@ -141,21 +142,23 @@ extension Kernels {
         return doubles(bits(y) | (bits(x) & Int64.min))
     }
 
-    /// Logistic sigmoid from e = e^(−|x|): 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. Max error 2 ulp
-    /// including subnormal results; NaN → NaN.
+    /// Logistic sigmoid from e = e^(−|x|): 1/(1 + e) for x ≥ 0, e/(1 + e) for x < 0. Max error 3 ulp
+    /// (measured 2.22) including subnormal results; NaN → NaN.
     @inlinable @inline(__always)
     static func sigmoid(_ x: SIMD8<Double>) -> SIMD8<Double> {
         let e = exp(-magnitude(x))
         return SIMD8<Double>(repeating: 1).replacing(with: e, where: x .< 0) / (1 + e)
     }
 
-    /// Softplus log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)). Max error 2 ulp; NaN → NaN.
+    /// Softplus log(1 + eˣ) = max(x, 0) + log(1 + e^(−|x|)). Max error 2 ulp (measured 1.64);
+    /// NaN → NaN.
     @inlinable @inline(__always)
     static func softplus(_ x: SIMD8<Double>) -> SIMD8<Double> {
         x.replacing(with: 0, where: x .< 0) + log1pOfUnitInterval(exp(-magnitude(x)))
     }
 
-    /// ELU: x for x > 0, α(eˣ − 1) otherwise. Max error 2 ulp (plus the product with α); NaN → NaN.
+    /// ELU: x for x > 0, α(eˣ − 1) otherwise. Max error 2 ulp for α = 1 (measured 1.13);
+    /// NaN → NaN.
     @inlinable @inline(__always)
     static func elu(_ x: SIMD8<Double>, alpha: Double) -> SIMD8<Double> {
         let negative = alpha * expm1(x.replacing(with: 0, where: x .> 0))
@@ -230,12 +233,12 @@ extension Kernels {
         return doubles(y ^ ((q & 2) &<< 62))
     }
 
-    /// Sine. Max error 1 ulp for |x| ≤ 10⁵ (three-part Cody–Waite reduction by π/2); Glibc beyond, so
+    /// Sine. Max error 1 ulp (measured 0.81) for |x| ≤ 10⁵ (three-part Cody–Waite reduction by π/2); Glibc beyond, so
     /// sin(±∞) = NaN; NaN → NaN.
     @inlinable @inline(__always)
     static func sin(_ x: SIMD8<Double>) -> SIMD8<Double> { sinCos(x, quadrantShift: 0) }
 
-    /// Cosine. Max error 1 ulp for |x| ≤ 10⁵; Glibc beyond, so cos(±∞) = NaN; NaN → NaN.
+    /// Cosine. Max error 1 ulp (measured 0.91) for |x| ≤ 10⁵; Glibc beyond, so cos(±∞) = NaN; NaN → NaN.
     @inlinable @inline(__always)
     static func cos(_ x: SIMD8<Double>) -> SIMD8<Double> { sinCos(x, quadrantShift: 1) }
 }

@@ -1,7 +1,7 @@
 // Activation functions: tanh, sigmoid, relu, leaky ReLU, softplus, ELU, clamp. Each is one tape entry
 // with a fused single-pass pullback that reuses the output where the derivative is a function of it.
 
-/// The hyperbolic tangent of every element (≤ 2 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
+/// The hyperbolic tangent of every element (≤ 3 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
 /// the output y.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
@@ -12,7 +12,7 @@ public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     }
 }
 
-/// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 2 ulp, no overflow for any input).
+/// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 3 ulp, no overflow for any input).
 /// Pullback: g·y·(1 − y), from the output y.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
