@@ -3,6 +3,7 @@ import Foundation
 
 /// Element-wise ops on 4096 elements, in ns per element: the SIMD polynomial kernels through the
 /// public tensor ops (including the output allocation), next to Glibc's scalar functions in a loop.
+/// Samples are short (10 calls, tens of µs) so that the median skips those a busy machine preempts.
 let elementwiseBenchmarks: [Benchmark] = [
     elementwiseBenchmark("elementwise.tanh.f32") { (x: Tensor<Float>) in tanh(x) },
     glibcBenchmark("elementwise.tanh.glibc", Foundation.tanhf),
@@ -19,7 +20,7 @@ let elementwiseBenchmarks: [Benchmark] = [
         // Forward and backward of tanh through the tape (one entry, fused g·(1 − y²) pullback).
         let x = elementwiseInput(Float.self, low: -5, high: 5)
         let ones = Tensor<Float>.ones(x.shape)
-        let seconds = medianSeconds(repetitions: 50) {
+        let seconds = medianSeconds(repetitions: 5) {
             let (_, pullback) = valueWithPullback(at: [x]) { tanh($0[0]) }
             _ = pullback(ones)
         }
@@ -38,7 +39,7 @@ func elementwiseBenchmark<S: TensorScalar>(_ name: String, low: Double = -5, hig
                                            _ op: @escaping (Tensor<S>) -> Tensor<S>) -> Benchmark {
     Benchmark(name: name) {
         let x = elementwiseInput(S.self, low: low, high: high)
-        let seconds = medianSeconds(repetitions: 200) { _ = op(x) }
+        let seconds = medianSeconds(repetitions: 10) { _ = op(x) }
         return [BenchmarkResult(name: name, value: seconds * 1e9 / 4096, unit: "ns/element", extra: ["count": 4096])]
     }
 }
@@ -48,7 +49,7 @@ func glibcBenchmark(_ name: String, _ f: @escaping (Float) -> Float) -> Benchmar
     Benchmark(name: name) {
         let x = (0..<4096).map { Float(-5 + 10 * Double($0) / 4095) }
         var y = [Float](repeating: 0, count: 4096)
-        let seconds = medianSeconds(repetitions: 200) {
+        let seconds = medianSeconds(repetitions: 10) {
             x.withUnsafeBufferPointer { source in
                 y.withUnsafeMutableBufferPointer { out in
                     for i in 0..<source.count { out[i] = f(source[i]) }
