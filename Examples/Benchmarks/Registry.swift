@@ -2,10 +2,11 @@
 let allBenchmarks: [Benchmark] = [
     gemmBenchmarks,
     mlpBenchmarks,
+    elementwiseBenchmarks,
     convBenchmarks,
+    shapeOpsBenchmarks,
     w1Benchmarks,
     workPrecisionBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
-    shapeOpsBenchmarks,
 ].flatMap { $0 }

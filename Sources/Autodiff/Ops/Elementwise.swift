@@ -11,7 +11,7 @@ import Darwin
 extension Tensor {
     /// A tensor of this shape whose elements `kernel(source, destination, count)` writes.
     @inlinable @inline(__always)
-    func mapped(by kernel: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void) -> Tensor {
+    func mappedByKernel(_ kernel: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void) -> Tensor {
         let result = TensorStorage<Scalar>(uninitializedCount: scalarCount)
         withUnsafeBufferPointer { kernel($0.baseAddress!, result.pointer, $0.count) }
         return Tensor(shape: shape, storage: result)
@@ -20,8 +20,8 @@ extension Tensor {
     /// A tensor of the common shape of `a` and `b` (equal shapes) that `kernel(a, b, destination, count)`
     /// writes.
     @inlinable @inline(__always)
-    static func zipped(_ a: Tensor, _ b: Tensor,
-                       by kernel: (UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void)
+    static func zippedByKernel(_ a: Tensor, _ b: Tensor,
+                       _ kernel: (UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Int) -> Void)
         -> Tensor {
         precondition(a.shape == b.shape, "element-wise pullback: shapes \(a.shape) and \(b.shape) differ")
         let result = TensorStorage<Scalar>(uninitializedCount: a.scalarCount)
@@ -35,9 +35,9 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func squared() -> Tensor {
-        let y = mapped { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
+        let y = mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
         return Tensor.record(y, input: self) { [self] g in
-            Tensor.zipped(g, self) { g, x, out, n in for i in 0..<n { out[i] = 2 * x[i] * g[i] } }
+            Tensor.zippedByKernel(g, self) { g, x, out, n in for i in 0..<n { out[i] = 2 * x[i] * g[i] } }
         }
     }
 }
@@ -55,8 +55,8 @@ func scalarLogarithm<S: TensorScalar>(_ x: S) -> S { S(log(Double(x))) }
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.exp($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in Tensor.zipped(g, y) { Kernels.multiply($0, $1, $2, count: $3) } }
+    let y = x.mappedByKernel { Kernels.exp($0, $1, count: $2) }
+    return Tensor.record(y, input: x) { g in Tensor.zippedByKernel(g, y) { Kernels.multiply($0, $1, $2, count: $3) } }
 }
 
 /// The natural logarithm of every element (≤ 1 ulp; log 0 = −∞, log of a negative number = NaN).
@@ -64,17 +64,17 @@ public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.log($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in Tensor.zipped(g, x) { Kernels.divide($0, $1, $2, count: $3) } }
+    let y = x.mappedByKernel { Kernels.log($0, $1, count: $2) }
+    return Tensor.record(y, input: x) { g in Tensor.zippedByKernel(g, x) { Kernels.divide($0, $1, $2, count: $3) } }
 }
 
 /// The square root of every element (correctly rounded). Pullback: g/(2√x), +∞ at 0 as in PyTorch.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.sqrt($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.sqrt($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(g, y) { g, y, out, n in for i in 0..<n { out[i] = g[i] / (2 * y[i]) } }
+        Tensor.zippedByKernel(g, y) { g, y, out, n in for i in 0..<n { out[i] = g[i] / (2 * y[i]) } }
     }
 }
 
@@ -85,9 +85,9 @@ public func square<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.squared() }
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i].magnitude } }
+    let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i].magnitude } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(g, x) { g, x, out, n in
+        Tensor.zippedByKernel(g, x) { g, x, out, n in
             for i in 0..<n { out[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         }
     }
@@ -102,15 +102,15 @@ public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
     let p = exponent
     let y: Tensor<S>
     switch p {
-    case 0: y = x.mapped { _, out, n in for i in 0..<n { out[i] = 1 } }
-    case 0.5: y = x.mapped { Kernels.sqrt($0, $1, count: $2) }
-    case 1: y = x.mapped { x, out, n in out.update(from: x, count: n) }
-    case 2: y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
-    case 3: y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] * x[i] } }
-    default: y = x.mapped { x, out, n in for i in 0..<n { out[i] = scalarPower(x[i], p) } }
+    case 0: y = x.mappedByKernel { _, out, n in for i in 0..<n { out[i] = 1 } }
+    case 0.5: y = x.mappedByKernel { Kernels.sqrt($0, $1, count: $2) }
+    case 1: y = x.mappedByKernel { x, out, n in out.update(from: x, count: n) }
+    case 2: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
+    case 3: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] * x[i] } }
+    default: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = scalarPower(x[i], p) } }
     }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(g, x) { g, x, out, n in
+        Tensor.zippedByKernel(g, x) { g, x, out, n in
             switch p {
             case 0: for i in 0..<n { out[i] = 0 }
             case 1: out.update(from: g, count: n)
@@ -144,9 +144,9 @@ public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Te
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.sin($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.sin($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { Kernels.sinBackward(input: $0, cotangent: $1, $2, count: $3) }
+        Tensor.zippedByKernel(x, g) { Kernels.sinBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -154,8 +154,8 @@ public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.cos($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.cos($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { Kernels.cosBackward(input: $0, cotangent: $1, $2, count: $3) }
+        Tensor.zippedByKernel(x, g) { Kernels.cosBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }

@@ -1,25 +1,25 @@
 // Activation functions: tanh, sigmoid, relu, leaky ReLU, softplus, ELU, clamp. Each is one tape entry
 // with a fused single-pass pullback that reuses the output where the derivative is a function of it.
 
-/// The hyperbolic tangent of every element (≤ 2 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
+/// The hyperbolic tangent of every element (≤ 3 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
 /// the output y.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.tanh($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.tanh($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
+        Tensor.zippedByKernel(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
-/// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 2 ulp, no overflow for any input).
+/// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 3 ulp, no overflow for any input).
 /// Pullback: g·y·(1 − y), from the output y.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.sigmoid($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.sigmoid($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
+        Tensor.zippedByKernel(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -28,9 +28,9 @@ public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] < 0 ? 0 : x[i] } }
+    let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] < 0 ? 0 : x[i] } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
+        Tensor.zippedByKernel(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
     }
 }
 
@@ -42,9 +42,9 @@ public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) -> Tensor<S> {
     let a = negativeSlope
-    let y = x.mapped { x, out, n in for i in 0..<n { out[i] = x[i] > 0 ? x[i] : a * x[i] } }
+    let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] > 0 ? x[i] : a * x[i] } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
+        Tensor.zippedByKernel(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
     }
 }
 
@@ -53,9 +53,9 @@ public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) 
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
-    let y = x.mapped { Kernels.softplus($0, $1, count: $2) }
+    let y = x.mappedByKernel { Kernels.softplus($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
+        Tensor.zippedByKernel(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -66,9 +66,9 @@ public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
-    let y = x.mapped { Kernels.elu($0, $1, count: $2, alpha: alpha) }
+    let y = x.mappedByKernel { Kernels.elu($0, $1, count: $2, alpha: alpha) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { Kernels.eluBackward(input: $0, cotangent: $1, $2, count: $3, alpha: alpha) }
+        Tensor.zippedByKernel(x, g) { Kernels.eluBackward(input: $0, cotangent: $1, $2, count: $3, alpha: alpha) }
     }
 }
 
@@ -78,11 +78,11 @@ public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
 @_specialize(where S == Double)
 public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: S) -> Tensor<S> {
     precondition(minimum <= maximum, "clamp: minimum \(minimum) exceeds maximum \(maximum)")
-    let y = x.mapped { x, out, n in
+    let y = x.mappedByKernel { x, out, n in
         for i in 0..<n { out[i] = x[i] < minimum ? minimum : (x[i] > maximum ? maximum : x[i]) }
     }
     return Tensor.record(y, input: x) { g in
-        Tensor.zipped(x, g) { x, g, out, n in
+        Tensor.zippedByKernel(x, g) { x, g, out, n in
             for i in 0..<n { out[i] = x[i] >= minimum && x[i] <= maximum ? g[i] : 0 }
         }
     }
