@@ -12,6 +12,16 @@ extension Kernels {
     static func smallGEMM<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                            a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
                                            c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
+        if transposeB && k < 16 {
+            // Short dot products waste the SIMD lanes: transpose B (k×n, tiny) once and use the axpy form.
+            withUnsafeTemporaryAllocation(of: S.self, capacity: k * n) { packed in
+                let bt = packed.baseAddress!
+                for j in 0..<n { for p in 0..<k { bt[p * n + j] = b[j * ldb + p] } }
+                smallGEMM(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, a: a, lda: lda,
+                          b: bt, ldb: n, c: c, ldc: ldc, accumulate: accumulate)
+            }
+            return
+        }
         for i in 0..<m {
             let row = c + i * ldc
             if !accumulate { row.update(repeating: 0, count: n) }
