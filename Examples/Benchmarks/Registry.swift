@@ -9,4 +9,5 @@ let allBenchmarks: [Benchmark] = [
     workPrecisionBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
+    w5Benchmarks,
 ].flatMap { $0 }

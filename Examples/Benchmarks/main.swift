@@ -4,6 +4,13 @@ import Foundation
 // and prints one JSON object per line (name, value, unit, and workload-specific fields).
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == "--w5-child", arguments.count == 3, let steps = Int(arguments[2]) {
+    do { try runW5Child(mode: arguments[1], steps: steps) } catch {
+        FileHandle.standardError.write("w5 child: \(error)\n".data(using: .utf8)!)
+        exit(1)
+    }
+    exit(0)
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     print("""
     USAGE: benchmarks [--list] [PREFIX ...]
