@@ -2,8 +2,8 @@
 // spiral dy/dt = (y³)·A by integrating short pieces of the true trajectory with Dormand–Prince and
 // minimising the L1 error (RMSprop, lr 1e-3, 2000 iterations), then draws ode_demo's figure as SVG.
 //
-//     swift run -c release spirals                         # adjoint, as the paper
-//     swift run -c release spirals --gradient direct       # backprop through the solver
+//     swift run -c release spirals                         # direct backprop through the solver (ode_demo default)
+//     swift run -c release spirals --gradient adjoint      # the paper's adjoint method
 //     swift run -c release spirals --data ../shared/peers/data/spiral_data.json \
 //         --init ../shared/peers/data/w3_init.json --batches ../shared/peers/data/w3_init.json   # torchdiffeq's exact inputs
 
@@ -52,8 +52,8 @@ let stepSizeOption: Argument<Double?> = parser.optionalOption("--step-size",
                                                                help: "fixed step size (required by fixed-step methods)")
 let rtolOption = parser.option("--rtol", default: 1e-7, help: "relative tolerance of adaptive steps")
 let atolOption = parser.option("--atol", default: 1e-9, help: "absolute tolerance of adaptive steps")
-let gradientOption = parser.option("--gradient", default: GradientChoice.adjoint,
-                                   help: "how gradients are computed (adjoint as the paper; direct = backprop through the solver)")
+let gradientOption = parser.option("--gradient", default: GradientChoice.direct,
+                                   help: "how gradients are computed (direct = backprop through the solver, ode_demo's default; adjoint as the paper)")
 let seedOption = parser.option("--seed", default: 0, help: "seed of the initial weights and the batch draws")
 let learningRateOption = parser.option("--learning-rate", default: 1e-3, help: "RMSprop learning rate")
 let batchSizeOption = parser.option("--batch-size", default: 20, help: "trajectory pieces per batch")
