@@ -1,3 +1,4 @@
+import Foundation
 import Solvers
 
 /// W1 (../peers/RESULTS.md): the spiral dy/dt = (y³)·A, A = [[-0.1, 2], [-2, -0.1]], y0 = [2, 0],
@@ -26,7 +27,15 @@ enum W1 {
     static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
         Benchmark(name: "w1.\(name)") {
             let solution = try solveW1(method)
-            let seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method) }
+            let seconds: Double
+            if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
+                // A fixed number of solves (for profilers such as callgrind): the mean time per solve.
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<count { _ = try solveW1(method) }
+                seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
+            } else {
+                seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method) }
+            }
             let end = solution.states.last!
             let error = zip(end, reference).map { abs($0 - $1) }.max()!
             return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [

@@ -102,20 +102,31 @@ public struct ErrorNorm: Sendable, Equatable {
 public func errorRatio<State: ODEState>(error: State, secondaryError: State?, start y0: State, end y1: State,
                                         relativeTolerance: Tolerance, absoluteTolerance: Tolerance,
                                         norm: ErrorNorm) -> Double {
-    let finite = y1.withUnsafeScalars { b -> Bool in
-        var probe = 0.0
-        for v in b { probe += Double(v) * 0 }   // NaN for any NaN or infinity
-        return probe == 0
-    }
-    guard finite else { return .infinity }
+    guard y1.allComponentsAreFinite else { return .infinity }
     let e1 = norm.scaledNorm(of: error, start: y0, end: y1, relativeTolerance: relativeTolerance,
                              absoluteTolerance: absoluteTolerance)
-    var ratio = e1
-    if let secondaryError {
-        let e3 = norm.scaledNorm(of: secondaryError, start: y0, end: y1, relativeTolerance: relativeTolerance,
-                                 absoluteTolerance: absoluteTolerance)
-        let denominator = (e1 * e1 + 0.01 * e3 * e3).squareRoot()
-        ratio = denominator > 0 ? e1 * e1 / denominator : 0
-    }
+    guard let secondaryError else { return e1.isFinite ? e1 : .infinity }
+    let e3 = norm.scaledNorm(of: secondaryError, start: y0, end: y1, relativeTolerance: relativeTolerance,
+                             absoluteTolerance: absoluteTolerance)
+    return combinedErrorRatio(e1, e3)
+}
+
+/// DOP853's ratio err₅² / √(err₅² + 0.01·err₃²) from the two scaled norms; `+∞` unless finite.
+@inlinable
+func combinedErrorRatio(_ e1: Double, _ e3: Double) -> Double {
+    let denominator = (e1 * e1 + 0.01 * e3 * e3).squareRoot()
+    let ratio = denominator > 0 ? e1 * e1 / denominator : 0
     return ratio.isFinite ? ratio : .infinity
+}
+
+extension ODEState {
+    /// Whether no component is NaN or infinite (one pass, no early exit: x·0 is NaN exactly for them).
+    @inlinable
+    var allComponentsAreFinite: Bool {
+        withUnsafeScalars { b -> Bool in
+            var probe = 0.0
+            for v in b { probe += Double(v) * 0 }
+            return probe == 0
+        }
+    }
 }

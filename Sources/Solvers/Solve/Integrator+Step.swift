@@ -8,8 +8,8 @@ extension Integrator {
             needsAdvance = false
         }
         if isFinished { return false }
-        switch stepping {
-        case .fixed(let count):
+        if isAdaptive { return try adaptiveStep() }
+        if case .fixed(let count) = stepping {
             let span = problem.timeSpan
             let k = fixedIndex + 1
             let target = k == count ? span.end : span.start + Double(k) * (span.end - span.start) / Double(count)
@@ -21,15 +21,14 @@ extension Integrator {
             }
             fixedIndex = k
             accept(stepSize: h, newTime: target)
-            return true
-        case .adaptive(let controller, let q):
-            return try adaptiveStep(controller: controller, errorEstimateOrder: q)
         }
+        return true
     }
 
     @inlinable
-    mutating func adaptiveStep(controller: StepSizeController, errorEstimateOrder q: Int) throws -> Bool {
+    mutating func adaptiveStep() throws -> Bool {
         let direction = problem.timeSpan.direction
+        let q = errorEstimateOrder
         while true {
             if counts.acceptedSteps + counts.rejectedSteps >= maxSteps {
                 throw SolverError.tooManySteps(limit: maxSteps, reachedTime: _time)
@@ -46,9 +45,7 @@ extension Integrator {
             }
             try method.step(problem.function, time: _time, stepSize: h, state: _state, into: &candidate,
                             workspace: &workspace)
-            let ratio = errorRatio(error: workspace.scratch[1], secondaryError: workspace.secondaryErrorEstimate,
-                                   start: _state, end: candidate, relativeTolerance: controller.relativeTolerance,
-                                   absoluteTolerance: controller.absoluteTolerance, norm: controller.norm)
+            let ratio = trialErrorRatio()
             let decision = controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)
             if decision.isAccepted {
                 if hitsStop { nextStop += 1 }
@@ -64,6 +61,26 @@ extension Integrator {
             }
             _proposedStepSize = decision.nextStepSize
         }
+    }
+
+    /// The error ratio of the trial step from `_state` to `candidate` (see `errorRatio`), reading the
+    /// workspace's estimates in place.
+    @inlinable
+    func trialErrorRatio() -> Double {
+        guard candidate.allComponentsAreFinite else { return .infinity }
+        let hasSecondary = workspace.packed.e2 != nil
+        if let tolerances = scalarTolerances {
+            let r = tolerances.relative, a = tolerances.absolute
+            let norm = controller.norm
+            let e1 = norm.scaledNorm(of: workspace.error, start: _state, end: candidate) { _ in r } absolute: { _ in a }
+            guard hasSecondary else { return e1.isFinite ? e1 : .infinity }
+            let e3 = norm.scaledNorm(of: workspace.secondaryError, start: _state, end: candidate) { _ in r }
+                absolute: { _ in a }
+            return combinedErrorRatio(e1, e3)
+        }
+        return errorRatio(error: workspace.error, secondaryError: hasSecondary ? workspace.secondaryError : nil,
+                          start: _state, end: candidate, relativeTolerance: controller.relativeTolerance,
+                          absoluteTolerance: controller.absoluteTolerance, norm: controller.norm)
     }
 
     @inlinable

@@ -53,6 +53,15 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline var nextStop = 0
     @usableFromInline var fixedIndex = 0
     @usableFromInline var needsAdvance = false
+    /// Whether steps are adaptive (then `controller` and `errorEstimateOrder` apply).
+    @usableFromInline let isAdaptive: Bool
+    /// The adaptive controller, resolved once so that the step loop never copies it out of `stepping`
+    /// (a placeholder for fixed steps).
+    @usableFromInline let controller: StepSizeController
+    /// q in the controller exponent (0 for fixed steps).
+    @usableFromInline let errorEstimateOrder: Int
+    /// (rtol, atol) when both are scalars: the error norm then reads no tolerance enum per step.
+    @usableFromInline let scalarTolerances: (relative: Double, absolute: Double)?
 
     /// An adaptive integrator. `stopTimes` are times the solver must step to exactly (the end always is one).
     /// Throws for invalid tolerances or span, or a non-finite initial _state.
@@ -76,7 +85,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
             _proposedStepSize = try controller.initialStepSize(
                 problem.function, time: _time, state: _state, derivative: workspace.stages[0],
                 direction: problem.timeSpan.direction, errorEstimateOrder: method.tableau.errorEstimateOrder!,
-                scratch: &candidate, probe: &workspace.scratch[0], evaluations: &evaluations)
+                scratch: &candidate, probe: &workspace.stageInput, evaluations: &evaluations)
             extraEvaluations += evaluations
         }
     }
@@ -103,6 +112,22 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
         self.problem = problem
         self.stepping = stepping
         self.maxSteps = maxSteps
+        switch stepping {
+        case .adaptive(let controller, let q):
+            isAdaptive = true
+            self.controller = controller
+            errorEstimateOrder = q
+            if case .scalar(let r) = controller.relativeTolerance, case .scalar(let a) = controller.absoluteTolerance {
+                scalarTolerances = (r, a)
+            } else {
+                scalarTolerances = nil
+            }
+        case .fixed:
+            isAdaptive = false
+            controller = StepSizeController(relativeTolerance: 0, absoluteTolerance: 0)
+            errorEstimateOrder = 0
+            scalarTolerances = nil
+        }
         _time = span.start
         _previousTime = span.start
         _state = problem.initialState

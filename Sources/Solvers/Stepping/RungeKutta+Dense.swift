@@ -11,32 +11,24 @@ extension RungeKuttaMethod {
         let s = p.stageCount
         let d = p.denseStageCount
         var k: [State] = []
-        var scratch: [State] = []
         swap(&k, &workspace.stages)
-        swap(&scratch, &workspace.scratch)
-        defer {
-            swap(&k, &workspace.stages)
-            swap(&scratch, &workspace.scratch)
-        }
-        var evaluations = 0
-        defer { workspace.evaluationCount += evaluations }
+        defer { swap(&k, &workspace.stages) }
         if p.endpointStageIndex >= s {
             try f(time + h, y1, &k[p.endpointStageIndex])
-            evaluations += 1
+            workspace.evaluationCount += 1
         }
         if p.firstExtraStage < d {
-            try withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { buffer in
-                let c = buffer.baseAddress!
-                for i in p.firstExtraStage..<d {
-                    for j in 0..<i { c[j] = h * p.a[i * d + j] }
-                    k.withUnsafeBufferPointer { kp in
-                        scratch[0].setLinearCombination(
-                            base: y0, coefficients: UnsafeBufferPointer(start: c, count: i),
-                            terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
-                    }
-                    try f(time + p.c[i] * h, scratch[0], &k[i])
-                    evaluations += 1
+            let c = workspace.uniqueCoefficients()
+            let base: State? = y0
+            for i in p.firstExtraStage..<d {
+                for j in 0..<i { c[j] = h * p.a[i * d + j] }
+                k.withUnsafeBufferPointer { kp in
+                    workspace.stageInput.setLinearCombination(
+                        base: base, coefficients: UnsafeBufferPointer(start: c, count: i),
+                        terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
                 }
+                try f(time + p.c[i] * h, workspace.stageInput, &k[i])
+                workspace.evaluationCount += 1
             }
         }
         workspace.denseStagesAreCurrent = true

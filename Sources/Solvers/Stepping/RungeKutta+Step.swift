@@ -6,48 +6,46 @@ extension RungeKuttaMethod {
     /// Every state it produces comes from `setLinearCombination`, so the step can be recorded on a tape.
     /// After accepting the step, call `workspace.advance()` before stepping from `next` (this carries
     /// the FSAL derivative); to step from any other state, call `workspace.invalidateFirstStage()`.
-    @inlinable
+    @inlinable @inline(never)
     public func step<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize h: Double, state y: State,
                                       into next: inout State, workspace: inout RungeKuttaWorkspace<State>) throws {
-        let p = workspace.packed
         try workspace.ensureFirstStage(f, time: time, state: y)
         workspace.denseStagesAreCurrent = false
-        var k: [State] = []
-        var scratch: [State] = []
-        swap(&k, &workspace.stages)
-        swap(&scratch, &workspace.scratch)
-        defer {
-            swap(&k, &workspace.stages)
-            swap(&scratch, &workspace.scratch)
-        }
+        let p = workspace.packed
         let s = p.stageCount
         let d = p.denseStageCount
-        var evaluations = 0
-        defer { workspace.evaluationCount += evaluations }
-        try withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { buffer in
-            let c = buffer.baseAddress!
-            for i in 1..<max(s, 1) {
-                for j in 0..<i { c[j] = h * p.a[i * d + j] }
-                k.withUnsafeBufferPointer { kp in
-                    scratch[0].setLinearCombination(base: y, coefficients: UnsafeBufferPointer(start: c, count: i),
-                                                    terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
-                }
-                try f(time + p.c[i] * h, scratch[0], &k[i])
-                evaluations += 1
-            }
-            let coefficients = UnsafeBufferPointer(start: c, count: s)
+        // The stages move into a local for the step (a swap: no copy, no reference counting), so that
+        // their buffer can be lent out while the workspace's other buffers are written.
+        var k: [State] = []
+        swap(&k, &workspace.stages)
+        defer { swap(&k, &workspace.stages) }
+        // Wrapped once: an Optional made per call costs a retain and a release of y's storage each time.
+        let base: State? = y
+        let c = workspace.uniqueCoefficients()
+        var i = 1
+        while i < s {
+            for j in 0..<i { c[j] = h * p.a[i * d + j] }
             k.withUnsafeBufferPointer { kp in
-                let terms = UnsafeBufferPointer(start: kp.baseAddress, count: s)
-                for j in 0..<s { c[j] = h * p.b[j] }
-                next.setLinearCombination(base: y, coefficients: coefficients, terms: terms)
-                if let e = p.e {
-                    for j in 0..<s { c[j] = h * e[j] }
-                    scratch[1].setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
-                }
-                if let e = p.e2 {
-                    for j in 0..<s { c[j] = h * e[j] }
-                    scratch[2].setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
-                }
+                workspace.stageInput.setLinearCombination(
+                    base: base, coefficients: UnsafeBufferPointer(start: c, count: i),
+                    terms: UnsafeBufferPointer(start: kp.baseAddress, count: i))
+            }
+            try f(time + p.c[i] * h, workspace.stageInput, &k[i])
+            workspace.evaluationCount += 1
+            i += 1
+        }
+        let coefficients = UnsafeBufferPointer(start: c, count: s)
+        k.withUnsafeBufferPointer { kp in
+            let terms = UnsafeBufferPointer(start: kp.baseAddress, count: s)
+            for j in 0..<s { c[j] = h * p.b[j] }
+            next.setLinearCombination(base: base, coefficients: coefficients, terms: terms)
+            if let e = p.e {
+                for j in 0..<s { c[j] = h * e[j] }
+                workspace.error.setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
+            }
+            if let e = p.e2 {
+                for j in 0..<s { c[j] = h * e[j] }
+                workspace.secondaryError.setLinearCombination(base: nil, coefficients: coefficients, terms: terms)
             }
         }
     }

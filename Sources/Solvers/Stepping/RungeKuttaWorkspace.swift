@@ -11,8 +11,12 @@ public typealias VectorField<State> = (_ time: Double, _ state: State, _ derivat
 public struct RungeKuttaWorkspace<State: ODEState> {
     /// The dense stages K (the method's stages, f(t₁, y₁), extra stages).
     @usableFromInline var stages: [State]
-    /// [stage input, error estimate, secondary error estimate].
-    @usableFromInline var scratch: [State]
+    /// The input of the stage being evaluated (also a probe buffer for the initial step selection).
+    @usableFromInline var stageInput: State
+    /// The embedded error estimate of the last step.
+    @usableFromInline var error: State
+    /// The secondary error estimate of the last step (DOP853; unused otherwise).
+    @usableFromInline var secondaryError: State
     /// Whether stage 0 holds f(t, y) for the state the next step starts from.
     @inlinable public var firstStageIsCurrent: Bool { firstStageValid }
     @usableFromInline var firstStageValid = false
@@ -22,12 +26,29 @@ public struct RungeKuttaWorkspace<State: ODEState> {
     @inlinable public var functionEvaluations: Int { evaluationCount }
     @usableFromInline var evaluationCount = 0
     @usableFromInline let packed: PackedTableau
+    /// Scratch for one linear combination's coefficients (h·aᵢⱼ, h·bⱼ, …), owned by this workspace alone
+    /// (a copied workspace makes its own before writing). A stored buffer rather than a temporary
+    /// allocation: the closure of `withUnsafeTemporaryAllocation` made the stage loop retain and release
+    /// the states it touched at every stage.
+    @usableFromInline var coefficientBuffer: CoefficientBuffer
+
+    /// The workspace's coefficient scratch, made unique first (no allocation unless the workspace was copied).
+    @inlinable
+    mutating func uniqueCoefficients() -> UnsafeMutablePointer<Double> {
+        if !isKnownUniquelyReferenced(&coefficientBuffer) {
+            coefficientBuffer = CoefficientBuffer(capacity: packed.denseStageCount)
+        }
+        return coefficientBuffer.pointer
+    }
 
     /// Buffers shaped like `template` for `tableau`.
     public init(template: State, tableau: ButcherTableau) {
         packed = tableau.packed
+        coefficientBuffer = CoefficientBuffer(capacity: packed.denseStageCount)
         stages = (0..<packed.denseStageCount).map { _ in template.makeCopy() }
-        scratch = (0..<3).map { _ in template.makeCopy() }
+        stageInput = template.makeCopy()
+        error = template.makeCopy()
+        secondaryError = template.makeCopy()
     }
 
     /// Forgets the carried first stage, so the next step evaluates f(t, y) afresh.
@@ -37,10 +58,10 @@ public struct RungeKuttaWorkspace<State: ODEState> {
     }
 
     /// The embedded error estimate h Σ e_i k_i of the last step.
-    @inlinable public var errorEstimate: State { scratch[1] }
+    @inlinable public var errorEstimate: State { error }
 
     /// The secondary error estimate of the last step (DOP853's third-order one), if the method has one.
-    @inlinable public var secondaryErrorEstimate: State? { packed.e2 == nil ? nil : scratch[2] }
+    @inlinable public var secondaryErrorEstimate: State? { packed.e2 == nil ? nil : secondaryError }
 
     /// The stage derivatives of the last step, k₁ … k_s.
     @inlinable public var stageDerivatives: ArraySlice<State> { stages[0..<packed.stageCount] }
@@ -78,4 +99,18 @@ public struct RungeKuttaWorkspace<State: ODEState> {
             firstStageValid = true
         }
     }
+}
+
+/// A heap buffer of doubles (a workspace's coefficient scratch).
+@usableFromInline
+final class CoefficientBuffer {
+    @usableFromInline let pointer: UnsafeMutablePointer<Double>
+
+    @usableFromInline
+    init(capacity: Int) {
+        pointer = .allocate(capacity: max(1, capacity))
+        pointer.initialize(repeating: 0, count: max(1, capacity))
+    }
+
+    deinit { pointer.deallocate() }
 }
