@@ -12,6 +12,26 @@ extension Kernels {
     static func smallGEMM<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                            a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
                                            c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
+        if n < 8 && !(transposeB && !transposeA && k >= 16) {
+            // Too narrow for vectors along n: one scalar dot product per output, any layout.
+            let (ai, ap) = transposeA ? (1, lda) : (lda, 1)
+            let (bp, bj) = transposeB ? (1, ldb) : (ldb, 1)
+            for i in 0..<m {
+                let row = c + i * ldc
+                for j in 0..<n {
+                    var s0: S = 0, s1: S = 0
+                    var p = 0
+                    while p + 2 <= k {
+                        s0 = multiplyAdd(a[i * ai + p * ap], b[p * bp + j * bj], s0)
+                        s1 = multiplyAdd(a[i * ai + (p + 1) * ap], b[(p + 1) * bp + j * bj], s1)
+                        p += 2
+                    }
+                    if p < k { s0 = multiplyAdd(a[i * ai + p * ap], b[p * bp + j * bj], s0) }
+                    row[j] = accumulate ? row[j] + (s0 + s1) : s0 + s1
+                }
+            }
+            return
+        }
         if transposeB && k < 16 {
             // Short dot products waste the SIMD lanes: transpose B (k×n, tiny) once and use the axpy form.
             withUnsafeTemporaryAllocation(of: S.self, capacity: k * n) { packed in
