@@ -113,6 +113,11 @@ struct Observations {
         }
     }
 
+    /// The same observed indices `common` for every member (to give the test set the training set's shared times).
+    init(members: [Int], sharing common: [Int]) {
+        self.init(members: members, indices: Array(repeating: common, count: members.count))
+    }
+
     private init(members: [Int], indices: [[Int]]) {
         self.members = members
         self.indices = indices

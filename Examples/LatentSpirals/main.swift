@@ -150,7 +150,10 @@ func run() throws {
     for n in observationCounts {
         var sampling = SeededGenerator(seed: derivedSeed(seed, n, 1))
         let train = Observations(members: trainMembers, keeping: n, sampling: samplingOption.value, using: &sampling)
-        let test = Observations(members: testMembers, keeping: n, sampling: samplingOption.value, using: &sampling)
+        // Shared times are shared by the test set too (latent_ode.py's one `samp_ts`).
+        let test = samplingOption.value == .shared
+            ? Observations(members: testMembers, sharing: train.indices[0])
+            : Observations(members: testMembers, keeping: n, sampling: .perSample, using: &sampling)
         let testBatch = ObservedBatch(data, test)
 
         print("\n== n = \(n) observations per spiral")
