@@ -1,0 +1,182 @@
+import Autodiff
+import ExampleSupport
+import Foundation
+import ODENet
+import Solvers
+
+/// Settings shared by the runs for every n.
+struct Settings {
+    var iterations: Int
+    var rnnIterations: Int
+    var learningRate: Double
+    var batchSize: Int            // 0: the whole training set each iteration (latent_ode.py)
+    var method: ButcherTableau
+    var stepSize: Double?
+    var relativeTolerance: Double
+    var absoluteTolerance: Double
+    var gradient: GradientMode
+    var seed: UInt64
+    var latentDimensions = 4
+    var verbose = false
+}
+
+/// Monotonic seconds.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// What a training run reports.
+struct TrainingReport {
+    var seconds = 0.0
+    /// (iteration, loss) per iteration; for the latent ODE the loss is −ELBO per sample.
+    var losses: [(Int, Double)] = []
+    var forwardNFE = 0, backwardNFE = 0
+}
+
+/// log N(x | μ, σ²) for one coordinate, without the squared term: −½(log 2π + 2 log σ).
+let logNormalConstant = -0.5 * (Foundation.log(2 * Double.pi) + 2 * Foundation.log(SpiralDataset.noise))
+
+/// Builds the latent ODE (recognition RNN, dynamics, decoder) from `generator`.
+func makeLatentODE(_ settings: Settings, using generator: inout SeededGenerator) -> LatentODE {
+    let latent = settings.latentDimensions
+    let rec = RecognitionRNN(latentDimensions: latent, using: &generator)
+    let function = LatentODEFunc(latentDimensions: latent, using: &generator)
+    let dec = Decoder(latentDimensions: latent, using: &generator)
+    let ode = ODEBlock(function, method: settings.method, relativeTolerance: settings.relativeTolerance,
+                       absoluteTolerance: settings.absoluteTolerance, stepSize: settings.stepSize,
+                       gradientMode: settings.gradient)
+    return LatentODE(rec: rec, ode: ode, dec: dec)
+}
+
+/// −ELBO per sample (latent_ode.py's loss): Σ over the observed points of −log N(x | dec(z(t)), 0.3²)
+/// plus the analytic KL(q(z0) ‖ N(0, I)), averaged over the batch. z0 is drawn with the
+/// reparameterisation trick. Returns the differentiable part (the Gaussian constant is added by the
+/// caller, which knows the observation count).
+func negativeELBO(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: Tensor<Float>) throws -> Tensor<Float> {
+    let (mean, logVariance) = model.rec(batch.encoderSteps)
+    let z0 = epsilon * exp(logVariance * 0.5) + mean
+    let path = try model.ode.trajectory(from: z0, at: batch.solveTimes)          // [T, B, latent]
+    let decoded = model.dec(path)                                                // [T, B, 2]
+    let residual = (decoded - batch.targets) * batch.mask
+    let variance = Float(SpiralDataset.noise * SpiralDataset.noise)
+    let reconstruction = residual.squared().sum() * (0.5 / variance)
+    let kl = (exp(logVariance) + mean.squared() - logVariance - 1).sum() * 0.5
+    return (reconstruction + kl) * (1 / Float(batch.size))
+}
+
+/// Trains the latent ODE with Adam on the ELBO.
+func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations, settings: Settings,
+                    label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
+    let optimizer = Adam<Float>(learningRate: settings.learningRate)
+    let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
+    let full = fullBatch ? ObservedBatch(data, train) : nil
+    let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
+    var report = TrainingReport()
+    var average: Double?
+    let progress = settings.iterations > 0 ? ProgressLine(total: settings.iterations) : nil
+    for iteration in stride(from: 1, through: settings.iterations, by: 1) {
+        let start = now()
+        let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
+            settings.batchSize, from: train.members.count, using: &generator))
+        let epsilon = Tensor<Float>.randomNormal([batch.size, settings.latentDimensions], using: &generator)
+        let (value, gradients) = try valueWithGradient(at: model) { try negativeELBO(model, batch, noise: epsilon) }
+        optimizer.update(model, along: gradients)
+        report.seconds += now() - start
+        let loss = Double(value.scalar) + constant
+        guard loss.isFinite else { throw ExampleError("\(label): the loss is \(loss) at iteration \(iteration)") }
+        report.losses.append((iteration, loss))
+        report.forwardNFE += model.ode.statistics.forwardEvaluations
+        report.backwardNFE += model.ode.statistics.backwardEvaluations
+        average = average.map { 0.99 * $0 + 0.01 * loss } ?? loss   // latent_ode.py's RunningAverageMeter
+        progress?.update(iteration, ["-elbo": loss, "avg": average!,
+                                     "nfe_f": Double(model.ode.statistics.forwardEvaluations),
+                                     "nfe_b": Double(model.ode.statistics.backwardEvaluations),
+                                     "ms/it": 1e3 * report.seconds / Double(iteration)])
+    }
+    progress?.finish()
+    return report
+}
+
+/// The latent ODE's predictions from the posterior mean of z(t0): decoded points at window indices
+/// `indices` (monotone, starting at 0, either direction), [indices.count, B, 2].
+func latentPredictions(_ model: LatentODE, _ batch: ObservedBatch, indices: [Int]) throws -> Tensor<Float> {
+    try withoutRecording(Float.self) {
+        let (mean, _) = model.rec(batch.encoderSteps)
+        let path = try model.ode.trajectory(from: mean, at: indices.map(SpiralDataset.sampleTime))
+        return model.dec(path)
+    }
+}
+
+/// Trains the baseline RNN with Adam on the mean squared error of its one-step predictions of the
+/// observed points (teacher forcing: it reads the true observations).
+func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, settings: Settings,
+              using generator: inout SeededGenerator) throws -> TrainingReport {
+    let optimizer = Adam<Float>(learningRate: settings.learningRate)
+    let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
+    let full = fullBatch ? ObservedBatch(data, train) : nil
+    var report = TrainingReport()
+    let progress = settings.rnnIterations > 0 ? ProgressLine(total: settings.rnnIterations) : nil
+    for iteration in stride(from: 1, through: settings.rnnIterations, by: 1) {
+        let start = now()
+        let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
+            settings.batchSize, from: train.members.count, using: &generator))
+        let (value, gradients) = try valueWithGradient(at: model) { () -> Tensor<Float> in
+            var h = model.cell.initialHidden(batch: batch.size)
+            var predictions: [Tensor<Float>] = [], targets: [Tensor<Float>] = []
+            for k in 0 ..< batch.count - 1 {
+                let step = model.step(batch.rnnObservations[k], gap: batch.rnnGaps[k], hidden: h)
+                h = step.hidden
+                predictions.append(step.prediction)
+                targets.append(batch.rnnObservations[k + 1])
+            }
+            return mseLoss(predictions: stacked(predictions, axis: 0), targets: stacked(targets, axis: 0))
+        }
+        optimizer.update(model, along: gradients)
+        report.seconds += now() - start
+        let loss = Double(value.scalar)
+        guard loss.isFinite else { throw ExampleError("rnn: the loss is \(loss) at iteration \(iteration)") }
+        report.losses.append((iteration, loss))
+        progress?.update(iteration, ["mse": loss, "ms/it": 1e3 * report.seconds / Double(iteration)])
+    }
+    progress?.finish()
+    return report
+}
+
+/// The baseline's extrapolation: it reads the observations, predicts the first point after the window,
+/// then runs on its own predictions one time step Δ apart. [count, B, 2] for window indices
+/// windowLength ..< windowLength + count.
+func rnnExtrapolation(_ model: BaselineRNN, _ batch: ObservedBatch, count: Int) -> Tensor<Float> {
+    withoutRecording(Float.self) {
+        var h = model.cell.initialHidden(batch: batch.size)
+        var prediction = Tensor<Float>.zeros([batch.size, 2])
+        for k in 0 ..< batch.count {
+            (h, prediction) = model.step(batch.rnnObservations[k], gap: batch.rnnGaps[k], hidden: h)
+        }
+        var outputs = [prediction]
+        let gap = Tensor<Float>(repeating: Float(SpiralDataset.timeStep), shape: [batch.size, 1])
+        while outputs.count < count {
+            (h, prediction) = model.step(prediction, gap: gap, hidden: h)
+            outputs.append(prediction)
+        }
+        return stacked(outputs, axis: 0)
+    }
+}
+
+/// RMSE of `predictions` [T, B, 2] (window indices `indices`) against the noise-free spirals, over all
+/// points and both coordinates.
+func rmse(_ predictions: Tensor<Float>, indices: [Int], data: SpiralDataset, members: [Int]) -> Double {
+    let values = predictions.scalars
+    let b = members.count
+    precondition(predictions.shape == [indices.count, b, 2])
+    var sum = 0.0
+    for (t, w) in indices.enumerated() {
+        for (i, sample) in members.enumerated() {
+            let p = data.truth(sample, w)
+            let dx = Double(values[(t * b + i) * 2]) - p.x, dy = Double(values[(t * b + i) * 2 + 1]) - p.y
+            sum += dx * dx + dy * dy
+        }
+    }
+    return (sum / Double(2 * b * indices.count)).squareRoot()
+}

@@ -1,0 +1,146 @@
+import Autodiff
+
+/// torchdiffeq's `generate_spiral2d` (examples/latent_ode.py) with the arguments its `__main__` passes:
+/// `nspiral` 2-d Archimedean spirals on `orig_ts = linspace(0, 6π, ntotal)` with `ntotal = 500` (the
+/// function default; `__main__` writes 1000 but never passes it), `nsample = 100` consecutive points per
+/// sample, noise σ = 0.3, a = 0, b = 0.3.
+///
+/// - Counter-clockwise: θ = t, r = a + b·θ, centred at (+5, 0).
+/// - Clockwise: θ = 6π + 1 − t, r = a + b·50/θ, centred at (−5, 0).
+///
+/// One deviation: torchdiffeq draws the start index t0 uniformly from [nsample, ntotal − nsample); here it
+/// is drawn from [nsample, ntotal − 2·nsample], so that the `nsample` noise-free points *after* every
+/// window (the extrapolation targets of the paper's Table 2) exist on the 500-point spiral. (The clockwise
+/// formula is singular at t = 6π + 1, just past the end, so the spiral cannot simply be continued.) The
+/// `nsample` points before every window exist too (t0 ≥ nsample), for extrapolation backwards in time.
+struct SpiralDataset {
+    /// Points per spiral (the function default of latent_ode.py).
+    static let totalPoints = 500
+    /// Consecutive points per sample.
+    static let windowLength = 100
+    /// The parameter range of `orig_ts`.
+    static let stop = 6 * Double.pi
+    /// Observation noise standard deviation.
+    static let noise = 0.3
+    static let a = 0.0, b = 0.3
+
+    /// The spacing of `orig_ts` (6π/499): the time between two consecutive points of a sample.
+    static var timeStep: Double { stop / Double(totalPoints - 1) }
+
+    /// Sample times 0, Δ, 2Δ, …: `samp_ts` extended to any length (the window starts at t = 0).
+    static func sampleTime(_ index: Int) -> Double { Double(index) * timeStep }
+
+    /// The noise-free clockwise and counter-clockwise spirals, `totalPoints` × (x, y).
+    let clockwise: [(x: Double, y: Double)]
+    let counterClockwise: [(x: Double, y: Double)]
+
+    /// One sample: its spiral, the index of its first point on it, and the noisy window.
+    struct Sample {
+        var isClockwise: Bool
+        var start: Int
+        /// `windowLength` noisy points, (x, y) interleaved.
+        var observations: [Float]
+    }
+
+    var samples: [Sample]
+
+    init(spirals count: Int, using generator: inout SeededGenerator) {
+        let n = Self.totalPoints
+        let ts = (0..<n).map { Self.stop * Double($0) / Double(n - 1) }
+        clockwise = ts.map { t in
+            let theta = Self.stop + 1 - t, r = Self.a + Self.b * 50 / theta
+            return (r * _cos(theta) - 5, r * _sin(theta))
+        }
+        counterClockwise = ts.map { t in
+            let r = Self.a + Self.b * t
+            return (r * _cos(t) + 5, r * _sin(t))
+        }
+        let length = Self.windowLength
+        samples = []
+        samples.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = Int.random(in: length ... n - 2 * length, using: &generator)
+            let isClockwise = !(generator.nextUniform() > 0.5)   // latent_ode.py: cc = rand > .5
+            let spiral = isClockwise ? clockwise : counterClockwise
+            var observations = [Float]()
+            observations.reserveCapacity(2 * length)
+            for i in 0..<length {
+                let p = spiral[start + i]
+                observations.append(Float(p.x + Self.noise * generator.nextNormal()))
+                observations.append(Float(p.y + Self.noise * generator.nextNormal()))
+            }
+            samples.append(Sample(isClockwise: isClockwise, start: start, observations: observations))
+        }
+    }
+
+    /// The noise-free point of sample `sample` at window index `index` (negative: before the window;
+    /// ≥ windowLength: after it). Valid for −windowLength ..< 2·windowLength.
+    func truth(_ sample: Int, _ index: Int) -> (x: Double, y: Double) {
+        let s = samples[sample]
+        return (s.isClockwise ? clockwise : counterClockwise)[s.start + index]
+    }
+}
+
+/// Which of the `windowLength` points of each sample are observed.
+enum TimeSampling: String, CaseIterable {
+    /// Each sample has its own random subset (irregular and different per sample).
+    case perSample = "per-sample"
+    /// One random subset of times for all samples (as latent_ode.py shares `samp_ts` across the batch).
+    case shared
+}
+
+/// The observed part of a set of samples: for each sample, the sorted window indices it keeps.
+struct Observations {
+    /// Sample indices into the dataset.
+    let members: [Int]
+    /// For each member, the sorted observed window indices (n of them).
+    let indices: [[Int]]
+    /// The number of observations per sample.
+    var count: Int { indices.first?.count ?? 0 }
+
+    /// Draws `n` of the `windowLength` indices without replacement, per sample or once for all.
+    init(members: [Int], keeping n: Int, sampling: TimeSampling, using generator: inout SeededGenerator) {
+        precondition(n >= 1 && n <= SpiralDataset.windowLength, "observations must be in 1...\(SpiralDataset.windowLength)")
+        self.members = members
+        switch sampling {
+        case .perSample:
+            indices = members.map { _ in
+                drawWithoutReplacement(n, from: SpiralDataset.windowLength, using: &generator).sorted()
+            }
+        case .shared:
+            let common = drawWithoutReplacement(n, from: SpiralDataset.windowLength, using: &generator).sorted()
+            indices = Array(repeating: common, count: members.count)
+        }
+    }
+
+    /// The same observed indices `common` for every member (to give the test set the training set's shared times).
+    init(members: [Int], sharing common: [Int]) {
+        self.init(members: members, indices: Array(repeating: common, count: members.count))
+    }
+
+    private init(members: [Int], indices: [[Int]]) {
+        self.members = members
+        self.indices = indices
+    }
+
+    /// The subset of the given positions (for figures).
+    func subset(_ positions: [Int]) -> Observations {
+        Observations(members: positions.map { members[$0] }, indices: positions.map { indices[$0] })
+    }
+}
+
+/// `count` distinct integers from 0..<range in random order: a partial Fisher–Yates shuffle.
+func drawWithoutReplacement(_ count: Int, from range: Int, using generator: inout SeededGenerator) -> [Int] {
+    precondition(count <= range, "cannot draw \(count) distinct values from 0..<\(range)")
+    var pool = Array(0..<range)
+    for i in 0..<count {
+        pool.swapAt(i, Int.random(in: i..<range, using: &generator))
+    }
+    return Array(pool[0..<count])
+}
+
+/// A user-facing failure with a message.
+struct ExampleError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
