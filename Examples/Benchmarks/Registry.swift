@@ -6,4 +6,5 @@ let allBenchmarks: [Benchmark] = [
     w1Benchmarks,
     workPrecisionBenchmarks,
     w2Benchmarks,
+    w4Benchmarks,
 ].flatMap { $0 }
