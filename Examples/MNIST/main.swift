@@ -187,7 +187,8 @@ for epoch in startEpoch..<options.epochs {
     }
     let seconds = Date().timeIntervalSince(started)
     let done = Double(batchesPerEpoch - position)
-    progress.finish(["loss": lossSum / done, "acc": 100 * Double(correct) / Double(max(1, seen))])
+    progress.finish(["loss": lossSum / done, "acc": 100 * Double(correct) / Double(max(1, seen)),
+                     "nfe-f": Double(nfeForward) / done, "nfe-b": Double(nfeBackward) / done])
     let testResult = try evaluate(model, on: test, batchSize: options.testBatchSize)
     let trainResult = try evaluate(model, on: train, limit: min(trainCount, options.trainEvaluationLimit > 0
                                        ? options.trainEvaluationLimit : trainCount), batchSize: options.testBatchSize)

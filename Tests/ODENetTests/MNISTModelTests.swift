@@ -172,8 +172,8 @@ final class MNISTModelTests: XCTestCase {
     /// cross-entropy with respect to every parameter against central differences.
     func testTinyConvODENetAdjointGradientMatchesFiniteDifferences() throws {
         var g = SeededGenerator(seed: 7)
-        let block = ODEBlock(ConvODEFunction<Double>(channels: 4, using: &g), relativeTolerance: 1e-10,
-                             absoluteTolerance: 1e-10, gradientMode: .adjoint())
+        let block = ODEBlock(ConvODEFunction<Double>(channels: 4, using: &g), relativeTolerance: 1e-12,
+                             absoluteTolerance: 1e-12, gradientMode: .adjoint())
         let model = Sequential<Double>(
             Conv2d<Double>(1, 4, kernelSize: 3, using: &g), odenetGroupNorm(4) as GroupNorm<Double>, ReLU<Double>(),
             TorchdiffeqODEBlock(block), odenetGroupNorm(4) as GroupNorm<Double>, ReLU<Double>(),
@@ -184,13 +184,14 @@ final class MNISTModelTests: XCTestCase {
             parameter.value = parameter.value + Tensor<Double>.randomUniform(parameter.shape, lowerBound: -0.3,
                                                                              upperBound: 0.3, using: &g)
         }
-        let x = Tensor<Double>.randomUniform([3, 1, 8, 8], using: &g)
-        let labels = [0, 2, 1]
+        let x = Tensor<Double>.randomUniform([2, 1, 8, 8], using: &g)
+        let labels = [0, 2]
         let parameters = model.parameters(of: Double.self)
         let originals = parameters.map(\.value)
         defer { for (p, v) in zip(parameters, originals) { p.value = v } }
         var failure: Error?
-        let report = checkGradients(at: originals, stepSize: 1e-5, elementwiseLimit: 0, randomDirections: 3) { values in
+        // Differences of adaptive solves carry ~tolerance/h of noise: tight tolerances, h = 1e-4.
+        let report = checkGradients(at: originals, stepSize: 1e-4, elementwiseLimit: 0, randomDirections: 2) { values in
             for (p, v) in zip(parameters, values) { p.value = v }
             do { return crossEntropy(logits: try model(x), labels: labels) } catch {
                 failure = error
@@ -199,6 +200,7 @@ final class MNISTModelTests: XCTestCase {
         }
         if let failure { throw failure }
         XCTAssertLessThan(report.maxScaledError, 1e-5, "\(report)")
-        XCTAssertGreaterThan(block.statistics.backwardEvaluations, 0)
+        _ = try valueWithGradient(at: model) { crossEntropy(logits: try model(x), labels: labels) }
+        XCTAssertGreaterThan(block.statistics.backwardEvaluations, 0, "the adjoint was not used")
     }
 }

@@ -106,7 +106,18 @@ public enum ModuleCheckpoint {
             }
             optimizerState = state
         }
+        // The file's data order is by key; restore the optimiser's order: by position, then field.
+        optimizerState?.tensors.sort { a, b in
+            let (pa, pb) = (position(a.name), position(b.name))
+            return pa != pb ? pa < pb : a.name < b.name
+        }
         for ((_, parameter), value) in zip(named, values) { parameter.value = value }
         return Contents(optimizerState: optimizerState, metadata: file.metadata)
+    }
+
+    /// The parameter position of an optimiser entry `state.<i>.<field>` (Int.max when not of that form).
+    private static func position(_ name: String) -> Int {
+        let parts = name.split(separator: ".")
+        return parts.count >= 2 ? Int(parts[1]) ?? Int.max : Int.max
     }
 }
