@@ -97,6 +97,11 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
     let gflop = perImage * Double(batch) / 1e9
     return [BenchmarkResult(name: "w4.\(kind).\(modeName)", value: seconds * 1e3, unit: "ms",
                             extra: ["nfe_forward": Int(nfeF), "nfe_backward": Int(nfeB), "loss": Double(firstLoss),
+                                    "forward_steps": firstStatistics.forwardSteps,
+                                    "forward_rejected": firstStatistics.forwardRejectedSteps,
+                                    "backward_steps": firstStatistics.backwardSteps,
+                                    "backward_rejected": firstStatistics.backwardRejectedSteps,
+                                    "step_ms_min": (steps.min() ?? 0) * 1e3,
                                     "gflop": gflop, "gflops": gflop / seconds, "steps": steps.count,
                                     "inputs": real ? "w4 init + MNIST file order" : "synthetic (seeded init, random images; ../shared absent)",
                                     "torch_ms": ["conv.adjoint": 828.0, "conv.direct": 607, "mlp.adjoint": 21.5,

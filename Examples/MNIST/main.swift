@@ -13,13 +13,7 @@ func loadSplit(_ split: MNIST.Split) -> MNIST.Subset {
     do {
         return try MNIST.load(split, directory: options.dataDirectory)
     } catch {
-        fail("""
-            \(error)
-            MNIST files not found or unreadable in '\(options.dataDirectory)'. Put train-images-idx3-ubyte.gz,
-            train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz there (from
-            https://yann.lecun.com/exdb/mnist/ or a mirror such as https://ossci-datasets.s3.amazonaws.com/mnist/),
-            or pass --data DIR.
-            """)
+        fail("\(error)\n(looked in '\(options.dataDirectory)'; pass --data DIR to use another directory)")
     }
 }
 
