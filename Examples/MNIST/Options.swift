@@ -48,6 +48,7 @@ struct Options {
     var shuffle: Bool
     var trainLimit: Int
     var trainEvaluationLimit: Int
+    var testLimit: Int
     var testBatchSize: Int
     var seed: Int
     var checkpointDirectory: String?
@@ -84,6 +85,7 @@ struct Options {
         let trainLimit = parser.option("--train-limit", default: 0, help: "use only the first N training images (0: all)")
         let trainEval = parser.option("--train-eval-limit", default: 10_000,
                                       help: "training images used for the per-epoch train accuracy (0: all)")
+        let testLimit = parser.option("--test-limit", default: 0, help: "evaluate on the first N test images only (0: all 10,000)")
         let testBatch = parser.option("--test-batch-size", default: 1000, help: "batch size of evaluation")
         let seed = parser.option("--seed", default: 0, help: "seed of initialisation, shuffling and augmentation")
         let checkpoint = parser.optionalOption("--checkpoint", help: "directory for checkpoint.safetensors (written each epoch)") as Argument<String?>
@@ -98,7 +100,7 @@ struct Options {
         return Options(model: model.value, downsampling: downsampling.value, gradient: gradient.value,
                        epochs: epochs.value, batchSize: batchSize.value, learningRate: lr.value, tolerance: tol.value,
                        augment: augment.value, shuffle: shuffle.value, trainLimit: trainLimit.value,
-                       trainEvaluationLimit: trainEval.value, testBatchSize: testBatch.value, seed: seed.value,
+                       trainEvaluationLimit: trainEval.value, testLimit: testLimit.value, testBatchSize: testBatch.value, seed: seed.value,
                        checkpointDirectory: checkpoint.value, checkpointEvery: checkpointEvery.value,
                        resume: resume.value, initFile: initFile.value, dataDirectory: data.value,
                        summaryJSON: summary.value, evaluate: evaluate.value)

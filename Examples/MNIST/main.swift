@@ -38,7 +38,7 @@ if let path = options.evaluate {
     do { try ModuleCheckpoint.load(into: model, from: file, as: Float.self) } catch { fail("\(error)") }
     let test = loadSplit(.test)
     let start = Date()
-    let (correct, total) = try evaluate(model, on: test, batchSize: options.testBatchSize)
+    let (correct, total) = try evaluate(model, on: test, limit: options.testLimit, batchSize: options.testBatchSize)
     print("\(model.name) from \(path) (epoch \(file.metadata["epoch"] ?? "?")): test accuracy "
           + String(format: "%.2f%%", percent(correct, total)) + " on \(total.reduce(0, +)) images"
           + String(format: " (%.1f s)", Date().timeIntervalSince(start)))
@@ -183,7 +183,7 @@ for epoch in startEpoch..<options.epochs {
     let done = Double(batchesPerEpoch - position)
     progress.finish(["loss": lossSum / done, "acc": 100 * Double(correct) / Double(max(1, seen)),
                      "nfe-f": Double(nfeForward) / done, "nfe-b": Double(nfeBackward) / done])
-    let testResult = try evaluate(model, on: test, batchSize: options.testBatchSize)
+    let testResult = try evaluate(model, on: test, limit: options.testLimit, batchSize: options.testBatchSize)
     let trainResult = try evaluate(model, on: train, limit: min(trainCount, options.trainEvaluationLimit > 0
                                        ? options.trainEvaluationLimit : trainCount), batchSize: options.testBatchSize)
     let testAccuracy = percent(testResult.correct, testResult.total)
