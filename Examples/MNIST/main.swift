@@ -93,11 +93,19 @@ if options.resume {
     if FileManager.default.fileExists(atPath: checkpointPath) {
         do {
             let file = try SafetensorsFile(contentsOf: checkpointPath)
-            for key in ["model", "downsampling"] {
-                let expected = key == "model" ? options.model.rawValue : options.downsampling.rawValue
+            let expectations = [("model", options.model.rawValue, "--model"),
+                                ("downsampling", options.downsampling.rawValue, "--downsampling"),
+                                ("batch_size", "\(options.batchSize)", "--batch-size"),
+                                ("train_count", "\(trainCount)", "--train-limit"),
+                                ("augment", "\(options.augment)", "--[no-]augment"),
+                                ("shuffle", "\(options.shuffle)", "--[no-]shuffle")]
+            for (key, expected, flag) in expectations {
                 if let saved = file.metadata[key], saved != expected {
-                    fail("\(checkpointPath) holds a \(key) '\(saved)', not '\(expected)'; pass the same --\(key)")
+                    fail("\(checkpointPath) was written with \(key) \(saved), not \(expected); pass the same \(flag) to resume")
                 }
+            }
+            if let saved = file.metadata["epochs"], saved != "\(options.epochs)" {
+                print("note: the checkpoint was written by a run of \(saved) epochs; the learning-rate schedule now follows --epochs \(options.epochs)")
             }
             let contents = try ModuleCheckpoint.load(into: model, from: file, as: Float.self)
             if let state = contents.optimizerState { try optimizer.loadState(state, for: model.parameters()) }
@@ -123,7 +131,8 @@ func saveCheckpoint(epoch: Int, position: Int, rng: SeededGenerator) {
     let metadata = ["model": options.model.rawValue, "downsampling": options.downsampling.rawValue,
                     "gradient": options.gradient.rawValue, "epoch": "\(epoch)", "position": "\(position)",
                     "rng": rng.stateWords.map(String.init).joined(separator: ","), "seed": "\(options.seed)",
-                    "epochs": "\(options.epochs)", "batch_size": "\(options.batchSize)",
+                    "epochs": "\(options.epochs)", "batch_size": "\(options.batchSize)", "train_count": "\(trainCount)",
+                    "augment": "\(options.augment)", "shuffle": "\(options.shuffle)",
                     "history": encodeHistory()]
     do {
         try ModuleCheckpoint.save(model, as: Float.self, optimizerState: optimizer.state(), metadata: metadata,
