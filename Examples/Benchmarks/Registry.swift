@@ -9,5 +9,6 @@ let allBenchmarks: [Benchmark] = [
     workPrecisionBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
+    w4Benchmarks,
     w5Benchmarks,
 ].flatMap { $0 }

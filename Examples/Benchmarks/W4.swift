@@ -1,0 +1,116 @@
+import Foundation
+import Autodiff
+import ODENet
+import ExampleSupport
+
+// W4 (shared/peers/RESULTS.md): one MNIST training step at batch 128 — forward, cross-entropy, backward,
+// SGD(lr 0.1, momentum 0.9) update — of torchdiffeq's conv ODE-Net (odenet_mnist.py, conv downsampling,
+// Dormand–Prince rtol = atol = 1e-3) and of the light MLP ODE-Net, with the adjoint or the direct gradient.
+// Inputs: the peers' initial parameters (../shared/peers/data/w4_<model>_init.{bin,json}) and the
+// first MNIST training images in file order (../shared/data/mnist), consecutive batches step after step,
+// as the peer script does. Without ../shared: seeded initialisation and uniform random images (the
+// line says `"inputs":"synthetic"`). The step's `loss` is that of the first step (torch: conv 2.35601,
+// mlp 2.29852); NFE figures are those of the first step.
+//
+// `gflop` estimates the step's work from the convolution/linear multiply-adds only (2 FLOP each):
+// forward = downsampling + head + NFE-F × f; the backward costs 2× forward per layer (1× for the first
+// layer, whose input needs no gradient), plus, for the adjoint, one re-evaluation of f per NFE-B.
+
+private let sharedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
+
+/// The peers' init as a safetensors file (raw float32 in state_dict order + JSON manifest), or nil.
+private func w4InitialParameters(_ model: String) -> SafetensorsFile? {
+    let stem = sharedDirectory + "/peers/data/w4_\(model)_init"
+    guard let manifest = try? JSONValue(contentsOf: stem + ".json"),
+          let data = try? Data(contentsOf: URL(fileURLWithPath: stem + ".bin")),
+          let tensors = manifest["tensors"]?.arrayValue else { return nil }
+    let bytes = [UInt8](data)
+    var file = SafetensorsFile(origin: stem + ".bin")
+    for tensor in tensors {
+        guard let name = tensor["name"]?.stringValue, let shape = tensor["shape"]?.arrayValue?.compactMap(\.intValue),
+              let offset = tensor["offset_floats"]?.intValue, let count = tensor["count"]?.intValue,
+              (offset + count) * 4 <= bytes.count else { return nil }
+        file[name] = SafetensorsFile.Entry(dtype: .float32, shape: shape, bytes: Array(bytes[(offset * 4)..<((offset + count) * 4)]))
+    }
+    return file
+}
+
+/// The first training images, or nil without the data.
+nonisolated(unsafe) private var w4TrainingSet: MNIST.Subset?? = nil
+
+private func w4Images() -> MNIST.Subset? {
+    if let cached = w4TrainingSet { return cached }
+    let subset = try? MNIST.load(.train, directory: sharedDirectory + "/data/mnist")
+    w4TrainingSet = .some(subset)
+    return subset
+}
+
+/// Multiply-add FLOPs per image: (first layers before the ODE block + head, one evaluation of f).
+private func w4FLOPs(_ kind: String) -> (outside: Double, field: Double) {
+    if kind == "conv" {
+        let conv0 = 2.0 * 64 * 9 * 26 * 26, conv3 = 2.0 * 64 * 64 * 16 * 13 * 13, conv6 = 2.0 * 64 * 64 * 16 * 6 * 6
+        let head = 2.0 * 64 * 10
+        return (conv0 + conv3 + conv6 + head, 2 * (2.0 * 64 * 65 * 9 * 6 * 6))
+    }
+    return (2.0 * 784 * 64 + 2.0 * 64 * 10, 2.0 * 65 * 64)
+}
+
+private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResult] {
+    let batch = 128
+    var generator = SeededGenerator(seed: 0)
+    let mode: GradientMode = modeName == "direct" ? .direct : .adjoint()
+    let model = MNISTClassifier<Float>(kind == "conv" ? .odeNet : .mlpODENet, downsampling: .conv, tolerance: 1e-3,
+                                       gradientMode: mode, using: &generator)
+    let initial = w4InitialParameters(kind)
+    let images = w4Images()
+    let real = initial != nil && images != nil
+    if let initial { try ModuleCheckpoint.load(into: model, from: initial, as: Float.self) }
+    let batchCount = 16
+    let batches: [(Tensor<Float>, [Int])] = (0..<batchCount).map { step in
+        let indices = Array(step * batch ..< (step + 1) * batch)
+        if let images, initial != nil {
+            return (Tensor(shape: [batch, 1, 28, 28], scalars: images.normalizedImages(at: indices)), images.labels(at: indices))
+        }
+        return (Tensor<Float>.randomUniform([batch, 1, 28, 28], using: &generator),
+                indices.map { _ in Int(generator.next() % 10) })
+    }
+    let optimizer = SGD<Float>(learningRate: 0.1, momentum: 0.9)
+    var step = 0, firstLoss: Float = 0, firstStatistics = ODEBlockStatistics()
+    var steps: [Double] = []
+    let seconds = try medianSeconds(minimumSeconds: kind == "conv" ? 0 : 1, minimumRuns: kind == "conv" ? 5 : 20) {
+        let (x, labels) = batches[step % batchCount]
+        let t0 = now()
+        let (loss, gradients) = try valueWithGradient(at: model) { crossEntropy(logits: try model(x), labels: labels) }
+        optimizer.update(model, along: gradients)
+        steps.append(now() - t0)
+        if step == 0 {
+            firstLoss = loss.scalar
+            firstStatistics = model.odeBlock!.statistics
+        }
+        step += 1
+    }
+    let flops = w4FLOPs(kind)
+    let nfeF = Double(firstStatistics.forwardEvaluations), nfeB = Double(firstStatistics.backwardEvaluations)
+    let perImage = 3 * flops.outside - 2.0 * 64 * 9 * 26 * 26 * (kind == "conv" ? 1 : 0) - (kind == "mlp" ? 2.0 * 784 * 64 : 0)
+        + (modeName == "direct" ? 3 * nfeF * flops.field : nfeF * flops.field + 3 * nfeB * flops.field)
+    let gflop = perImage * Double(batch) / 1e9
+    return [BenchmarkResult(name: "w4.\(kind).\(modeName)", value: seconds * 1e3, unit: "ms",
+                            extra: ["nfe_forward": Int(nfeF), "nfe_backward": Int(nfeB), "loss": Double(firstLoss),
+                                    "forward_steps": firstStatistics.forwardSteps,
+                                    "forward_rejected": firstStatistics.forwardRejectedSteps,
+                                    "backward_steps": firstStatistics.backwardSteps,
+                                    "backward_rejected": firstStatistics.backwardRejectedSteps,
+                                    "step_ms_min": (steps.min() ?? 0) * 1e3,
+                                    "gflop": gflop, "gflops": gflop / seconds, "steps": steps.count,
+                                    "inputs": real ? "w4 init + MNIST file order" : "synthetic (seeded init, random images; ../shared absent)",
+                                    "torch_ms": ["conv.adjoint": 828.0, "conv.direct": 607, "mlp.adjoint": 21.5,
+                                                 "mlp.direct": 11.5]["\(kind).\(modeName)"]!])]
+}
+
+let w4Benchmarks: [Benchmark] = [
+    Benchmark(name: "w4.conv.adjoint") { try w4Run("conv", "adjoint") },
+    Benchmark(name: "w4.conv.direct") { try w4Run("conv", "direct") },
+    Benchmark(name: "w4.mlp.adjoint") { try w4Run("mlp", "adjoint") },
+    Benchmark(name: "w4.mlp.direct") { try w4Run("mlp", "direct") },
+]

@@ -1,0 +1,104 @@
+import Autodiff
+import ODENet
+
+/// Training batches of one epoch: the order (shuffled or file order) and the random crops, both drawn
+/// from generators that can be replayed from a saved state to resume mid-epoch.
+struct EpochBatches {
+    let subset: MNIST.Subset
+    let order: [Int]
+    let batchSize: Int
+    let augment: Bool
+    /// One draw per image, in order: the crop offsets of the image.
+    private var cropGenerator: SeededGenerator
+
+    /// Draws the epoch's permutation (when `shuffle`) and the seed of its crops from `generator`.
+    init(subset: MNIST.Subset, count: Int, batchSize: Int, shuffle: Bool, augment: Bool,
+         generator: inout SeededGenerator) {
+        self.subset = subset
+        self.batchSize = batchSize
+        self.augment = augment
+        var order = Array(0..<count)
+        if shuffle { order.shuffle(using: &generator) }
+        self.order = order
+        cropGenerator = SeededGenerator(seed: generator.next())
+    }
+
+    /// Full batches (the last partial batch is dropped, as torchdiffeq's loader does).
+    var count: Int { order.count / batchSize }
+
+    /// Consumes the crop draws of the first `batches` batches without building them (for resuming).
+    mutating func skip(_ batches: Int) {
+        guard augment else { return }
+        for _ in 0..<(batches * batchSize) { _ = cropGenerator.next() }
+    }
+
+    /// Batch `index` (batches must be taken in order): images [B, 1, 28, 28] in 0…1 and labels.
+    mutating func batch(_ index: Int) -> (images: Tensor<Float>, labels: [Int]) {
+        let indices = Array(order[index * batchSize ..< (index + 1) * batchSize])
+        let pixels = subset.normalizedImages(at: indices)
+        let side = MNIST.side
+        guard augment else {
+            return (Tensor(shape: [batchSize, 1, side, side], scalars: pixels), subset.labels(at: indices))
+        }
+        // torchvision RandomCrop(28, padding=4): pad with zeros to 36×36, take a 28×28 window at a
+        // uniformly drawn offset (0…8 in each direction).
+        var cropped = [Float](repeating: 0, count: pixels.count)
+        let area = side * side
+        for image in 0..<batchSize {
+            let draw = cropGenerator.next()
+            let dy = Int(draw % 9) - 4, dx = Int((draw / 9) % 9) - 4
+            for y in 0..<side {
+                let sy = y + dy
+                guard sy >= 0 && sy < side else { continue }
+                for x in 0..<side {
+                    let sx = x + dx
+                    if sx >= 0 && sx < side { cropped[image * area + y * side + x] = pixels[image * area + sy * side + sx] }
+                }
+            }
+        }
+        return (Tensor(shape: [batchSize, 1, side, side], scalars: cropped), subset.labels(at: indices))
+    }
+}
+
+/// The learning rate of iteration `iteration`: torchdiffeq's `learning_rate_with_decay` —
+/// `base × batch/128`, ×0.1 at 60, 100 and 140 of 160 epochs — with the boundaries scaled to
+/// `epochs` (for 160 epochs exactly torchdiffeq's iteration boundaries).
+func learningRate(base: Double, batchSize: Int, epochs: Int, batchesPerEpoch: Int, iteration: Int) -> Double {
+    let initial = base * Double(batchSize) / 128
+    let boundaries = [60.0, 100, 140].map { Int(Double(batchesPerEpoch) * $0 * Double(epochs) / 160) }
+    let passed = boundaries.filter { iteration >= $0 }.count
+    return initial * [1, 0.1, 0.01, 0.001][passed]
+}
+
+/// Index of the largest logit of each row of `logits` [N, C].
+func predictions(_ logits: Tensor<Float>) -> [Int] {
+    let (n, c) = (logits.shape[0], logits.shape[1])
+    return logits.withUnsafeBufferPointer { x in
+        (0..<n).map { row in
+            var best = 0
+            for k in 1..<c where x[row * c + k] > x[row * c + best] { best = k }
+            return best
+        }
+    }
+}
+
+/// Correct predictions per class and examples per class of `model` on the first `limit` examples.
+func evaluate(_ model: MNISTClassifier<Float>, on subset: MNIST.Subset, limit: Int = 0, batchSize: Int = 1000)
+    throws -> (correct: [Int], total: [Int]) {
+    let count = limit > 0 ? min(limit, subset.count) : subset.count
+    var correct = [Int](repeating: 0, count: 10), total = [Int](repeating: 0, count: 10)
+    var start = 0
+    while start < count {
+        let end = min(count, start + batchSize)
+        let indices = Array(start..<end)
+        let images = Tensor<Float>(shape: [indices.count, 1, MNIST.side, MNIST.side],
+                                   scalars: subset.normalizedImages(at: indices))
+        let logits = try withoutRecording(Float.self) { try model(images) }
+        for (predicted, label) in zip(predictions(logits), subset.labels(at: indices)) {
+            total[label] += 1
+            if predicted == label { correct[label] += 1 }
+        }
+        start = end
+    }
+    return (correct, total)
+}

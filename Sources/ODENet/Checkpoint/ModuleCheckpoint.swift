@@ -1,0 +1,123 @@
+import Autodiff
+
+/// Saves and restores a module's named parameters, optionally with an optimiser's state and
+/// free-form metadata (epoch, position, RNG state, …), as one safetensors file.
+///
+/// Keys: each parameter under its dotted name (`0.weight`, `7.odefunc.conv1._layer.bias`, the
+/// PyTorch `state_dict` keys); the optimiser's buffers under `optimizer.` + their name
+/// (`optimizer.state.3.momentum_buffer`) in the parameters' dtype; its hyperparameters as rank-0 F64
+/// tensors `optimizer.param_groups.<name>` (`optimizer.param_groups.lr`). Metadata goes to the
+/// header's `__metadata__` map. Files are written atomically (a failure leaves the old file intact).
+///
+/// Loading validates the whole file against the model first — every parameter present with the
+/// model's shape and dtype, no unexpected key — and only then assigns: on any error the model is
+/// untouched and the `CheckpointError` names the file, the key and the shapes or dtypes.
+///
+///     try ModuleCheckpoint.save(model, optimizerState: optimizer.state(), metadata: ["epoch": "3"], to: path)
+///     let restored = try ModuleCheckpoint.load(into: model, from: path, as: Float.self)
+///     if let state = restored.optimizerState { try optimizer.loadState(state, for: model.parameters()) }
+public enum ModuleCheckpoint {
+    /// The prefix of the optimiser's entries.
+    public static let optimizerPrefix = "optimizer."
+    /// The prefix of the optimiser's hyperparameters (after `optimizerPrefix`).
+    public static let hyperparameterPrefix = "param_groups."
+
+    /// What a checkpoint holds besides the parameters (which `load` has assigned).
+    public struct Contents<Scalar: TensorScalar> {
+        /// The optimiser's state, or nil when the file has no `optimizer.` entries.
+        public var optimizerState: OptimizerState<Scalar>?
+        /// The header's metadata.
+        public var metadata: [String: String]
+    }
+
+    /// The safetensors contents for `model`'s parameters of type `Scalar`, `optimizerState` and `metadata`.
+    public static func file<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
+        of model: M, as type: Scalar.Type = Scalar.self, optimizerState: OptimizerState<Scalar>? = nil,
+        metadata: [String: String] = [:]
+    ) -> SafetensorsFile {
+        var file = SafetensorsFile(metadata: metadata)
+        for (name, parameter) in model.namedParameters(of: Scalar.self) {
+            file.setValues(parameter.value.scalars, shape: parameter.shape, forKey: name)
+        }
+        if let optimizerState {
+            for (name, value) in optimizerState.tensors {
+                file.setValues(value.scalars, shape: value.shape, forKey: optimizerPrefix + name)
+            }
+            for (name, value) in optimizerState.scalars {
+                file.setValues([value], shape: [], forKey: optimizerPrefix + hyperparameterPrefix + name)
+            }
+        }
+        return file
+    }
+
+    /// Writes `model`'s parameters (and `optimizerState`, `metadata`) to `path` atomically.
+    public static func save<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
+        _ model: M, as type: Scalar.Type = Scalar.self, optimizerState: OptimizerState<Scalar>? = nil,
+        metadata: [String: String] = [:], to path: String
+    ) throws(CheckpointError) {
+        try file(of: model, as: type, optimizerState: optimizerState, metadata: metadata).write(to: path)
+    }
+
+    /// Reads `path`, validates it against `model` and assigns every parameter; returns the optimiser
+    /// state and metadata. On error nothing is assigned.
+    @discardableResult
+    public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
+        into model: M, from path: String, as type: Scalar.Type = Scalar.self
+    ) throws(CheckpointError) -> Contents<Scalar> {
+        try load(into: model, from: try SafetensorsFile(contentsOf: path), as: type)
+    }
+
+    /// Validates `file` against `model` and assigns every parameter; returns the optimiser state and
+    /// metadata. On error nothing is assigned. Errors name `file.origin`.
+    @discardableResult
+    public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
+        into model: M, from file: SafetensorsFile, as type: Scalar.Type = Scalar.self
+    ) throws(CheckpointError) -> Contents<Scalar> {
+        let named = model.namedParameters(of: Scalar.self)
+        // 1. Every parameter present; 2. nothing unexpected; 3. shapes and dtypes.
+        let modelKeys = Set(named.map(\.name))
+        for (name, _) in named where file[name] == nil {
+            throw .missingKey(file: file.origin, key: name, available: file.keys)
+        }
+        for key in file.keys where !modelKeys.contains(key) {
+            guard key.hasPrefix(optimizerPrefix) else { throw .unexpectedKey(file: file.origin, key: key) }
+            let rest = key.dropFirst(optimizerPrefix.count)
+            guard rest.hasPrefix("state.") || rest.hasPrefix(hyperparameterPrefix) else {
+                throw .unexpectedKey(file: file.origin, key: key)
+            }
+        }
+        var values: [Tensor<Scalar>] = []
+        values.reserveCapacity(named.count)
+        for (name, parameter) in named {
+            let scalars = try file.values(forKey: name, shape: parameter.shape, as: Scalar.self)
+            values.append(Tensor(shape: parameter.shape, scalars: scalars))
+        }
+        var optimizerState: OptimizerState<Scalar>?
+        for key in file.keys where key.hasPrefix(optimizerPrefix) {
+            let name = String(key.dropFirst(optimizerPrefix.count))
+            var state = optimizerState ?? OptimizerState()
+            if name.hasPrefix(hyperparameterPrefix) {
+                let value = try file.values(forKey: key, shape: [], as: Double.self)
+                state.scalars.append((String(name.dropFirst(hyperparameterPrefix.count)), value[0]))
+            } else {
+                let entry = try file.entry(forKey: key)
+                let scalars = try file.values(forKey: key, as: Scalar.self)
+                state.tensors.append((name, Tensor(shape: entry.shape, scalars: scalars)))
+            }
+            optimizerState = state
+        }
+        // The file's data order is by key; restore the optimiser's order: by position, then field.
+        optimizerState?.tensors.sort { a, b in
+            let (pa, pb) = (position(a.name), position(b.name))
+            return pa != pb ? pa < pb : a.name < b.name
+        }
+        for ((_, parameter), value) in zip(named, values) { parameter.value = value }
+        return Contents(optimizerState: optimizerState, metadata: file.metadata)
+    }
+
+    /// The parameter position of an optimiser entry `state.<i>.<field>` (Int.max when not of that form).
+    private static func position(_ name: String) -> Int {
+        let parts = name.split(separator: ".")
+        return parts.count >= 2 ? Int(parts[1]) ?? Int.max : Int.max
+    }
+}
