@@ -22,19 +22,6 @@ enum DownsamplingChoice: String, ArgumentChoice {
     var downsampling: MNISTDownsampling { self == .conv ? .conv : .res }
 }
 
-/// `--gradient` (RK-Net = `direct`).
-enum GradientChoice: String, ArgumentChoice {
-    case adjoint, direct, checkpointed
-
-    var mode: GradientMode {
-        switch self {
-        case .adjoint: .adjoint()
-        case .direct: .direct
-        case .checkpointed: .checkpointed
-        }
-    }
-}
-
 /// The command line.
 struct Options {
     var model: ModelChoice

@@ -13,36 +13,6 @@ import Foundation
 import ODENet
 import Solvers
 
-enum GradientChoice: String, ArgumentChoice {
-    case adjoint, direct, checkpointed
-
-    var mode: GradientMode {
-        switch self {
-        case .adjoint: .adjoint()
-        case .direct: .direct
-        case .checkpointed: .checkpointed
-        }
-    }
-}
-
-enum SolverChoice: String, ArgumentChoice {
-    case euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853
-
-    var tableau: ButcherTableau {
-        switch self {
-        case .euler: .euler
-        case .midpoint: .midpoint
-        case .heun: .heun
-        case .rk4: .rk4
-        case .rk38: .rk38
-        case .bosh3: .bogackiShampine32
-        case .dopri5: .dormandPrince54
-        case .tsit5: .tsitouras54
-        case .dop853: .dormandPrince853
-        }
-    }
-}
-
 var parser = ArgumentParser(program: "spirals",
                             summary: "Fit a Neural ODE to torchdiffeq's ode_demo spiral and draw the fit as SVG.")
 let iterationsOption = parser.option("--iterations", default: 2000, help: "training iterations (ode_demo: niters)")

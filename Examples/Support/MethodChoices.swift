@@ -1,0 +1,36 @@
+import ODENet
+import Solvers
+
+/// `--gradient adjoint|direct|checkpointed`, shared by every example.
+public enum GradientChoice: String, ArgumentChoice {
+    case adjoint, direct, checkpointed
+
+    /// The ODE block's gradient mode (default adjoint options).
+    public var mode: GradientMode {
+        switch self {
+        case .adjoint: .adjoint()
+        case .direct: .direct
+        case .checkpointed: .checkpointed
+        }
+    }
+}
+
+/// `--solver NAME`: every built-in method by its customary short name.
+public enum SolverChoice: String, ArgumentChoice {
+    case euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853
+
+    /// The method's tableau.
+    public var tableau: ButcherTableau {
+        switch self {
+        case .euler: .euler
+        case .midpoint: .midpoint
+        case .heun: .heun
+        case .rk4: .rk4
+        case .rk38: .rk38
+        case .bosh3: .bogackiShampine32
+        case .dopri5: .dormandPrince54
+        case .tsit5: .tsitouras54
+        case .dop853: .dormandPrince853
+        }
+    }
+}
