@@ -7,6 +7,9 @@ import ExampleSupport
 // MNIST, plus the peers' light MLP ODE-Net. SGD with momentum 0.9, lr 0.1 × batch/128 decayed ×0.1 at
 // 60/100/140 of 160 epochs, batch 128, random crops with 4-pixel padding, pixels/255 (no mean/std).
 
+// Line-buffered standard output, so that the per-epoch lines reach a log file as they are printed
+// (a run stopped between epochs would otherwise lose them).
+setvbuf(stdout, nil, _IOLBF, 0)
 let options = Options.parse()
 
 func loadSplit(_ split: MNIST.Split) -> MNIST.Subset {
