@@ -21,19 +21,7 @@ private let sharedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathCo
 
 /// The peers' init as a safetensors file (raw float32 in state_dict order + JSON manifest), or nil.
 private func w4InitialParameters(_ model: String) -> SafetensorsFile? {
-    let stem = sharedDirectory + "/peers/data/w4_\(model)_init"
-    guard let manifest = try? JSONValue(contentsOf: stem + ".json"),
-          let data = try? Data(contentsOf: URL(fileURLWithPath: stem + ".bin")),
-          let tensors = manifest["tensors"]?.arrayValue else { return nil }
-    let bytes = [UInt8](data)
-    var file = SafetensorsFile(origin: stem + ".bin")
-    for tensor in tensors {
-        guard let name = tensor["name"]?.stringValue, let shape = tensor["shape"]?.arrayValue?.compactMap(\.intValue),
-              let offset = tensor["offset_floats"]?.intValue, let count = tensor["count"]?.intValue,
-              (offset + count) * 4 <= bytes.count else { return nil }
-        file[name] = SafetensorsFile.Entry(dtype: .float32, shape: shape, bytes: Array(bytes[(offset * 4)..<((offset + count) * 4)]))
-    }
-    return file
+    try? readPeerInitialParameters(sharedDirectory + "/peers/data/w4_\(model)_init")
 }
 
 /// The first training images, or nil without the data.

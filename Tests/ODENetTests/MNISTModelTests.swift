@@ -67,16 +67,7 @@ final class MNISTModelTests: XCTestCase {
         let stem = shared + "/peers/data/w4_\(model)_init"
         guard FileManager.default.fileExists(atPath: stem + ".bin"), FileManager.default.fileExists(atPath: stem + ".json")
         else { throw XCTSkip("the peers' W4 initial parameters \(stem).{bin,json} are absent (needs ../shared beside the repository)") }
-        let manifest = try JSONValue(contentsOf: stem + ".json")
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: stem + ".bin")))
-        var file = SafetensorsFile(origin: stem + ".bin")
-        for tensor in manifest["tensors"]!.arrayValue! {
-            let offset = tensor["offset_floats"]!.intValue!, count = tensor["count"]!.intValue!
-            file[tensor["name"]!.stringValue!] = SafetensorsFile.Entry(
-                dtype: .float32, shape: tensor["shape"]!.arrayValue!.map { $0.intValue! },
-                bytes: Array(bytes[(offset * 4)..<((offset + count) * 4)]))
-        }
-        return file
+        return try readPeerInitialParameters(stem)
     }
 
     /// The MNIST training split (skips when absent).

@@ -1,12 +1,11 @@
 import Foundation
 import ODENet
-import ExampleSupport
 
 /// Reads the peers' W4 initial parameters: `<stem>.bin` (raw little-endian float32 in PyTorch
 /// `state_dict` order) described by `<stem>.json` (`tensors`: name, shape, offset_floats, count), as an
 /// in-memory safetensors file to load with `ModuleCheckpoint.load(into:from:)` (which validates every
 /// name and shape). `path` may name either file or the common stem.
-func readPeerInitialParameters(_ path: String) throws -> SafetensorsFile {
+public func readPeerInitialParameters(_ path: String) throws -> SafetensorsFile {
     var stem = path
     for suffix in [".bin", ".json"] where stem.hasSuffix(suffix) { stem.removeLast(suffix.count) }
     let manifest = try JSONValue(contentsOf: stem + ".json")
