@@ -44,7 +44,8 @@ let package = Package(
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
         .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"],
                     exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
-                              "Fixtures/w2_reference_entry.json"]),
+                              "Fixtures/w2_reference_entry.json", "Fixtures/torchdiffeq_traces.py",
+                              "Fixtures/w3_torchdiffeq_trace.json"]),
     ],
     swiftLanguageModes: [.v5]
 )

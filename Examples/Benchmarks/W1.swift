@@ -27,6 +27,7 @@ enum W1 {
     static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
         Benchmark(name: "w1.\(name)") {
             let solution = try solveW1(method)
+            if ProcessInfo.processInfo.environment["W1_TRACE"] != nil { print(solution.steps.prefix(12).map { ($0.time, $0.stepSize) }) }
             let seconds: Double
             if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
                 // A fixed number of solves (for profilers such as callgrind): the mean time per solve.
@@ -53,6 +54,7 @@ enum W1 {
 /// The W1 lines: Dormand–Prince 5(4), Tsitouras 5(4), DOP853.
 let w1Benchmarks: [Benchmark] = [
     W1.benchmark("dopri5", .dormandPrince54),
+    W1.benchmark("dopri5_torchdiffeq", .dormandPrince54Torchdiffeq),
     W1.benchmark("tsit5", .tsitouras54),
     W1.benchmark("dop853", .dormandPrince853),
 ]

@@ -50,7 +50,7 @@ enum W3 {
             let (times, states) = try spiral()
             let batchTimes = Array(times[0..<batchTime])
             var generator = SeededGenerator(seed: 0)
-            let block = ODEBlock(Dynamics(using: &generator), method: .dormandPrince54, relativeTolerance: 1e-7,
+            let block = ODEBlock(Dynamics(using: &generator), method: .dormandPrince54Torchdiffeq, relativeTolerance: 1e-7,
                                  absoluteTolerance: 1e-9, gradientMode: mode)
             let optimizer = RMSprop<Float>(learningRate: 1e-3)
             var seconds: [Double] = [], forward: [Double] = [], backward: [Double] = [], lastLoss: Float = 0

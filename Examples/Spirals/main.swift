@@ -16,8 +16,9 @@ import Solvers
 var parser = ArgumentParser(program: "spirals",
                             summary: "Fit a Neural ODE to torchdiffeq's ode_demo spiral and draw the fit as SVG.")
 let iterationsOption = parser.option("--iterations", default: 2000, help: "training iterations (ode_demo: niters)")
-let solverOption = parser.option("--solver", default: SolverChoice.dopri5,
-                                 help: "ODE method; euler/midpoint/heun/rk4/rk38 need --step-size")
+let solverOption = parser.option("--solver", default: SolverChoice.dopri5Torchdiffeq,
+                                 help: "ODE method (default: Dormand–Prince with torchdiffeq's error estimate, ode_demo's dopri5); "
+                                     + "euler/midpoint/heun/rk4/rk38 need --step-size")
 let stepSizeOption: Argument<Double?> = parser.optionalOption("--step-size",
                                                                help: "fixed step size (required by fixed-step methods)")
 let rtolOption = parser.option("--rtol", default: 1e-7, help: "relative tolerance of adaptive steps")

@@ -15,9 +15,11 @@ public enum GradientChoice: String, ArgumentChoice {
     }
 }
 
-/// `--solver NAME`: every built-in method by its customary short name.
+/// `--solver NAME`: every built-in method by its customary short name (`dopri5-torchdiffeq`: Dormand–Prince
+/// with torchdiffeq's error estimate, which reproduces torchdiffeq's step sequence).
 public enum SolverChoice: String, ArgumentChoice {
     case euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853
+    case dopri5Torchdiffeq = "dopri5-torchdiffeq"
 
     /// The method's tableau.
     public var tableau: ButcherTableau {
@@ -29,6 +31,7 @@ public enum SolverChoice: String, ArgumentChoice {
         case .rk38: .rk38
         case .bosh3: .bogackiShampine32
         case .dopri5: .dormandPrince54
+        case .dopri5Torchdiffeq: .dormandPrince54Torchdiffeq
         case .tsit5: .tsitouras54
         case .dop853: .dormandPrince853
         }

@@ -33,6 +33,7 @@ final class ButcherTableauTests: XCTestCase {
         let cases: [(ButcherTableau, [Double], Int)] = [
             (.bogackiShampine32, ButcherTableau.bogackiShampine32.errorWeights!, 2),
             (.dormandPrince54, ButcherTableau.dormandPrince54.errorWeights!, 4),
+            (.dormandPrince54Torchdiffeq, ButcherTableau.dormandPrince54Torchdiffeq.errorWeights!, 4),
             (.tsitouras54, ButcherTableau.tsitouras54.errorWeights!, 4),
             (.dormandPrince853, ButcherTableau.dormandPrince853.errorWeights!, 5),
             (.dormandPrince853, ButcherTableau.dormandPrince853.secondaryErrorWeights!, 3),
@@ -81,6 +82,7 @@ final class ButcherTableauTests: XCTestCase {
 
     func testFirstSameAsLastIsDerivedFromTheCoefficients() {
         let fsal = ButcherTableau.builtIn.filter(\.isFirstSameAsLast).map(\.name)
-        XCTAssertEqual(Set(fsal), ["Bogacki–Shampine 3(2)", "Dormand–Prince 5(4)", "Tsitouras 5(4)"])
+        XCTAssertEqual(Set(fsal), ["Bogacki–Shampine 3(2)", "Dormand–Prince 5(4)", "Tsitouras 5(4)",
+                                   ButcherTableau.dormandPrince54Torchdiffeq.name])
     }
 }

@@ -46,6 +46,9 @@ final class ConvergenceOrderTests: XCTestCase {
     func testThreeEighthsRuleConvergesAtFourthOrder() throws { try checkOrder(ExplicitRungeKutta.rk38) }
     func testBogackiShampineConvergesAtThirdOrder() throws { try checkOrder(EmbeddedRungeKutta.bogackiShampine32) }
     func testDormandPrince54ConvergesAtFifthOrder() throws { try checkOrder(EmbeddedRungeKutta.dormandPrince54) }
+    func testTorchdiffeqDormandPrince54ConvergesAtFifthOrder() throws {
+        try checkOrder(EmbeddedRungeKutta.dormandPrince54Torchdiffeq)
+    }
     func testTsitouras54ConvergesAtFifthOrder() throws { try checkOrder(EmbeddedRungeKutta.tsitouras54) }
     func testDormandPrince853ConvergesAtEighthOrder() throws { try checkOrder(EmbeddedRungeKutta.dormandPrince853) }
 
@@ -64,6 +67,7 @@ final class ConvergenceOrderTests: XCTestCase {
         let cases: [(EmbeddedRungeKutta, Int, [Double])] = [
             (.bogackiShampine32, 2, [0.2, 0.1, 0.05, 0.025]),
             (.dormandPrince54, 4, [0.4, 0.2, 0.1, 0.05]),
+            (.dormandPrince54Torchdiffeq, 4, [0.4, 0.2, 0.1, 0.05]),
             (.tsitouras54, 4, [0.4, 0.2, 0.1, 0.05]),
             (.dormandPrince853, 5, [0.4, 0.2, 0.1, 0.05]),
         ]

@@ -29,12 +29,19 @@ final class StepSizeControllerTests: XCTestCase {
         }
     }
 
-    func testNoGrowthRightAfterARejection() {
-        var memory = ControllerMemory()
-        _ = controller.decide(errorRatio: 4, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
-        let d = controller.decide(errorRatio: 1e-6, stepSize: 0.05, errorEstimateOrder: 4, memory: &memory)
-        XCTAssertTrue(d.isAccepted)
-        XCTAssertEqual(d.nextStepSize, 0.05)
+    func testNoGrowthRightAfterARejectionOnlyUnderHairersRule() {
+        var hairer = controller
+        hairer.limitsGrowthAfterRejection = true
+        for (c, limits) in [(controller, false), (hairer, true)] {
+            var memory = ControllerMemory()
+            _ = c.decide(errorRatio: 4, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
+            let d = c.decide(errorRatio: 1e-6, stepSize: 0.05, errorEstimateOrder: 4, memory: &memory)
+            XCTAssertTrue(d.isAccepted)
+            XCTAssertEqual(d.nextStepSize, limits ? 0.05 : 0.05 * min(10, 0.9 * pow(1e-6, -1.0 / 5)), accuracy: 1e-15)
+            // The rule applies to the one step after a rejection only.
+            let later = c.decide(errorRatio: 1e-6, stepSize: 0.05, errorEstimateOrder: 4, memory: &memory)
+            XCTAssertEqual(later.nextStepSize, 0.05 * min(10, 0.9 * pow(1e-6, -1.0 / 5)), accuracy: 1e-15)
+        }
     }
 
     func testStepLimitsClampTheProposal() {

@@ -233,15 +233,17 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     }
 
     /// Builds a network with PyTorch's default initialisation drawn from `generator`. ODE blocks use
-    /// Dormand–Prince with rtol = atol = `tolerance` over [0, 1] and the given gradient mode (the
-    /// paper's RK-Net is the ODE-Net with `.direct`).
+    /// `method` with rtol = atol = `tolerance` over [0, 1] and the given gradient mode (the paper's RK-Net
+    /// is the ODE-Net with `.direct`). The default method is torchdiffeq's dopri5 (Dormand–Prince with
+    /// its error estimate), so that steps, NFE and losses compare with odenet_mnist.py.
     public init(_ network: MNISTNetwork, downsampling: MNISTDownsampling = .conv, tolerance: Double = 1e-3,
+                method: ButcherTableau = .dormandPrince54Torchdiffeq,
                 gradientMode: GradientMode = .adjoint(), using generator: inout SeededGenerator) {
         self.network = network
         var layers: [any Layer<Scalar>] = []
         var odeBlock: (any ODEBlockControls)?
         func makeBlock<D: Dynamics>(_ dynamics: D) -> TorchdiffeqODEBlock<D> where D.Scalar == Scalar {
-            let block = ODEBlock(dynamics, method: .dormandPrince54, relativeTolerance: tolerance,
+            let block = ODEBlock(dynamics, method: method, relativeTolerance: tolerance,
                                  absoluteTolerance: tolerance, gradientMode: gradientMode)
             odeBlock = block
             return TorchdiffeqODEBlock(block)

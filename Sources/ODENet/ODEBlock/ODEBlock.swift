@@ -29,6 +29,9 @@ public final class ODEBlock<D: Dynamics>: Layer {
     public var stepSize: Double?
     /// The limit on trial steps of one solve.
     public var maximumSteps = 100_000
+    /// How adaptive solves (forward and the adjoint's backward) meet the last time: `.interpolated` (the
+    /// default, torchdiffeq's behaviour) steps past it and interpolates; `.exact` shortens the last step.
+    public var endpoint: StepSizeController.Endpoint = .interpolated
     /// How the backward pass is computed.
     public var gradientMode: GradientMode
     /// The default output times of `callAsFunction`: integrate from the first to the last ([0, 1]).
@@ -55,7 +58,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
     var configuration: SolveConfiguration {
         SolveConfiguration(method: method, relativeTolerance: relativeTolerance,
                            absoluteTolerance: absoluteTolerance, norm: errorNorm, stepSize: stepSize,
-                           maximumSteps: maximumSteps)
+                           maximumSteps: maximumSteps, endpoint: endpoint)
     }
 
     /// z at the last of `integrationTimes`, from z = `input` at the first.

@@ -10,10 +10,14 @@ struct SolveConfiguration {
     /// Fixed step size; `nil` for adaptive stepping (then `method` must have an error estimate).
     var stepSize: Double?
     var maximumSteps: Int
+    /// How adaptive solves meet the end of their span.
+    var endpoint: StepSizeController.Endpoint = .exact
 
     var controller: StepSizeController {
-        StepSizeController(relativeTolerance: .scalar(relativeTolerance),
-                           absoluteTolerance: .scalar(absoluteTolerance), norm: norm)
+        var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
+                                            absoluteTolerance: .scalar(absoluteTolerance), norm: norm)
+        controller.endpoint = endpoint
+        return controller
     }
 
     /// Solves dz/dt = f from `times[0]` through every output time, returning the state at each.

@@ -57,6 +57,8 @@ extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
     public static var bogackiShampine32: Self { EmbeddedRungeKutta(.bogackiShampine32) }
     /// Dormand–Prince 5(4) ("dopri5").
     public static var dormandPrince54: Self { EmbeddedRungeKutta(.dormandPrince54) }
+    /// Dormand–Prince 5(4) with torchdiffeq's error estimate (torchdiffeq's "dopri5").
+    public static var dormandPrince54Torchdiffeq: Self { EmbeddedRungeKutta(.dormandPrince54Torchdiffeq) }
     /// Tsitouras 5(4) ("Tsit5").
     public static var tsitouras54: Self { EmbeddedRungeKutta(.tsitouras54) }
     /// Dormand–Prince 8(5,3) ("DOP853").
@@ -66,7 +68,7 @@ extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
 extension ButcherTableau {
     /// Every built-in tableau, for tests and benchmarks.
     public static var builtIn: [ButcherTableau] {
-        [.euler, .midpoint, .heun, .rk4, .rk38, .bogackiShampine32, .dormandPrince54, .tsitouras54,
-         .dormandPrince853]
+        [.euler, .midpoint, .heun, .rk4, .rk38, .bogackiShampine32, .dormandPrince54, .dormandPrince54Torchdiffeq,
+         .tsitouras54, .dormandPrince853]
     }
 }

@@ -32,13 +32,15 @@ extension Integrator {
             next += 1
         }
         var gPrevious = try event.map { try $0.function(time, state) } ?? 0
+        var interpolatedEnd: State? = nil
         while try step() {
             steps.append(AcceptedStep(time: previousTime, stepSize: lastStepSize))
-            var stopTime = time
+            // With `Endpoint.interpolated` the last step may end past the span; nothing beyond it is reported.
+            var stopTime = hasPassedEnd ? span.end : time
             if let event {
-                let g = try event.function(time, state)
+                let g = try event.function(stopTime, hasPassedEnd ? try state(at: stopTime) : state)
                 if event.isCrossing(from: gPrevious, to: g) {
-                    let found = try locate(event, g0: gPrevious, g1: g)
+                    let found = try locate(event, g0: gPrevious, g1: g, until: stopTime)
                     occurrence = found
                     stopTime = found.time
                 }
@@ -50,7 +52,10 @@ extension Integrator {
                 states.append(t == stopTime && occurrence != nil ? occurrence!.state : try state(at: t))
                 next += 1
             }
-            if saveAt.everyStep && occurrence == nil && times.last != time {
+            if occurrence == nil && hasPassedEnd {
+                interpolatedEnd = times.last == span.end ? states[states.count - 1] : try state(at: span.end)
+            }
+            if saveAt.everyStep && occurrence == nil && !hasPassedEnd && times.last != time {
                 times.append(time)
                 states.append(state)
             }
@@ -61,8 +66,12 @@ extension Integrator {
             }
             if occurrence != nil { break }
         }
-        let finalTime = occurrence?.time ?? time
-        let finalState = occurrence?.state ?? state
+        var finalTime = occurrence?.time ?? time
+        var finalState = occurrence?.state ?? state
+        if occurrence == nil, let endState = interpolatedEnd {
+            finalTime = span.end
+            finalState = endState
+        }
         if saveAt.includesEnd && times.last != finalTime {
             times.append(finalTime)
             states.append(finalState)

@@ -36,7 +36,7 @@ extension Integrator {
             let target = stopTimes[nextStop]
             var h = direction * _proposedStepSize
             var hitsStop = false
-            if (_time + h - target) * direction >= 0 {
+            if (_time + h - target) * direction >= 0 && !(stepsPastEnd && nextStop == stopTimes.count - 1) {
                 h = target - _time
                 hitsStop = true
             }

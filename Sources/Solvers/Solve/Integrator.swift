@@ -19,7 +19,8 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     public let stepping: Stepping
     /// The trial-step limit (accepted + rejected).
     public let maxSteps: Int
-    /// The current time.
+    /// The current time (the end of the last accepted step; past the end of the span after the last step
+    /// when the controller's endpoint is `.interpolated`).
     @inlinable public var time: Double { _time }
     @usableFromInline var _time: Double
     /// The current state (the end of the last accepted step).
@@ -62,6 +63,8 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline let errorEstimateOrder: Int
     /// (rtol, atol) when both are scalars: the error norm then reads no tolerance enum per step.
     @usableFromInline let scalarTolerances: (relative: Double, absolute: Double)?
+    /// Whether the last step may pass the end of the span (`StepSizeController.Endpoint.interpolated`).
+    @usableFromInline let stepsPastEnd: Bool
 
     /// An adaptive integrator. `stopTimes` are times the solver must step to exactly (the end always is one).
     /// Throws for invalid tolerances or span, or a non-finite initial _state.
@@ -122,11 +125,13 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
             } else {
                 scalarTolerances = nil
             }
+            stepsPastEnd = controller.endpoint == .interpolated
         case .fixed:
             isAdaptive = false
             controller = StepSizeController(relativeTolerance: 0, absoluteTolerance: 0)
             errorEstimateOrder = 0
             scalarTolerances = nil
+            stepsPastEnd = false
         }
         _time = span.start
         _previousTime = span.start
@@ -138,6 +143,14 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
         self.stopTimes = (stopTimes.filter { $0 != span.start } + [span.end]).sorted { ($0 - $1) * direction < 0 }
     }
 
-    /// Whether the integrator has reached the end of the span.
-    @inlinable public var isFinished: Bool { _time == problem.timeSpan.end }
+    /// Whether the integrator has reached (or, with `Endpoint.interpolated`, passed) the end of the span.
+    @inlinable public var isFinished: Bool {
+        (_time - problem.timeSpan.end) * problem.timeSpan.direction >= 0
+    }
+
+    /// Whether the last step ended beyond the end of the span (possible only with `Endpoint.interpolated`);
+    /// the state at the end then comes from `state(at:)`.
+    @inlinable public var hasPassedEnd: Bool {
+        (_time - problem.timeSpan.end) * problem.timeSpan.direction > 0
+    }
 }

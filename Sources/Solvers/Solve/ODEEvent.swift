@@ -40,9 +40,10 @@ public struct ODEEvent<State: ODEState> {
 extension Integrator {
     /// Locates the crossing of `event` inside the last step, given g at both ends.
     @inlinable
-    mutating func locate(_ event: ODEEvent<State>, g0: Double, g1: Double) throws -> EventOccurrence<State> {
+    mutating func locate(_ event: ODEEvent<State>, g0: Double, g1: Double, until end: Double)
+        throws -> EventOccurrence<State> {
         var a = previousTime, ga = g0
-        var b = time, gb = g1
+        var b = end, gb = g1
         var side = 0
         var iterations = 0
         while abs(b - a) > event.timeTolerance && iterations < 200 {

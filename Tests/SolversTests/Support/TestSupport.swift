@@ -84,7 +84,8 @@ func sineProblem(end: Double = 2) -> ODEProblem<[Double]> {
 let allMethods: [any RungeKuttaMethod] = [
     ExplicitRungeKutta.euler, ExplicitRungeKutta.midpoint, ExplicitRungeKutta.heun, ExplicitRungeKutta.rk4,
     ExplicitRungeKutta.rk38, EmbeddedRungeKutta.bogackiShampine32, EmbeddedRungeKutta.dormandPrince54,
-    EmbeddedRungeKutta.tsitouras54, EmbeddedRungeKutta.dormandPrince853,
+    EmbeddedRungeKutta.dormandPrince54Torchdiffeq, EmbeddedRungeKutta.tsitouras54, EmbeddedRungeKutta.dormandPrince853,
 ]
 
-let adaptiveMethods: [EmbeddedRungeKutta] = [.bogackiShampine32, .dormandPrince54, .tsitouras54, .dormandPrince853]
+let adaptiveMethods: [EmbeddedRungeKutta] = [.bogackiShampine32, .dormandPrince54, .dormandPrince54Torchdiffeq,
+                                             .tsitouras54, .dormandPrince853]
