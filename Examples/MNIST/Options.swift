@@ -63,7 +63,7 @@ struct Options {
                                          help: "downsampling stage of the convolutional networks")
         let gradient = parser.option("--gradient", default: GradientChoice.adjoint,
                                      help: "ODE block gradient (direct = the paper's RK-Net)")
-        let epochs = parser.option("--epochs", default: 160, help: "training epochs (LR ×0.1 at 60, 100, 140 of 160, scaled)")
+        let epochs = parser.option("--epochs", default: 160, help: "training epochs (LR ×0.1 at epochs 60, 100, 140 of 160, scaled and rounded up to whole epochs)")
         let batchSize = parser.option("--batch-size", default: 128, help: "training batch size (last partial batch dropped)")
         let lr = parser.option("--lr", default: 0.1, help: "base learning rate (multiplied by batch size / 128)")
         let tol = parser.option("--tol", default: 1e-3, help: "rtol = atol of the Dormand–Prince solve")
