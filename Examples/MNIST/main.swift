@@ -148,6 +148,8 @@ let parameterCount = model.parameterCount(of: Float.self)
 print("\(model.name): \(parameterCount) parameters; gradient \(options.gradient.rawValue); "
       + "\(trainCount) training images, \(batchesPerEpoch) batches of \(options.batchSize) per epoch; "
       + "augment \(options.augment ? "on" : "off"); tol \(options.tolerance)")
+let schedule = learningRateSchedule(base: options.learningRate, batchSize: options.batchSize, epochs: options.epochs)
+print("learning rate: SGD momentum 0.9, \(schedule)")
 
 // MARK: - Train
 
@@ -160,12 +162,10 @@ for epoch in startEpoch..<options.epochs {
     let progress = EpochProgress(epoch: epoch + 1, of: options.epochs, batches: batchesPerEpoch - position,
                                  batchSize: options.batchSize)
     var lossSum = 0.0, correct = 0, seen = 0, nfeForward = 0, nfeBackward = 0
+    optimizer.learningRate = schedule.learningRate(atEpoch: epoch)
     let started = Date()
     for index in position..<batchesPerEpoch {
         let (images, labels) = batches.batch(index)
-        optimizer.learningRate = learningRate(base: options.learningRate, batchSize: options.batchSize,
-                                              epochs: options.epochs, batchesPerEpoch: batchesPerEpoch,
-                                              iteration: epoch * batchesPerEpoch + index)
         var logits = Tensor<Float>(0)
         let result: (value: Tensor<Float>, gradients: [Tensor<Float>])
         do {
