@@ -19,7 +19,7 @@ enum BufferCache {
     /// Buffers larger than this are allocated and freed directly.
     static let largestCachedBytes = 1 << 20
     /// Idle bytes one thread may keep.
-    static let capacityBytes = 8 << 20
+    static let capacityBytes = 4 << 20
     static let slotCount = 128
     static let buffersPerSlot = 8
 
@@ -67,6 +67,13 @@ enum BufferCache {
         return store
     }
 
+    /// The slot of a rounded size: a multiplicative hash of size / 64, so that the common power-of-two
+    /// sizes spread over the slots instead of sharing one.
+    @inline(__always)
+    static func slot(ofSize size: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: size >> 6) &* 0x9E37_79B9_7F4A_7C15) >> 57)
+    }
+
     /// `bytes` rounded up to a multiple of 64 (at least 64).
     @inline(__always)
     static func roundedSize(_ bytes: Int) -> Int { Swift.max((bytes + 63) & ~63, 64) }
@@ -78,7 +85,7 @@ enum BufferCache {
         let size = roundedSize(bytes)
         if size <= largestCachedBytes {
             let store = self.store
-            let slot = (size >> 6) & (slotCount - 1)
+            let slot = slot(ofSize: size)
             let sizes = store.numbers, counts = store.numbers + slotCount, total = store.numbers + 2 * slotCount
             let count = counts[slot]
             if count > 0 && sizes[slot] == size {
@@ -100,7 +107,7 @@ enum BufferCache {
         let size = roundedSize(bytes)
         if size <= largestCachedBytes {
             let store = self.store
-            let slot = (size >> 6) & (slotCount - 1)
+            let slot = slot(ofSize: size)
             let sizes = store.numbers, counts = store.numbers + slotCount, total = store.numbers + 2 * slotCount
             let count = counts[slot]
             if count < buffersPerSlot && (count == 0 || sizes[slot] == size) && total.pointee + size <= capacityBytes {

@@ -54,7 +54,8 @@ final class Tape<Scalar: TensorScalar> {
     @inlinable
     init() {
         identity = tapeIdentityCounter.add(1, ordering: .relaxed).newValue
-        entries.reserveCapacity(64)
+        // Small enough for the allocator's per-thread cache: a vector field's tape has a handful of entries.
+        entries.reserveCapacity(16)
     }
 
     deinit {
