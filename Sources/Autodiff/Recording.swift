@@ -50,6 +50,21 @@ extension Tensor {
         return value.attached(to: tape, node: node)
     }
 
+    /// Records a three-input operation (a fused layer: input, weight, bias) without building arrays. The
+    /// pullback receives the cotangent and whether each input needs its cotangent, and returns all three.
+    @inlinable
+    public static func record(
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor, _ third: Tensor,
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
+            -> (Tensor?, Tensor?, Tensor?)
+    ) -> Tensor {
+        guard let tape = Tape<Scalar>.current else { return value }
+        let a = first.node(on: tape), b = second.node(on: tape), c = third.node(on: tape)
+        guard a >= 0 || b >= 0 || c >= 0 else { return value }
+        let node = tape.append(.init(first: a, second: b, third: c, others: nil, pullback: .ternary(pullback)))
+        return value.attached(to: tape, node: node)
+    }
+
     /// Records an operation with any number of inputs; the pullback returns one cotangent per input
     /// (nil where `needs` is false).
     @inlinable

@@ -21,6 +21,9 @@ final class Tape<Scalar: TensorScalar> {
         case unary((Tensor<Scalar>) -> Tensor<Scalar>)
         /// Two inputs: returns their cotangents; a flag says whether each input needs one.
         case binary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor<Scalar>?, Tensor<Scalar>?))
+        /// Three inputs (a fused layer's input, weight and bias): returns their cotangents.
+        case ternary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
+                        -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?))
         /// Any number of inputs: returns their cotangents (nil where not needed).
         case nary((Tensor<Scalar>, _ needs: [Bool]) -> [Tensor<Scalar>?])
     }
@@ -30,13 +33,15 @@ final class Tape<Scalar: TensorScalar> {
     struct Entry {
         @usableFromInline var first: Int
         @usableFromInline var second: Int
+        @usableFromInline var third: Int
         @usableFromInline var others: [Int]?
         @usableFromInline var pullback: Pullback
 
         @inlinable
-        init(first: Int, second: Int, others: [Int]?, pullback: Pullback) {
+        init(first: Int, second: Int, third: Int = -1, others: [Int]?, pullback: Pullback) {
             self.first = first
             self.second = second
+            self.third = third
             self.others = others
             self.pullback = pullback
         }
@@ -49,7 +54,8 @@ final class Tape<Scalar: TensorScalar> {
     @inlinable
     init() {
         identity = tapeIdentityCounter.add(1, ordering: .relaxed).newValue
-        entries.reserveCapacity(64)
+        // Small enough for the allocator's per-thread cache: a vector field's tape has a handful of entries.
+        entries.reserveCapacity(16)
     }
 
     deinit {
@@ -111,6 +117,11 @@ final class Tape<Scalar: TensorScalar> {
                     let (a, b) = pullback(cotangent, entry.first >= 0, entry.second >= 0)
                     if entry.first >= 0, let a { accumulate(a, at: entry.first, in: &gradients) }
                     if entry.second >= 0, let b { accumulate(b, at: entry.second, in: &gradients) }
+                case .ternary(let pullback):
+                    let (a, b, c) = pullback(cotangent, entry.first >= 0, entry.second >= 0, entry.third >= 0)
+                    if entry.first >= 0, let a { accumulate(a, at: entry.first, in: &gradients) }
+                    if entry.second >= 0, let b { accumulate(b, at: entry.second, in: &gradients) }
+                    if entry.third >= 0, let c { accumulate(c, at: entry.third, in: &gradients) }
                 case .nary(let pullback):
                     let nodes = entry.others ?? []
                     let results = pullback(cotangent, nodes.map { $0 >= 0 })

@@ -47,7 +47,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// Creates a rank-0 tensor holding `scalar`.
     @inlinable
     public init(_ scalar: Scalar) {
-        self.init(shape: [], scalars: [scalar])
+        self.init(shape: [], storage: TensorStorage(repeating: scalar, count: 1))
     }
 
     /// Creates a rank-1 tensor from `scalars`.

@@ -6,7 +6,8 @@ import Synchronization
 /// A contiguous, heap-allocated buffer of scalars shared by tensors (copy on write).
 ///
 /// Raw pointer storage rather than `[Scalar]`: no exclusivity checks or bounds checks in kernels,
-/// and a buffer can be handed to a kernel as an `UnsafeMutableBufferPointer` directly.
+/// and a buffer can be handed to a kernel as an `UnsafeMutableBufferPointer` directly. Buffers come
+/// from, and return to, a per-thread cache (`BufferCache`).
 public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// The first scalar. The buffer is 64-byte aligned.
     public let pointer: UnsafeMutablePointer<Scalar>
@@ -17,8 +18,7 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     @inlinable
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative scalar count \(count)")
-        let bytes = Swift.max(count, 1) * MemoryLayout<Scalar>.stride
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        let raw = BufferCache.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
         pointer = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
         self.count = count
         liveTensorByteCounter.add(count * MemoryLayout<Scalar>.stride, ordering: .relaxed)
@@ -33,7 +33,7 @@ public final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
 
     deinit {
         liveTensorByteCounter.subtract(count * MemoryLayout<Scalar>.stride, ordering: .relaxed)
-        UnsafeMutableRawPointer(pointer).deallocate()
+        BufferCache.release(UnsafeMutableRawPointer(pointer), byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
     }
 
     /// The scalars as a buffer.

@@ -15,7 +15,7 @@ extension Tensor: ODEState {
     /// place otherwise.
     public mutating func setLinearCombination(base: Tensor?, coefficients: UnsafeBufferPointer<Double>,
                                               terms: UnsafeBufferPointer<Tensor>) {
-        formLinearCombination(base: base, coefficients: Array(coefficients), terms: Array(terms))
+        formLinearCombination(base: base, coefficients: coefficients, terms: terms)
     }
 
     /// A copy with its own buffer, still connected to the tape.

@@ -10,6 +10,7 @@ final class GEMMKernelTests: XCTestCase {
         (1, 1, 1), (7, 13, 5), (33, 65, 17), (8, 32, 1), (9, 33, 2), (4, 32, 3), (5, 31, 7),
         (16, 64, 40), (17, 1, 300), (1, 100, 50), (3, 2, 50), (20, 50, 2), (20, 2, 50),
         (40, 70, 385), (64, 40, 800), (23, 1030, 9), (130, 90, 130), (257, 129, 97),
+        (50, 2, 20), (9, 7, 16), (12, 3, 5), (8, 1, 16),
     ]
 
     func testFloatMatchesTripleLoopForAllTransposesAndEdges() { checkAllShapes(Float.self) }
@@ -100,7 +101,7 @@ final class GEMMKernelTests: XCTestCase {
 
     private func checkLeadingDimensions<S: TensorScalar>(_: S.Type, tolerance: Double = 1,
                                                          file: StaticString = #filePath, line: UInt = #line) {
-        for (m, n, k) in [(7, 13, 5), (33, 65, 17), (130, 90, 130)] {
+        for (m, n, k) in [(7, 13, 5), (33, 65, 17), (130, 90, 130), (50, 2, 20), (20, 3, 33)] {
             for transposeA in [false, true] {
                 for transposeB in [false, true] {
                     let error = maximumError(S.self, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,

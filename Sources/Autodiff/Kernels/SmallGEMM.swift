@@ -12,6 +12,31 @@ extension Kernels {
     static func smallGEMM<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                            a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
                                            c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
+        if n < 8 && !transposeA && !transposeB && k >= 16 {
+            // Narrow output, long rows of A: transpose B (k×n, tiny) once so that every output is a SIMD
+            // dot product along k (the input cotangent of a layer with few inputs).
+            withUnsafeTemporaryAllocation(of: S.self, capacity: k * n) { packed in
+                let bt = packed.baseAddress!
+                for p in 0..<k { for j in 0..<n { bt[j * k + p] = b[p * ldb + j] } }
+                smallGEMM(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, lda: lda,
+                          b: bt, ldb: k, c: c, ldc: ldc, accumulate: accumulate)
+            }
+            return
+        }
+        if n < 8 && transposeA && m >= 8 {
+            // Narrow output, wide in m with A stored k×m: compute Cᵀ = op(B)ᵀ·A (n×m, vectorised along
+            // m in the axpy form), then write it transposed (the weight cotangent of a layer with few inputs).
+            withUnsafeTemporaryAllocation(of: S.self, capacity: n * m) { transposed in
+                let t = transposed.baseAddress!
+                smallGEMM(transposeA: !transposeB, transposeB: false, m: n, n: m, k: k, a: b, lda: ldb,
+                          b: a, ldb: lda, c: t, ldc: m, accumulate: false)
+                for i in 0..<m {
+                    let row = c + i * ldc
+                    for j in 0..<n { row[j] = accumulate ? row[j] + t[j * m + i] : t[j * m + i] }
+                }
+            }
+            return
+        }
         if n < 8 && !(transposeB && !transposeA && k >= 16) {
             // Too narrow for vectors along n: one scalar dot product per output, any layout.
             let (ai, ap) = transposeA ? (1, lda) : (lda, 1)

@@ -58,10 +58,9 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
             return (dx, dw)
         }
     }
-    return Tensor.record(value, inputs: [x, weight, bias]) { g, needs in
-        let (dx, dw, db) = linearPullback(g, x: x, weight: weight, output: value, activation: activation,
-                                          needs: (needs[0], needs[1], needs[2]))
-        return [dx, dw, db]
+    return Tensor.record(value, inputs: x, weight, bias) { g, needsX, needsWeight, needsBias in
+        linearPullback(g, x: x, weight: weight, output: value, activation: activation,
+                       needs: (needsX, needsWeight, needsBias))
     }
 }
 

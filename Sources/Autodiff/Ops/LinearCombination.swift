@@ -52,6 +52,24 @@ extension Tensor {
         }
     }
 
+    /// `formLinearCombination(base:coefficients:terms:)` reading the coefficients and terms from buffers:
+    /// the solvers' per-stage seam, which then builds no arrays unless the combination is recorded.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func formLinearCombination(base: Tensor?, coefficients: UnsafeBufferPointer<Double>,
+                                               terms: UnsafeBufferPointer<Tensor>) {
+        let shape = Tensor.checkLinearCombination(base: base, coefficients: coefficients, terms: terms)
+        if shape == self.shape && !Tensor.anyRecorded(base, terms) && isKnownUniquelyReferenced(&storage) {
+            Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms,
+                           into: storage.pointer, count: storage.count)
+            withExtendedLifetime(base) {}
+            tapeIdentity = 0
+            tapeNode = -1
+        } else {
+            self = linearCombination(base: base, coefficients: Array(coefficients), terms: Array(terms))
+        }
+    }
+
     /// `self += Σ_j coefficients[j] · terms[j]`, in place (no allocation) when nothing is being recorded
     /// and the buffer is not shared; otherwise recorded as `linearCombination(base: self, ...)`.
     @_specialize(where Scalar == Float)
@@ -69,7 +87,8 @@ extension Tensor {
     }
 
     /// The common shape. Preconditions: as many coefficients as terms, at least one tensor, equal shapes.
-    static func checkLinearCombination(base: Tensor?, coefficients: [Double], terms: [Tensor]) -> [Int] {
+    static func checkLinearCombination<C: Collection<Double>, T: Collection<Tensor>>(
+        base: Tensor?, coefficients: C, terms: T) -> [Int] {
         precondition(coefficients.count == terms.count,
                      "linearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
         guard let shape = base?.shape ?? terms.first?.shape else {
@@ -82,17 +101,26 @@ extension Tensor {
     }
 
     /// Whether any of the tensors is on the calling thread's recording tape.
-    static func anyRecorded(_ base: Tensor?, _ terms: [Tensor]) -> Bool {
+    static func anyRecorded<T: Collection<Tensor>>(_ base: Tensor?, _ terms: T) -> Bool {
         guard let tape = Tape<Scalar>.current else { return false }
         if let base, base.tapeIdentity == tape.identity { return true }
-        for i in terms.indices where terms[i].tapeIdentity == tape.identity { return true }
+        for term in terms where term.tapeIdentity == tape.identity { return true }
         return false
     }
 
     /// out = base + Σ c_j terms[j] (base nil: 0 +), skipping zero coefficients. `out` may be `base`.
     static func combine(base: UnsafeMutablePointer<Scalar>?, coefficients: [Double], terms: [Tensor],
                         into out: UnsafeMutablePointer<Scalar>, count: Int) {
-        let used = coefficients.indices.reduce(0) { $0 + (coefficients[$1] != 0 ? 1 : 0) }
+        coefficients.withUnsafeBufferPointer { c in
+            terms.withUnsafeBufferPointer { t in combine(base: base, coefficients: c, terms: t, into: out, count: count) }
+        }
+    }
+
+    /// `combine` over buffers of coefficients and terms.
+    static func combine(base: UnsafeMutablePointer<Scalar>?, coefficients: UnsafeBufferPointer<Double>,
+                        terms: UnsafeBufferPointer<Tensor>, into out: UnsafeMutablePointer<Scalar>, count: Int) {
+        var used = 0
+        for c in coefficients where c != 0 { used += 1 }
         withUnsafeTemporaryAllocation(of: UnsafePointer<Scalar>.self, capacity: Swift.max(used, 1)) { pointers in
             withUnsafeTemporaryAllocation(of: Scalar.self, capacity: Swift.max(used, 1)) { scales in
                 var k = 0
@@ -105,7 +133,6 @@ extension Tensor {
                                           terms: pointers.baseAddress!, termCount: used, into: out, count: count)
             }
         }
-        withExtendedLifetime(terms) {}
     }
 }
 

@@ -1,0 +1,52 @@
+import XCTest
+import Foundation
+@testable import Autodiff
+
+final class BufferCacheTests: XCTestCase {
+    func testReleasedBufferIsReusedForTheSameSizeAndStaysAligned() {
+        let first = BufferCache.allocate(byteCount: 4000)
+        XCTAssertEqual(Int(bitPattern: first) % 64, 0)
+        BufferCache.release(first, byteCount: 4000)
+        let second = BufferCache.allocate(byteCount: 4000)
+        XCTAssertEqual(second, first, "a buffer of the same rounded size comes back from the cache")
+        let other = BufferCache.allocate(byteCount: 8192)
+        XCTAssertNotEqual(other, second)
+        XCTAssertEqual(Int(bitPattern: other) % 64, 0)
+        BufferCache.release(second, byteCount: 4000)
+        BufferCache.release(other, byteCount: 8192)
+    }
+
+    func testLargeBuffersAreNotKept() {
+        let bytes = BufferCache.largestCachedBytes + 64
+        let buffer = BufferCache.allocate(byteCount: bytes)
+        XCTAssertEqual(Int(bitPattern: buffer) % 64, 0)
+        BufferCache.release(buffer, byteCount: bytes)   // freed, not cached: nothing to observe but no crash
+    }
+
+    func testCachedBuffersDoNotCountAsLiveTensorMemory() {
+        let before = TensorMemory.liveBytes
+        do {
+            let t = Tensor<Float>.ones([20, 50])
+            XCTAssertEqual(TensorMemory.liveBytes, before + 4000)
+            XCTAssertEqual(t.scalars.reduce(0, +), 1000)
+        }
+        XCTAssertEqual(TensorMemory.liveBytes, before)
+        let reused = Tensor<Float>.zeros([20, 50])
+        XCTAssertEqual(reused.scalars.reduce(0, +), 0, "a reused buffer is initialised like a new one")
+    }
+
+    func testThreadsKeepSeparateCachesAndFreeThemOnExit() {
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            group.enter()
+            Thread {
+                for _ in 0..<100 {
+                    let a = Tensor<Double>.ones([33, 7]), b = a * a
+                    XCTAssertEqual(b.scalars.reduce(0, +), 231)
+                }
+                group.leave()
+            }.start()
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+    }
+}
