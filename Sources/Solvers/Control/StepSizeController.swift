@@ -117,6 +117,7 @@ public struct StepSizeController: Sendable {
     }
 
     /// The first invalid tolerance, as an error, or `nil`.
+    @usableFromInline
     func validate(componentCount n: Int) -> SolverError? {
         for (name, tolerance) in [("relativeTolerance", relativeTolerance), ("absoluteTolerance", absoluteTolerance)] {
             if case .perComponent(let xs) = tolerance, xs.count != n {
@@ -127,8 +128,8 @@ public struct StepSizeController: Sendable {
                 return .invalidTolerance(name: name, value: x, reason: "must be finite and ≥ 0")
             }
         }
-        for i in 0..<n where relativeTolerance[min(i, relativeTolerance.values.count - 1)] == 0
-            && absoluteTolerance[min(i, absoluteTolerance.values.count - 1)] == 0 {
+        let relative = relativeTolerance.values, absolute = absoluteTolerance.values
+        for i in 0..<n where relative[min(i, relative.count - 1)] == 0 && absolute[min(i, absolute.count - 1)] == 0 {
             return .invalidTolerance(name: "absoluteTolerance", value: 0,
                                      reason: "rtol and atol are both 0 for component \(i)")
         }

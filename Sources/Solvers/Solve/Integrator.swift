@@ -68,6 +68,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
 
     /// An adaptive integrator. `stopTimes` are times the solver must step to exactly (the end always is one).
     /// Throws for invalid tolerances or span, or a non-finite initial _state.
+    @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, controller: StepSizeController,
                 stopTimes: [Double] = [], maxSteps: Int = 100_000) throws where Method: AdaptiveRungeKuttaMethod {
         let n = problem.initialState.scalarCount
@@ -94,11 +95,13 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     }
 
     /// A fixed-step integrator taking `stepCount` equal steps.
+    @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, stepCount: Int) throws {
         guard stepCount > 0 else { throw SolverError.invalidStepSize(Double(stepCount)) }
         try self.init(problem, method: method, stepping: .fixed(count: stepCount), stopTimes: [], maxSteps: stepCount)
     }
 
+    @inlinable
     init(_ problem: ODEProblem<State>, method: Method, stepping: Stepping, stopTimes: [Double], maxSteps: Int) throws {
         let span = problem.timeSpan
         guard span.start.isFinite && span.end.isFinite else {
