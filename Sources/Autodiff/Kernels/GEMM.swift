@@ -38,7 +38,9 @@ extension Kernels {
         }
     }
 
-    @usableFromInline
+    /// Kept out of line: inlined into `gemm`, the microkernel closure has been compiled with its vector
+    /// loads as calls (4× slower).
+    @usableFromInline @inline(never)
     static func floatGEMM(_ p: GEMMArguments<Float>) {
         blockedGEMM(p, tileRows: floatTileRows, maximumKC: 384, maximumNC: 512) {
             kc, a, rs, cs, b, c, ldc, acc, half in
@@ -52,7 +54,7 @@ extension Kernels {
         }
     }
 
-    @usableFromInline
+    @usableFromInline @inline(never)
     static func doubleGEMM(_ p: GEMMArguments<Double>) {
         blockedGEMM(p, tileRows: doubleTileRows, maximumKC: 256, maximumNC: 512) {
             kc, a, rs, cs, b, c, ldc, acc, half in
