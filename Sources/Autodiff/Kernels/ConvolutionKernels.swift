@@ -167,14 +167,19 @@ extension Kernels {
     ) {
         let patch = g.patchSize, outputs = g.outputChannels
         let chunk = imagesPerChunk(g), chunks = (g.batch + chunk - 1) / chunk
-        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk, shared: outputs * patch)
+        // Shared scratch: the permuted weights, then the same packed once for the chunks' GEMMs.
+        let packedCount = packedOperandBCount(S.self, n: outputs, k: patch)
+        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk, shared: outputs * patch + packedCount)
         defer { scratch.deallocate() }
-        let permuted = scratch.shared
+        let permuted = scratch.shared, packed = scratch.shared + outputs * patch
         permuteWeights(weight, permuted, geometry: g)
+        if !isChannelMajor(g) {
+            packGEMMOperandB(transposeB: true, n: outputs, k: patch, b: permuted, ldb: patch, into: packed)
+        }
         forEachChunk(chunks) { index in
             let first = index * chunk
             let (padded, cols, pixelMajor) = scratch.slot()
-            convolutionForwardChunk(x, permuted: permuted, bias: bias, out, geometry: g,
+            convolutionForwardChunk(x, permuted: permuted, packed: packed, bias: bias, out, geometry: g,
                                     images: first..<Swift.min(first + chunk, g.batch),
                                     padded: padded, cols: cols, pixelMajor: pixelMajor)
         }
@@ -185,7 +190,8 @@ extension Kernels {
     @_specialize(where S == Double)
     @usableFromInline @inline(never)
     static func convolutionForwardChunk<S: TensorScalar>(
-        _ x: UnsafePointer<S>, permuted: UnsafePointer<S>, bias: UnsafePointer<S>?, _ out: UnsafeMutablePointer<S>,
+        _ x: UnsafePointer<S>, permuted: UnsafePointer<S>, packed: UnsafePointer<S>, bias: UnsafePointer<S>?,
+        _ out: UnsafeMutablePointer<S>,
         geometry g: ConvolutionGeometry, images: Range<Int>, padded: UnsafeMutablePointer<S>,
         cols: UnsafeMutablePointer<S>, pixelMajor: UnsafeMutablePointer<S>
     ) {
@@ -202,7 +208,8 @@ extension Kernels {
             return
         }
         gemm(transposeA: false, transposeB: true, m: images.count * pixels, n: outputs, k: patch,
-             a: cols, lda: g.columnStride, b: permuted, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false)
+             a: cols, lda: g.columnStride, b: permuted, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false,
+             packedB: packed)
         pixelsToChannels(pixelMajor, bias: bias, out + images.lowerBound * outputs * pixels, images: images.count,
                          pixels: pixels, channels: outputs)
     }
@@ -225,16 +232,24 @@ extension Kernels {
         let chunk = imagesPerChunk(g), chunks = (g.batch + chunk - 1) / chunk
         let groups = Swift.min(chunks, maximumWeightGradientGroups)
         // Shared scratch: the permuted weights, then per group dW′ᵀ [K, O] summed over the group's chunks.
-        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk, shared: (1 + groups) * outputs * patch)
+        // Shared scratch: the permuted weights, the same packed for the input-gradient GEMMs, then per
+        // group the weight-gradient partial.
+        let packedCount = dx == nil ? 0 : packedOperandBCount(S.self, n: patch, k: outputs)
+        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk,
+                                            shared: (1 + groups) * outputs * patch + packedCount)
         defer { scratch.deallocate() }
-        let permuted = scratch.shared, partials = scratch.shared + outputs * patch
-        if dx != nil { permuteWeights(weight, permuted, geometry: g) }
+        let permuted = scratch.shared, packed = scratch.shared + outputs * patch
+        let partials = packed + packedCount
+        if dx != nil {
+            permuteWeights(weight, permuted, geometry: g)
+            packGEMMOperandB(transposeB: false, n: patch, k: outputs, b: permuted, ldb: patch, into: packed)
+        }
         forEachChunk(groups) { group in
             let (padded, cols, pixelMajor) = scratch.slot()
             let firstChunk = group * chunks / groups, endChunk = (group + 1) * chunks / groups
             for index in firstChunk..<endChunk {
                 let first = index * chunk
-                convolutionBackwardChunk(gradient, x: x, permuted: permuted, dx: dx,
+                convolutionBackwardChunk(gradient, x: x, permuted: permuted, packed: packed, dx: dx,
                                          dWeightPartial: dWeight == nil ? nil : partials + group * patch * outputs,
                                          accumulate: index > firstChunk, geometry: g,
                                          images: first..<Swift.min(first + chunk, g.batch),
@@ -266,7 +281,7 @@ extension Kernels {
     @_specialize(where S == Double)
     @usableFromInline @inline(never)
     static func convolutionBackwardChunk<S: TensorScalar>(
-        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, permuted: UnsafePointer<S>,
+        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, permuted: UnsafePointer<S>, packed: UnsafePointer<S>,
         dx: UnsafeMutablePointer<S>?, dWeightPartial: UnsafeMutablePointer<S>?, accumulate: Bool,
         geometry g: ConvolutionGeometry, images: Range<Int>, padded: UnsafeMutablePointer<S>,
         cols: UnsafeMutablePointer<S>, pixelMajor: UnsafeMutablePointer<S>
@@ -292,7 +307,7 @@ extension Kernels {
         }
         if let dx {
             gemm(transposeA: false, transposeB: false, m: rows, n: patch, k: outputs, a: pixelMajor, lda: outputs,
-                 b: permuted, ldb: patch, c: cols, ldc: ld, accumulate: false)
+                 b: permuted, ldb: patch, c: cols, ldc: ld, accumulate: false, packedB: packed)
             col2im(cols, dx, padded: padded, geometry: g, images: images)
         }
     }

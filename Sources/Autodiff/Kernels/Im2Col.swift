@@ -170,26 +170,39 @@ extension Kernels {
         }
     }
 
-    /// `target[0..<count] = source[0..<count]` by 8-lane vectors, without a library call (runs are short).
+    /// `target[0..<count] = source[0..<count]` by 16- then 8-lane vectors, without a library call (runs
+    /// are short: kw·C scalars).
     @inline(__always)
     static func copyRun<S: TensorScalar>(_ source: UnsafePointer<S>, _ target: UnsafeMutablePointer<S>, count: Int) {
         var k = 0
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
-        while k + 8 <= count {
-            to.storeBytes(of: from.loadUnaligned(fromByteOffset: k * MemoryLayout<S>.stride, as: SIMD8<S>.self),
-                          toByteOffset: k * MemoryLayout<S>.stride, as: SIMD8<S>.self)
+        let size = MemoryLayout<S>.stride
+        while k + 16 <= count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: k * size, as: SIMD16<S>.self),
+                          toByteOffset: k * size, as: SIMD16<S>.self)
+            k += 16
+        }
+        if k + 8 <= count {
+            to.storeBytes(of: from.loadUnaligned(fromByteOffset: k * size, as: SIMD8<S>.self),
+                          toByteOffset: k * size, as: SIMD8<S>.self)
             k += 8
         }
         while k < count { target[k] = source[k]; k += 1 }
     }
 
-    /// `target[0..<count] += source[0..<count]` by 8-lane vectors.
+    /// `target[0..<count] += source[0..<count]` by 16- then 8-lane vectors.
     @inline(__always)
     static func addRun<S: TensorScalar>(_ source: UnsafePointer<S>, _ target: UnsafeMutablePointer<S>, count: Int) {
         var k = 0
         let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
         let size = MemoryLayout<S>.stride
-        while k + 8 <= count {
+        while k + 16 <= count {
+            let sum = to.loadUnaligned(fromByteOffset: k * size, as: SIMD16<S>.self)
+                + from.loadUnaligned(fromByteOffset: k * size, as: SIMD16<S>.self)
+            to.storeBytes(of: sum, toByteOffset: k * size, as: SIMD16<S>.self)
+            k += 16
+        }
+        if k + 8 <= count {
             let sum = to.loadUnaligned(fromByteOffset: k * size, as: SIMD8<S>.self)
                 + from.loadUnaligned(fromByteOffset: k * size, as: SIMD8<S>.self)
             to.storeBytes(of: sum, toByteOffset: k * size, as: SIMD8<S>.self)
