@@ -12,7 +12,8 @@
 /// forward `Y[rows, O] = cols · W′ᵀ`, then Y is transposed to NCHW with the bias added; backward, from
 /// the cotangent transposed to `Gt[rows, O]`: `dW′ᵀ[K, O] += colsᵀ · Gt` (into one partial sum per group
 /// of chunks, added in a fixed order, so results do not depend on which thread ran which chunk) and
-/// `dCols = Gt · W′`, scattered back by col2im; `dBias[o] = Σ_{n,p} G[n, o, p]`.
+/// `dCols = Gt · W′`, scattered back by col2im; `dBias[o] = Σ_{n,p} G[n, o, p]`, summed per group of
+/// chunks too, while the chunk's cotangent is in cache.
 extension Kernels {
     /// `out[n, o, p] = y[n, p, o] + bias[o]` for each image: `y` is [N, P, O], `out` is [N, O, P].
     /// Transposed in 16×16 tiles so that both sides stay in L1.
@@ -225,13 +226,16 @@ extension Kernels {
         geometry g: ConvolutionGeometry
     ) {
         let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
-        if let dBias {
-            sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: pixels)
+        guard dx != nil || dWeight != nil else {
+            if let dBias { sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: pixels) }
+            return
         }
-        guard dx != nil || dWeight != nil else { return }
         let chunk = imagesPerChunk(g), chunks = (g.batch + chunk - 1) / chunk
         let groups = Swift.min(chunks, maximumWeightGradientGroups)
-        // Shared scratch: the permuted weights, then per group dW′ᵀ [K, O] summed over the group's chunks.
+        // Per group, the bias gradient's sums over the group's images (in Double), added in group order.
+        let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Double>.allocate(capacity: groups * outputs)
+        defer { biasPartials?.deallocate() }
+        biasPartials?.initialize(repeating: 0, count: groups * outputs)
         // Shared scratch: the permuted weights, the same packed for the input-gradient GEMMs, then per
         // group the weight-gradient partial.
         let packedCount = dx == nil ? 0 : packedOperandBCount(S.self, n: patch, k: outputs)
@@ -249,11 +253,24 @@ extension Kernels {
             let firstChunk = group * chunks / groups, endChunk = (group + 1) * chunks / groups
             for index in firstChunk..<endChunk {
                 let first = index * chunk
+                if let biasPartials {
+                    let sums = biasPartials + group * outputs
+                    for n in first..<Swift.min(first + chunk, g.batch) {
+                        for o in 0..<outputs { sums[o] += Double(sum(gradient + (n * outputs + o) * pixels, count: pixels)) }
+                    }
+                }
                 convolutionBackwardChunk(gradient, x: x, permuted: permuted, packed: packed, dx: dx,
                                          dWeightPartial: dWeight == nil ? nil : partials + group * patch * outputs,
                                          accumulate: index > firstChunk, geometry: g,
                                          images: first..<Swift.min(first + chunk, g.batch),
                                          padded: padded, cols: cols, pixelMajor: pixelMajor)
+            }
+        }
+        if let dBias, let biasPartials {
+            for o in 0..<outputs {
+                var total = 0.0
+                for group in 0..<groups { total += biasPartials[group * outputs + o] }
+                dBias[o] = S(total)
             }
         }
         if let dWeight {
