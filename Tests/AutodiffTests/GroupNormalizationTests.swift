@@ -104,4 +104,40 @@ final class GroupNormalizationTests: XCTestCase {
             XCTAssertEqual(variance, 1, accuracy: 1e-12)
         }
     }
+
+    /// A batch large enough to be cut into image chunks on two threads (20 × 8 × 15 × 15 = 36,000 scalars)
+    /// gives the values and gradients of the same normalisation applied to each image alone (one chunk).
+    private func checkChunkedBatchMatchesPerImage<S: TensorScalar>(_: S.Type, tolerance: Double) {
+        var generator = SeededGenerator(seed: 31)
+        let x = Tensor<S>.randomNormal([20, 8, 15, 15], mean: 1, standardDeviation: 2, using: &generator)
+        let w = Tensor<S>.randomNormal([8], using: &generator), b = Tensor<S>.randomNormal([8], using: &generator)
+        let v = Tensor<S>.randomNormal(x.shape, using: &generator)
+        XCTAssertGreaterThan(Kernels.groupNormChunking(batch: 20, imageSize: 8 * 225).count, 1)
+        let (y, pullback) = valueWithPullback(at: [x, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
+        let grads = pullback(v)
+        var expectedY: [Double] = [], expectedDx: [Double] = []
+        var expectedDw = [Double](repeating: 0, count: 8), expectedDb = [Double](repeating: 0, count: 8)
+        for n in 0..<20 {
+            let image = x.sliced(n..<(n + 1)), cotangent = v.sliced(n..<(n + 1))
+            let (yn, pn) = valueWithPullback(at: [image, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
+            let gn = pn(cotangent)
+            expectedY += yn.scalars.map { Double($0) }
+            expectedDx += gn[0].scalars.map { Double($0) }
+            for c in 0..<8 {
+                expectedDw[c] += Double(gn[1].scalars[c])
+                expectedDb[c] += Double(gn[2].scalars[c])
+            }
+        }
+        func worst(_ actual: [S], _ expected: [Double]) -> Double {
+            let scale = max(1, expected.map(abs).max() ?? 1)
+            return zip(actual, expected).map { abs(Double($0) - $1) / scale }.max() ?? 0
+        }
+        XCTAssertLessThanOrEqual(worst(y.scalars, expectedY), tolerance)
+        XCTAssertLessThanOrEqual(worst(grads[0].scalars, expectedDx), tolerance)
+        XCTAssertLessThanOrEqual(worst(grads[1].scalars, expectedDw), tolerance)
+        XCTAssertLessThanOrEqual(worst(grads[2].scalars, expectedDb), tolerance)
+    }
+
+    func testChunkedBatchMatchesPerImageFloat() { checkChunkedBatchMatchesPerImage(Float.self, tolerance: 1e-5) }
+    func testChunkedBatchMatchesPerImageDouble() { checkChunkedBatchMatchesPerImage(Double.self, tolerance: 1e-12) }
 }

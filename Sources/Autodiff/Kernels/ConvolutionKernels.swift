@@ -1,9 +1,19 @@
-/// The convolution as GEMMs over the column matrix (see `Convolution.swift` for the layout argument).
+/// The convolution as GEMMs over column matrices built a few images at a time (see `Im2Col.swift` for
+/// the channels-last patch order, and `Convolution.swift` for the layout argument).
 ///
-/// Forward: `Y[N·P, O] = cols[N·P, K] · Wᵀ` (W is [O, K]), then Y is transposed per image to NCHW with
-/// the bias added. Backward, from the NCHW cotangent G transposed to `Gt[N·P, O]`:
-/// `dCols = Gt · W` (then col2im); from G made channel-major, `Gc[O, N·P]` (a copy by runs),
-/// `dW = Gc · cols`; and `dBias[o] = Σ_{n,p} G[n, o, p]`. Every GEMM reads A untransposed.
+/// The batch is cut into chunks of whole images, small enough that a chunk's column matrix
+/// (rows: its N·P output pixels, K = kh·kw·C columns) stays in L2 between im2col and the GEMM. Chunks are
+/// shared between the calling thread and the `ForkJoin` worker, each with its own scratch; the GEMMs
+/// inside a chunk then run on one thread. Nothing is kept between the forward pass and the pullback: the
+/// pullback rebuilds the columns from the input, which costs less than writing and re-reading a column
+/// matrix of the whole batch (tens of MB of fresh pages per call).
+///
+/// With W′ the weights permuted to [O, kh·kw·C] (the patch order), per chunk:
+/// forward `Y[rows, O] = cols · W′ᵀ`, then Y is transposed to NCHW with the bias added; backward, from
+/// the cotangent transposed to `Gt[rows, O]`: `dW′ᵀ[K, O] += colsᵀ · Gt` (into one partial sum per group
+/// of chunks, added in a fixed order, so results do not depend on which thread ran which chunk) and
+/// `dCols = Gt · W′`, scattered back by col2im; `dBias[o] = Σ_{n,p} G[n, o, p]`, summed per group of
+/// chunks too, while the chunk's cotangent is in cache.
 extension Kernels {
     /// `out[n, o, p] = y[n, p, o] + bias[o]` for each image: `y` is [N, P, O], `out` is [N, O, P].
     /// Transposed in 16×16 tiles so that both sides stay in L1.
@@ -50,19 +60,6 @@ extension Kernels {
         }
     }
 
-    /// `out[o, n·P + p] = g[n, o, p]`: [N, O, P] to channel-major [O, N·P], by runs of P.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    @usableFromInline
-    static func batchToChannelMajor<S: TensorScalar>(_ g: UnsafePointer<S>, _ out: UnsafeMutablePointer<S>,
-                                                     images: Int, pixels: Int, channels: Int) {
-        for n in 0..<images {
-            for o in 0..<channels {
-                (out + (o * images + n) * pixels).update(from: g + (n * channels + o) * pixels, count: pixels)
-            }
-        }
-    }
-
     /// `out[c] = Σ_n Σ_p g[n, c, p]` for `g` of shape [N, C, P], accumulated in `Double`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
@@ -76,96 +73,259 @@ extension Kernels {
         }
     }
 
-    /// Column-matrix scalars (4M: 16 MB in Float) above which the forward pass does not keep the
-    /// columns for the pullback but works by chunks of images, and the pullback rebuilds them by chunks.
-    /// A larger buffer costs more in fresh-page faults (glibc maps blocks above 32 MB anew each call:
-    /// ~1 ms per MB here) than im2col costs to redo.
-    @usableFromInline static let keptColumnLimit = 1 << 22
-    /// Scalars of the per-chunk scratch column block (1 MB in Float: it stays in L2 between the copy
-    /// and the GEMM).
+    /// Scalars of a chunk's scratch (column block plus pixel-major block, 1 MB in Float): a chunk
+    /// stays in L2 between im2col, the GEMM and the transposes.
     @usableFromInline static let columnChunkScalars = 1 << 18
+    /// Chunks the batch is cut into at least (when it has that many images), so that both threads get
+    /// balanced work.
+    @usableFromInline static let minimumConvolutionChunks = 16
+    /// Groups of chunks with their own weight-gradient partial sum.
+    @usableFromInline static let maximumWeightGradientGroups = 8
 
-    /// Images per chunk of the column matrix.
+    /// Whether the GEMMs run channel-major, per image (`Y_n[O, P] = W′ · cols_nᵀ` straight into the NCHW
+    /// output, and `dW′[O, K] += G_n[O, P] · cols_n` from the NCHW cotangent in place): when the patch is
+    /// shorter than the output channels (the first 1→64 layer on images, K = 9), where transposing the
+    /// [P, O] blocks costs more than the GEMMs.
     @inlinable
-    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
-        Swift.max(1, Swift.min(g.batch, columnChunkScalars / Swift.max(g.outputPixels * g.patchSize, 1)))
+    static func isChannelMajor(_ g: ConvolutionGeometry) -> Bool {
+        g.patchSize < g.outputChannels && g.outputPixels >= 32
     }
 
-    /// The forward convolution, writing the NCHW output to `out`. With `cols` ([N·P, K]) the whole
-    /// column matrix is built there (and kept by the caller); with nil it is built chunk by chunk.
+    /// Images per chunk of the batch.
+    @inlinable
+    static func imagesPerChunk(_ g: ConvolutionGeometry) -> Int {
+        let perImage = Swift.max(g.outputPixels * (g.columnStride + g.outputChannels), 1)
+        let balanced = (g.batch + minimumConvolutionChunks - 1) / minimumConvolutionChunks
+        return Swift.max(1, Swift.min(columnChunkScalars / perImage, balanced))
+    }
+
+    /// `permuted[o, (i·kw + j)·C + c] = w[o, c, i, j]`: the weights in the columns' patch order.
+    @inline(__always)
+    static func permuteWeights<S: TensorScalar>(_ w: UnsafePointer<S>, _ permuted: UnsafeMutablePointer<S>,
+                                                geometry g: ConvolutionGeometry) {
+        let channels = g.channels, taps = g.kernelHeight * g.kernelWidth, patch = g.patchSize
+        for o in 0..<g.outputChannels {
+            let source = w + o * patch, target = permuted + o * patch
+            for c in 0..<channels {
+                for t in 0..<taps { target[t * channels + c] = source[c * taps + t] }
+            }
+        }
+    }
+
+    /// Per-thread scratch of the convolution drivers: for slot 0 (calling thread) and slot 1 (worker),
+    /// a staging image, a column block and a pixel-major block. Taken from and returned to `ScratchCache`
+    /// (a few MB, which would otherwise be page-faulted in afresh on every call).
+    @usableFromInline
+    struct ConvolutionScratch<S: TensorScalar> {
+        let base: UnsafeMutablePointer<S>
+        let padded: Int, columns: Int, pixels: Int
+        /// Shared scratch after the two thread slots: the permuted weights and the weight-gradient partials.
+        let shared: UnsafeMutablePointer<S>
+
+        @inline(__always)
+        init(_ g: ConvolutionGeometry, imagesPerChunk: Int, shared sharedCount: Int) {
+            padded = g.paddedImageSize
+            columns = imagesPerChunk * g.outputPixels * g.columnStride
+            pixels = imagesPerChunk * g.outputPixels * g.outputChannels
+            base = ScratchCache.take(S.self, count: 2 * (padded + columns + pixels) + sharedCount)
+            shared = base + 2 * (padded + columns + pixels)
+        }
+
+        /// (staging image, column block, pixel-major block) of the calling thread.
+        @inline(__always)
+        func slot() -> (UnsafeMutablePointer<S>, UnsafeMutablePointer<S>, UnsafeMutablePointer<S>) {
+            let start = base + (ForkJoin.isWorkerThread ? padded + columns + pixels : 0)
+            return (start, start + padded, start + padded + columns)
+        }
+
+        func deallocate() { ScratchCache.recycle(base) }
+    }
+
+    /// Runs `body(i)` for i in 0..<count on both threads, or inline when there is one chunk (so that the
+    /// GEMM inside can use both threads itself).
+    @inline(__always)
+    static func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
+        if count == 1 { body(0) } else { ForkJoin.forEach(count, body) }
+    }
+
+    /// `y[r, j] += bias[r]` for a `rows × columns` block.
+    @inline(__always)
+    static func addRowBias<S: TensorScalar>(_ bias: UnsafePointer<S>, _ y: UnsafeMutablePointer<S>, rows: Int,
+                                            columns: Int) {
+        for r in 0..<rows {
+            let line = y + r * columns, b = bias[r]
+            for j in 0..<columns { line[j] += b }
+        }
+    }
+
+    /// The forward convolution, writing the NCHW output to `out`.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func convolutionForward<S: TensorScalar>(
         _ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>?,
-        cols: UnsafeMutablePointer<S>?, _ out: UnsafeMutablePointer<S>, geometry g: ConvolutionGeometry
+        _ out: UnsafeMutablePointer<S>, geometry g: ConvolutionGeometry
     ) {
-        let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
-        let chunk = cols == nil ? imagesPerChunk(g) : g.batch
-        let scratch = cols == nil ? UnsafeMutablePointer<S>.allocate(capacity: chunk * pixels * patch) : nil
-        defer { scratch?.deallocate() }
-        let pixelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(chunk * pixels * outputs, 1))
-        defer { pixelMajor.deallocate() }
-        for first in stride(from: 0, to: g.batch, by: chunk) {
-            let images = first..<Swift.min(first + chunk, g.batch)
-            let block = scratch ?? cols!
-            im2col(x, block, geometry: g, images: images)
-            gemm(transposeA: false, transposeB: true, m: images.count * pixels, n: outputs, k: patch,
-                 a: block, lda: patch, b: weight, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false)
-            pixelsToChannels(pixelMajor, bias: bias, out + first * outputs * pixels, images: images.count,
-                             pixels: pixels, channels: outputs)
+        let patch = g.patchSize, outputs = g.outputChannels
+        let chunk = imagesPerChunk(g), chunks = (g.batch + chunk - 1) / chunk
+        // Shared scratch: the permuted weights, then the same packed once for the chunks' GEMMs.
+        let packedCount = packedOperandBCount(S.self, n: outputs, k: patch)
+        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk, shared: outputs * patch + packedCount)
+        defer { scratch.deallocate() }
+        let permuted = scratch.shared, packed = scratch.shared + outputs * patch
+        permuteWeights(weight, permuted, geometry: g)
+        if !isChannelMajor(g) {
+            packGEMMOperandB(transposeB: true, n: outputs, k: patch, b: permuted, ldb: patch, into: packed)
+        }
+        forEachChunk(chunks) { index in
+            let first = index * chunk
+            let (padded, cols, pixelMajor) = scratch.slot()
+            convolutionForwardChunk(x, permuted: permuted, packed: packed, bias: bias, out, geometry: g,
+                                    images: first..<Swift.min(first + chunk, g.batch),
+                                    padded: padded, cols: cols, pixelMajor: pixelMajor)
         }
     }
 
-    /// The convolution's pullback. `cols` is the kept column matrix, or nil to rebuild it from `x` by
-    /// chunks. Each destination pointer is nil when that gradient is not needed; `dx` is overwritten.
+    /// One chunk of the forward pass: im2col, GEMM, transpose to NCHW with the bias.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline @inline(never)
+    static func convolutionForwardChunk<S: TensorScalar>(
+        _ x: UnsafePointer<S>, permuted: UnsafePointer<S>, packed: UnsafePointer<S>, bias: UnsafePointer<S>?,
+        _ out: UnsafeMutablePointer<S>,
+        geometry g: ConvolutionGeometry, images: Range<Int>, padded: UnsafeMutablePointer<S>,
+        cols: UnsafeMutablePointer<S>, pixelMajor: UnsafeMutablePointer<S>
+    ) {
+        let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
+        im2col(x, cols, padded: padded, geometry: g, images: images)
+        if isChannelMajor(g) {
+            for n in images {
+                let target = out + n * outputs * pixels
+                gemm(transposeA: false, transposeB: true, m: outputs, n: pixels, k: patch, a: permuted, lda: patch,
+                     b: cols + (n - images.lowerBound) * pixels * g.columnStride, ldb: g.columnStride,
+                     c: target, ldc: pixels, accumulate: false)
+                if let bias { addRowBias(bias, target, rows: outputs, columns: pixels) }
+            }
+            return
+        }
+        gemm(transposeA: false, transposeB: true, m: images.count * pixels, n: outputs, k: patch,
+             a: cols, lda: g.columnStride, b: permuted, ldb: patch, c: pixelMajor, ldc: outputs, accumulate: false,
+             packedB: packed)
+        pixelsToChannels(pixelMajor, bias: bias, out + images.lowerBound * outputs * pixels, images: images.count,
+                         pixels: pixels, channels: outputs)
+    }
+
+    /// The convolution's pullback, rebuilding the columns from `x`. Each destination pointer is nil when
+    /// that gradient is not needed; all are overwritten.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func convolutionBackward<S: TensorScalar>(
-        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, weight: UnsafePointer<S>, cols: UnsafePointer<S>?,
+        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, weight: UnsafePointer<S>,
         dx: UnsafeMutablePointer<S>?, dWeight: UnsafeMutablePointer<S>?, dBias: UnsafeMutablePointer<S>?,
         geometry g: ConvolutionGeometry
     ) {
-        let rows = g.rows, patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
-        if let dBias {
-            sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: pixels)
+        let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels
+        guard dx != nil || dWeight != nil else {
+            if let dBias { sumOverBatchAndPixels(gradient, dBias, images: g.batch, channels: outputs, pixels: pixels) }
+            return
         }
-        guard dx != nil || dWeight != nil else { return }
-        let chunk = imagesPerChunk(g)
-        let scratch = UnsafeMutablePointer<S>.allocate(capacity: chunk * pixels * patch)
+        let chunk = imagesPerChunk(g), chunks = (g.batch + chunk - 1) / chunk
+        let groups = Swift.min(chunks, maximumWeightGradientGroups)
+        // Per group, the bias gradient's sums over the group's images (in Double), added in group order.
+        let biasPartials = dBias == nil ? nil : UnsafeMutablePointer<Double>.allocate(capacity: groups * outputs)
+        defer { biasPartials?.deallocate() }
+        biasPartials?.initialize(repeating: 0, count: groups * outputs)
+        // Shared scratch: the permuted weights, the same packed for the input-gradient GEMMs, then per
+        // group the weight-gradient partial.
+        let packedCount = dx == nil ? 0 : packedOperandBCount(S.self, n: patch, k: outputs)
+        let scratch = ConvolutionScratch<S>(g, imagesPerChunk: chunk,
+                                            shared: (1 + groups) * outputs * patch + packedCount)
         defer { scratch.deallocate() }
+        let permuted = scratch.shared, packed = scratch.shared + outputs * patch
+        let partials = packed + packedCount
+        if dx != nil {
+            permuteWeights(weight, permuted, geometry: g)
+            packGEMMOperandB(transposeB: false, n: patch, k: outputs, b: permuted, ldb: patch, into: packed)
+        }
+        forEachChunk(groups) { group in
+            let (padded, cols, pixelMajor) = scratch.slot()
+            let firstChunk = group * chunks / groups, endChunk = (group + 1) * chunks / groups
+            for index in firstChunk..<endChunk {
+                let first = index * chunk
+                if let biasPartials {
+                    let sums = biasPartials + group * outputs
+                    for n in first..<Swift.min(first + chunk, g.batch) {
+                        for o in 0..<outputs { sums[o] += Double(sum(gradient + (n * outputs + o) * pixels, count: pixels)) }
+                    }
+                }
+                convolutionBackwardChunk(gradient, x: x, permuted: permuted, packed: packed, dx: dx,
+                                         dWeightPartial: dWeight == nil ? nil : partials + group * patch * outputs,
+                                         accumulate: index > firstChunk, geometry: g,
+                                         images: first..<Swift.min(first + chunk, g.batch),
+                                         padded: padded, cols: cols, pixelMajor: pixelMajor)
+            }
+        }
+        if let dBias, let biasPartials {
+            for o in 0..<outputs {
+                var total = 0.0
+                for group in 0..<groups { total += biasPartials[group * outputs + o] }
+                dBias[o] = S(total)
+            }
+        }
         if let dWeight {
-            // dW[O, K] = G[O, N·P] · cols[N·P, K], with G made channel-major by runs (no transpose).
-            let channelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(rows * outputs, 1))
-            defer { channelMajor.deallocate() }
-            batchToChannelMajor(gradient, channelMajor, images: g.batch, pixels: pixels, channels: outputs)
-            if let cols {
-                gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: rows,
-                     a: channelMajor, lda: rows, b: cols, ldb: patch, c: dWeight, ldc: patch, accumulate: false)
-            } else {
-                for first in stride(from: 0, to: g.batch, by: chunk) {
-                    let images = first..<Swift.min(first + chunk, g.batch)
-                    im2col(x, scratch, geometry: g, images: images)
-                    gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: images.count * pixels,
-                         a: channelMajor + first * pixels, lda: rows, b: scratch, ldb: patch, c: dWeight, ldc: patch,
-                         accumulate: first > 0)
+            // dW[o, c, i, j] = Σ_groups dW′ᵀ[(i·kw + j)·C + c, o], groups added in order.
+            let channels = g.channels, taps = g.kernelHeight * g.kernelWidth
+            for group in 1..<Swift.max(groups, 1) {
+                let source = partials + group * patch * outputs
+                for e in 0..<(patch * outputs) { partials[e] += source[e] }
+            }
+            let channelMajor = isChannelMajor(g)   // partials are dW′ [O, K] instead of dW′ᵀ [K, O]
+            for o in 0..<outputs {
+                for c in 0..<channels {
+                    for t in 0..<taps {
+                        let k = t * channels + c
+                        dWeight[(o * channels + c) * taps + t] = partials[channelMajor ? o * patch + k : k * outputs + o]
+                    }
                 }
             }
         }
-        if let dx {
-            // dCols[N·P, K] = G[N·P, O] · W[O, K], then scattered back onto the images, a chunk at a time
-            // so that the dCols block stays in cache between the GEMM and col2im.
-            let pixelMajor = UnsafeMutablePointer<S>.allocate(capacity: Swift.max(rows * outputs, 1))
-            defer { pixelMajor.deallocate() }
-            channelsToPixels(gradient, pixelMajor, images: g.batch, pixels: pixels, channels: outputs)
-            for first in stride(from: 0, to: g.batch, by: chunk) {
-                let images = first..<Swift.min(first + chunk, g.batch)
-                gemm(transposeA: false, transposeB: false, m: images.count * pixels, n: patch, k: outputs,
-                     a: pixelMajor + first * pixels * outputs, lda: outputs, b: weight, ldb: patch,
-                     c: scratch, ldc: patch, accumulate: false)
-                col2im(scratch, dx, geometry: g, images: images)
+    }
+
+    /// One chunk of the pullback: the cotangent made pixel-major, then the weight-gradient partial
+    /// `dW′ᵀ (+)= colsᵀ · Gt` (columns rebuilt from x) and the input gradient `col2im(Gt · W′)`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline @inline(never)
+    static func convolutionBackwardChunk<S: TensorScalar>(
+        _ gradient: UnsafePointer<S>, x: UnsafePointer<S>, permuted: UnsafePointer<S>, packed: UnsafePointer<S>,
+        dx: UnsafeMutablePointer<S>?, dWeightPartial: UnsafeMutablePointer<S>?, accumulate: Bool,
+        geometry g: ConvolutionGeometry, images: Range<Int>, padded: UnsafeMutablePointer<S>,
+        cols: UnsafeMutablePointer<S>, pixelMajor: UnsafeMutablePointer<S>
+    ) {
+        let patch = g.patchSize, outputs = g.outputChannels, pixels = g.outputPixels, ld = g.columnStride
+        let rows = images.count * pixels
+        if isChannelMajor(g), let dWeightPartial {
+            im2col(x, cols, padded: padded, geometry: g, images: images)
+            for n in images {
+                gemm(transposeA: false, transposeB: false, m: outputs, n: patch, k: pixels,
+                     a: gradient + n * outputs * pixels, lda: pixels,
+                     b: cols + (n - images.lowerBound) * pixels * ld, ldb: ld, c: dWeightPartial, ldc: patch,
+                     accumulate: accumulate || n > images.lowerBound)
             }
+            guard dx != nil else { return }
+        }
+        channelsToPixels(gradient + images.lowerBound * outputs * pixels, pixelMajor, images: images.count,
+                         pixels: pixels, channels: outputs)
+        if !isChannelMajor(g), let dWeightPartial {
+            im2col(x, cols, padded: padded, geometry: g, images: images)
+            gemm(transposeA: true, transposeB: false, m: patch, n: outputs, k: rows, a: cols, lda: ld,
+                 b: pixelMajor, ldb: outputs, c: dWeightPartial, ldc: outputs, accumulate: accumulate)
+        }
+        if let dx {
+            gemm(transposeA: false, transposeB: false, m: rows, n: patch, k: outputs, a: pixelMajor, lda: outputs,
+                 b: permuted, ldb: patch, c: cols, ldc: ld, accumulate: false, packedB: packed)
+            col2im(cols, dx, padded: padded, geometry: g, images: images)
         }
     }
 }

@@ -8,12 +8,17 @@ extension Kernels {
     /// (`GEMMMicrokernels.swift`) computes each 8×32 (Float) or 4×32 (Double) tile of C, or a half-width
     /// tile at a narrow right edge. From 1 MFLOP (2·m·n·k) the packing and the tiles are shared, in
     /// chunks, between the calling thread and one persistent worker (`ForkJoin`). C must not overlap A or B.
+    ///
+    /// `packedB`, when given, is op(B) already packed by `packGEMMOperandB` (for this n, k and scalar
+    /// type): several products with the same B (a convolution's chunks) then pack it once. `b` must
+    /// still be given (the smallest products read it directly).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
     static func gemm<S: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                       a: UnsafePointer<S>, lda: Int, b: UnsafePointer<S>, ldb: Int,
-                                      c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool) {
+                                      c: UnsafeMutablePointer<S>, ldc: Int, accumulate: Bool,
+                                      packedB: UnsafePointer<S>? = nil) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm: negative size m \(m), n \(n), k \(k)")
         precondition(ldc >= n && lda >= (transposeA ? m : k) && ldb >= (transposeB ? k : n),
                      "gemm: leading dimensions lda \(lda), ldb \(ldb), ldc \(ldc) too small for m \(m), n \(n), k \(k)")
@@ -28,7 +33,8 @@ extension Kernels {
             return
         }
         let arguments = GEMMArguments(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+                                      a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate,
+                                      packedB: packedB)
         if S.self == Float.self {
             floatGEMM(unsafeBitCast(arguments, to: GEMMArguments<Float>.self))
         } else if S.self == Double.self {
@@ -38,9 +44,11 @@ extension Kernels {
         }
     }
 
-    @usableFromInline
+    /// Kept out of line: inlined into `gemm`, the microkernel closure has been compiled with its vector
+    /// loads as calls (4× slower).
+    @usableFromInline @inline(never)
     static func floatGEMM(_ p: GEMMArguments<Float>) {
-        blockedGEMM(p, tileRows: floatTileRows, maximumKC: 384, maximumNC: 512) {
+        blockedGEMM(p, tileRows: floatTileRows, maximumKC: floatMaximumKC, maximumNC: maximumNC) {
             kc, a, rs, cs, b, c, ldc, acc, half in
             if half {
                 floatHalfTile(kc: kc, a: a, rowStride: rs, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
@@ -52,9 +60,9 @@ extension Kernels {
         }
     }
 
-    @usableFromInline
+    @usableFromInline @inline(never)
     static func doubleGEMM(_ p: GEMMArguments<Double>) {
-        blockedGEMM(p, tileRows: doubleTileRows, maximumKC: 256, maximumNC: 512) {
+        blockedGEMM(p, tileRows: doubleTileRows, maximumKC: doubleMaximumKC, maximumNC: maximumNC) {
             kc, a, rs, cs, b, c, ldc, acc, half in
             if half {
                 doubleHalfTile(kc: kc, a: a, rowStride: rs, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
@@ -63,6 +71,53 @@ extension Kernels {
             } else {
                 doubleTile(kc: kc, a: a, rowStride: 1, columnStride: cs, b: b, c: c, ldc: ldc, accumulate: acc)
             }
+        }
+    }
+
+    /// Depth of a packed B block (the k-blocks are balanced to at most this), Float and Double.
+    @usableFromInline static let floatMaximumKC = 384
+    @usableFromInline static let doubleMaximumKC = 256
+    /// Width of a packed B block.
+    @usableFromInline static let maximumNC = 512
+
+    /// The (balanced) depth of the k-blocks for reduction length `k`.
+    @inline(__always)
+    static func blockDepth(k: Int, maximumKC: Int) -> Int {
+        let kBlocks = (k + maximumKC - 1) / maximumKC
+        return (k + kBlocks - 1) / kBlocks
+    }
+
+    /// Scalars that `packGEMMOperandB` writes for an op(B) of k × n.
+    @inlinable
+    static func packedOperandBCount<S: TensorScalar>(_: S.Type, n: Int, k: Int) -> Int {
+        let nr = tileColumns
+        return (n + nr - 1) / nr * nr * k + nr * maximumNC   // every panel padded to 32 columns, plus slack
+    }
+
+    /// Packs op(B) (k × n; B stored n × k when `transposeB`) exactly as `gemm` would, block after block,
+    /// for `gemm(..., packedB:)` calls with the same n and k.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline
+    static func packGEMMOperandB<S: TensorScalar>(transposeB: Bool, n: Int, k: Int, b: UnsafePointer<S>, ldb: Int,
+                                                  into packed: UnsafeMutablePointer<S>) {
+        let maximumKC = S.self == Float.self ? floatMaximumKC : doubleMaximumKC
+        let kc = blockDepth(k: k, maximumKC: maximumKC), nr = tileColumns
+        // Only B's fields are read by packB.
+        let p = GEMMArguments(transposeA: false, transposeB: transposeB, m: 0, n: n, k: k, a: b, lda: 0, b: b,
+                              ldb: ldb, c: packed, ldc: 0, accumulate: false, packedB: nil)
+        var offset = 0, pc = 0
+        while pc < k {
+            let kcur = Swift.min(kc, k - pc)
+            var jc = 0
+            while jc < n {
+                let ncur = Swift.min(maximumNC, n - jc), panels = (ncur + nr - 1) / nr
+                packB(p, GEMMBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, accumulate: false), panels: 0..<panels,
+                      into: packed + offset)
+                offset += panels * kcur * nr
+                jc += ncur
+            }
+            pc += kcur
         }
     }
 
@@ -78,8 +133,7 @@ extension Kernels {
         tile: (Int, UnsafePointer<S>, Int, Int, UnsafePointer<S>, UnsafeMutablePointer<S>, Int, Bool, Bool) -> Void
     ) {
         let nr = tileColumns
-        let kBlocks = (p.k + maximumKC - 1) / maximumKC
-        let kc = (p.k + kBlocks - 1) / kBlocks  // balanced k-blocks
+        let kc = blockDepth(k: p.k, maximumKC: maximumKC)  // balanced k-blocks
         let nc = Swift.min(p.n, maximumNC)
         let maxPanels = (nc + nr - 1) / nr
         let threaded = 2 * p.m * p.n * p.k >= gemmThreadingThreshold
@@ -87,7 +141,7 @@ extension Kernels {
         let packedCount = maxPanels * kc * nr, scratchCount = mr * kc + mr * nr
         let buffer = UnsafeMutablePointer<S>.allocate(capacity: packedCount + 2 * scratchCount)
         defer { buffer.deallocate() }
-        var pc = 0
+        var pc = 0, prepackedOffset = 0
         while pc < p.k {
             let kcur = Swift.min(kc, p.k - pc)
             var jc = 0
@@ -96,6 +150,9 @@ extension Kernels {
                 let panels = (ncur + nr - 1) / nr
                 let block = GEMMBlock(pc: pc, kc: kcur, jc: jc, nc: ncur, accumulate: p.accumulate || pc > 0)
                 let rowTiles = (p.m + mr - 1) / mr
+                // With a prepacked B the block is read in place (packB is skipped below).
+                let packed = p.packedB.map { UnsafeMutablePointer(mutating: $0) + prepackedOffset } ?? buffer
+                prepackedOffset += panels * kcur * nr
                 if threaded && rowTiles * panels >= 2 {
                     // Chunks of rows × panels taken from a shared counter by both threads (see ForkJoin):
                     // about 32 of them, whole row tiles reused across the panels of a chunk when possible.
@@ -104,9 +161,11 @@ extension Kernels {
                     let panelGroups = Swift.min(panels, (target + rowGroups - 1) / rowGroups)
                     let tilesPerGroup = (rowTiles + rowGroups - 1) / rowGroups
                     let panelsPerGroup = (panels + panelGroups - 1) / panelGroups
-                    ForkJoin.forEach(panelGroups) { group in
-                        let first = group * panelsPerGroup
-                        packB(p, block, panels: first..<Swift.min(panels, first + panelsPerGroup), into: buffer)
+                    if p.packedB == nil {
+                        ForkJoin.forEach(panelGroups) { group in
+                            let first = group * panelsPerGroup
+                            packB(p, block, panels: first..<Swift.min(panels, first + panelsPerGroup), into: buffer)
+                        }
                     }
                     let scratchCount = scratchCount
                     ForkJoin.forEach(rowGroups * panelGroups) { chunk in
@@ -116,11 +175,11 @@ extension Kernels {
                         let scratch = buffer + packedCount + (ForkJoin.isWorkerThread ? scratchCount : 0)
                         macroKernel(p, block, rows: firstRow..<Swift.min(p.m, firstRow + tilesPerGroup * mr),
                                     panels: firstPanel..<Swift.min(panels, firstPanel + panelsPerGroup),
-                                    packed: buffer, scratch: scratch, tileRows: mr, tile: tile)
+                                    packed: packed, scratch: scratch, tileRows: mr, tile: tile)
                     }
                 } else {
-                    packB(p, block, panels: 0..<panels, into: buffer)
-                    macroKernel(p, block, rows: 0..<p.m, panels: 0..<panels, packed: buffer,
+                    if p.packedB == nil { packB(p, block, panels: 0..<panels, into: buffer) }
+                    macroKernel(p, block, rows: 0..<p.m, panels: 0..<panels, packed: packed,
                                 scratch: buffer + packedCount, tileRows: mr, tile: tile)
                 }
                 jc += ncur
@@ -254,6 +313,8 @@ struct GEMMArguments<S: TensorScalar> {
     let b: UnsafePointer<S>, ldb: Int
     let c: UnsafeMutablePointer<S>, ldc: Int
     let accumulate: Bool
+    /// op(B) packed in advance by `packGEMMOperandB`, or nil to pack it block by block.
+    let packedB: UnsafePointer<S>?
 }
 
 /// One k-block × n-block of a GEMM: the part of B packed at a time.

@@ -39,7 +39,21 @@ extension Kernels {
         return total
     }
 
+    /// Scalars of a batch below which group normalisation runs on one thread.
+    @usableFromInline static let groupNormThreadingScalars = 1 << 15
+    /// Chunks of images a large batch is cut into (fixed, so that results do not depend on the threads).
+    @usableFromInline static let groupNormChunks = 8
+
+    /// The image ranges of the chunks for a batch of `batch` images of `imageSize` scalars.
+    @inline(__always)
+    static func groupNormChunking(batch: Int, imageSize: Int) -> (count: Int, perChunk: Int) {
+        let count = batch * imageSize < groupNormThreadingScalars ? 1 : Swift.min(batch, groupNormChunks)
+        let perChunk = (batch + count - 1) / Swift.max(count, 1)
+        return ((batch + perChunk - 1) / Swift.max(perChunk, 1), perChunk)
+    }
+
     /// The normalised output and the per-group statistics. `mean` and `inverseDeviation` receive N·G values.
+    /// Large batches are cut into chunks of images shared by the calling thread and the `ForkJoin` worker.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
@@ -48,8 +62,32 @@ extension Kernels {
         mean: UnsafeMutablePointer<S>, inverseDeviation: UnsafeMutablePointer<S>,
         batch: Int, channels: Int, spatial: Int, groups: Int, epsilon: S
     ) {
+        let (chunks, perChunk) = groupNormChunking(batch: batch, imageSize: channels * spatial)
+        if chunks <= 1 {
+            groupNormForwardImages(x, gamma: gamma, beta: beta, out, mean: mean, inverseDeviation: inverseDeviation,
+                                   images: 0..<batch, channels: channels, spatial: spatial, groups: groups,
+                                   epsilon: epsilon)
+            return
+        }
+        ForkJoin.forEach(chunks) { chunk in
+            let first = chunk * perChunk
+            groupNormForwardImages(x, gamma: gamma, beta: beta, out, mean: mean, inverseDeviation: inverseDeviation,
+                                   images: first..<Swift.min(batch, first + perChunk), channels: channels,
+                                   spatial: spatial, groups: groups, epsilon: epsilon)
+        }
+    }
+
+    /// `groupNormForward` for the images `images` (pointers are to the whole batch).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline @inline(never)
+    static func groupNormForwardImages<S: TensorScalar>(
+        _ x: UnsafePointer<S>, gamma: UnsafePointer<S>?, beta: UnsafePointer<S>?, _ out: UnsafeMutablePointer<S>,
+        mean: UnsafeMutablePointer<S>, inverseDeviation: UnsafeMutablePointer<S>,
+        images: Range<Int>, channels: Int, spatial: Int, groups: Int, epsilon: S
+    ) {
         let perGroup = channels / groups, length = perGroup * spatial
-        for n in 0..<batch {
+        for n in images {
             for g in 0..<groups {
                 let index = n * groups + g
                 let block = x + index * length, target = out + index * length
@@ -74,7 +112,8 @@ extension Kernels {
 
     /// The fused pullback. With x̂ = (x − μ)·r and ĝ = g·γ:
     /// dx = r·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) per group, dγ[c] = Σ g·x̂, dβ[c] = Σ g over images and pixels.
-    /// Destinations are nil when not needed; `dGamma`/`dBeta` are overwritten.
+    /// Destinations are nil when not needed; `dGamma`/`dBeta` are overwritten. Large batches run by chunks
+    /// of images on both threads, each chunk summing its own dγ, dβ, added in chunk order.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     @usableFromInline
@@ -84,11 +123,43 @@ extension Kernels {
         dx: UnsafeMutablePointer<S>?, dGamma: UnsafeMutablePointer<S>?, dBeta: UnsafeMutablePointer<S>?,
         batch: Int, channels: Int, spatial: Int, groups: Int
     ) {
-        let perGroup = channels / groups, length = perGroup * spatial
-        let gammaSums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * channels)
+        let (chunks, perChunk) = groupNormChunking(batch: batch, imageSize: channels * spatial)
+        // Per chunk: [Σ g·x̂ per channel, Σ g per channel].
+        let gammaSums = UnsafeMutablePointer<Double>.allocate(capacity: 2 * channels * Swift.max(chunks, 1))
         defer { gammaSums.deallocate() }
-        gammaSums.initialize(repeating: 0, count: 2 * channels)   // [Σ g·x̂ per channel, Σ g per channel]
-        for n in 0..<batch {
+        gammaSums.initialize(repeating: 0, count: 2 * channels * Swift.max(chunks, 1))
+        if chunks <= 1 {
+            groupNormBackwardImages(gradient, x, gamma: gamma, mean: mean, inverseDeviation: inverseDeviation, dx: dx,
+                                    sums: gammaSums, images: 0..<batch, channels: channels, spatial: spatial,
+                                    groups: groups)
+        } else {
+            ForkJoin.forEach(chunks) { chunk in
+                let first = chunk * perChunk
+                groupNormBackwardImages(gradient, x, gamma: gamma, mean: mean, inverseDeviation: inverseDeviation,
+                                        dx: dx, sums: gammaSums + chunk * 2 * channels,
+                                        images: first..<Swift.min(batch, first + perChunk), channels: channels,
+                                        spatial: spatial, groups: groups)
+            }
+            for chunk in 1..<chunks {
+                let partial = gammaSums + chunk * 2 * channels
+                for c in 0..<(2 * channels) { gammaSums[c] += partial[c] }
+            }
+        }
+        if let dGamma { for c in 0..<channels { dGamma[c] = S(gammaSums[c]) } }
+        if let dBeta { for c in 0..<channels { dBeta[c] = S(gammaSums[channels + c]) } }
+    }
+
+    /// `groupNormBackward` for the images `images`, adding that chunk's Σ g·x̂ and Σ g per channel to `sums`.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    @usableFromInline @inline(never)
+    static func groupNormBackwardImages<S: TensorScalar>(
+        _ gradient: UnsafePointer<S>, _ x: UnsafePointer<S>, gamma: UnsafePointer<S>?,
+        mean: UnsafePointer<S>, inverseDeviation: UnsafePointer<S>, dx: UnsafeMutablePointer<S>?,
+        sums gammaSums: UnsafeMutablePointer<Double>, images: Range<Int>, channels: Int, spatial: Int, groups: Int
+    ) {
+        let perGroup = channels / groups, length = perGroup * spatial
+        for n in images {
             for g in 0..<groups {
                 let index = n * groups + g
                 let offset = index * length
@@ -118,8 +189,6 @@ extension Kernels {
                 }
             }
         }
-        if let dGamma { for c in 0..<channels { dGamma[c] = S(gammaSums[c]) } }
-        if let dBeta { for c in 0..<channels { dBeta[c] = S(gammaSums[channels + c]) } }
     }
 
     /// (Σ g[i], Σ g[i]·(x[i] − shift)) over `count` elements, in SIMD lanes of `S`, totals in `Double`.

@@ -1,19 +1,16 @@
 /// 2-D convolution over NCHW images (PyTorch `torch.nn.functional.conv2d` semantics, no dilation
 /// or groups), computed as im2col + GEMM.
 ///
-/// Layout. The patches of the whole batch form the column matrix `cols` [N·OH·OW, C·kh·kw] (row: an
-/// output pixel, column: a weight element in [C, kh, kw] order). The output is the GEMM
-/// `cols · Wᵀ` → [N·OH·OW, O], transposed per image to NCHW with the bias added. The weights are the
+/// Layout. The patches of the images form a column matrix (row: an output pixel, column: a weight
+/// element, in channels-last (kh, kw, C) order, with the weights permuted to match). The output is the
+/// GEMM `cols · Wᵀ` → [pixels, O], transposed per image to NCHW with the bias added. The weights are the
 /// small operand (at most a few hundred KB): GEMM packs them as B and reads the tall `cols` rows in
 /// place, the shape its microkernel is tuned for; the alternative `W · cols` per image would pack the
 /// large operand and run GEMMs only 36 columns wide on the 6×6 maps of the MNIST ODE-Net.
 ///
-/// Memory. When the call is recorded, `cols` is kept for the pullback (it is the input of the weight
-/// gradient) instead of being rebuilt there, up to `Kernels.keptColumnLimit` scalars (16 MB in Float):
-/// N·OH·OW·C·kh·kw scalars, 10.8 MB at batch 128 for the 65→64-channel 3×3 convolution on 6×6 maps.
-/// Larger column matrices (88 MB for the 4×4 stride-2 convolution of 64 channels on 26×26 maps) are
-/// built a few images at a time in a cache-sized block, in the forward pass and again in the pullback.
-/// Nothing is kept when nothing is recorded.
+/// Work. The batch is processed a few images at a time (a chunk's column matrix stays in cache), on
+/// two threads, by `Kernels.convolutionForward` / `convolutionBackward`. Nothing but the input and the
+/// weights is kept for the pullback, which rebuilds the columns it needs chunk by chunk.
 extension Tensor {
     /// Records the convolution of `input` by `weight` plus `bias` on the current tape.
     @_specialize(where Scalar == Float)
@@ -26,16 +23,12 @@ extension Tensor {
             precondition(bias.shape == [geometry.outputChannels],
                          "conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(geometry.outputChannels)])")
         }
-        // Keep the columns for the weight gradient only when the weight is recorded and they are not too large.
-        let keepsColumns = weight.isRecorded
-            && geometry.rows * geometry.patchSize <= Kernels.keptColumnLimit
-        let cols = keepsColumns ? TensorStorage<Scalar>(uninitializedCount: geometry.rows * geometry.patchSize) : nil
         let output = TensorStorage<Scalar>(uninitializedCount: geometry.outputShape.reduce(1, *))
         withOptionalPointers(bias, nil) { b, _ in
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
-                    Kernels.convolutionForward(x.baseAddress!, weight: w.baseAddress!, bias: b, cols: cols?.pointer,
-                                               output.pointer, geometry: geometry)
+                    Kernels.convolutionForward(x.baseAddress!, weight: w.baseAddress!, bias: b, output.pointer,
+                                               geometry: geometry)
                 }
             }
         }
@@ -50,7 +43,6 @@ extension Tensor {
                 input.withUnsafeBufferPointer { x in
                     weight.withUnsafeBufferPointer { w in
                         Kernels.convolutionBackward(g.baseAddress!, x: x.baseAddress!, weight: w.baseAddress!,
-                                                    cols: cols.map { UnsafePointer($0.pointer) },
                                                     dx: dx?.pointer, dWeight: dWeight?.pointer, dBias: dBias?.pointer,
                                                     geometry: geometry)
                     }
