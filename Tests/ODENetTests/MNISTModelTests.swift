@@ -114,29 +114,33 @@ final class MNISTModelTests: XCTestCase {
         let torch = Self.torchLosses(kind, modeName) ?? [firstLoss]
         print("W4 \(kind) \(modeName): swift \(losses.map { String(format: "%.5f", $0) })")
         print("W4 \(kind) \(modeName): torch \(torch.prefix(steps).map { String(format: "%.5f", $0) })")
-        XCTAssertEqual(losses[0], firstLoss, accuracy: 1e-4, "first-step loss vs torch")
+        XCTAssertEqual(losses[0], firstLoss, accuracy: 1e-4, "first-step loss vs torch (the issue's bound)")
+        XCTAssertEqual(losses[0], torch[0], accuracy: 1e-5, "first-step loss vs torch's recorded value")
         for (step, (ours, theirs)) in zip(losses, torch).enumerated().dropFirst() {
             XCTAssertEqual(ours, theirs, accuracy: tolerance, "step \(step) loss vs torch")
         }
     }
 
+    /// With torchdiffeq's dopri5 (the models' default method) the MLP's steps are torch's, so its losses
+    /// agree to ~1e-5 over 12 steps (direct: to the printed digit).
     func testMLPLossesTrackTorchWithAdjoint() throws {
-        try checkAgainstTorch("mlp", "adjoint", mode: .adjoint(), steps: 12, firstLoss: 2.29852, tracking: 2e-3)
+        try checkAgainstTorch("mlp", "adjoint", mode: .adjoint(), steps: 12, firstLoss: 2.29852, tracking: 1e-4)
     }
 
     func testMLPLossesTrackTorchWithDirectGradient() throws {
-        try checkAgainstTorch("mlp", "direct", mode: .direct, steps: 12, firstLoss: 2.29852, tracking: 2e-3)
+        try checkAgainstTorch("mlp", "direct", mode: .direct, steps: 12, firstLoss: 2.29852, tracking: 1e-4)
     }
 
-    /// The adjoint's gradient differs from torch's by its own integration error at tol 1e-3 (torch's
-    /// first backward pass took 38 evaluations, ours another step sequence), so later losses agree to
-    /// ~2e-3 only; the direct gradient below is the exact gradient of each library's discrete solve.
+    /// The conv ODE-Net's first solve is at the edge of a step: torch's recorded run took 4 steps (NFE 26),
+    /// while torchdiffeq rerun on this machine takes 5 (its 4th step ends at t = 0.99974), as we do, so the
+    /// step sequences — and with them the adjoint's integration error at tol 1e-3 — differ from the
+    /// recording: later adjoint losses agree to ~1.3e-3, direct ones to ~2e-4.
     func testConvODENetLossesTrackTorch() throws {
         try checkAgainstTorch("conv", "adjoint", mode: .adjoint(), steps: 3, firstLoss: 2.35601, tracking: 3e-3)
     }
 
     func testConvODENetLossesTrackTorchWithDirectGradient() throws {
-        try checkAgainstTorch("conv", "direct", mode: .direct, steps: 3, firstLoss: 2.35601, tracking: 3e-3)
+        try checkAgainstTorch("conv", "direct", mode: .direct, steps: 3, firstLoss: 2.35601, tracking: 5e-4)
     }
 
     // MARK: - Training smoke run
