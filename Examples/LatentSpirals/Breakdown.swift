@@ -1,45 +1,68 @@
 import Autodiff
 
-/// The extrapolation RMSE split by spiral direction and by whether a test spiral's targets lie on the
-/// part of its spiral that some training window covers: a diagnostic of where the error comes from.
+/// The extrapolation error split by spiral direction and by where the test window starts on its spiral,
+/// with the median of the per-spiral RMSEs: a diagnostic of where the error comes from (a few spirals
+/// far off, or all of them a little).
 struct RMSEBreakdown: CustomStringConvertible {
-    /// One group: its label, how many test spirals it holds, and their RMSE (nil when empty).
+    /// One group: its label, how many test spirals it holds, their pooled RMSE and the median of their
+    /// per-spiral RMSEs (nil when empty).
     struct Group {
         var label: String
         var count: Int
         var rmse: Double?
+        var median: Double?
     }
 
+    /// The per-spiral RMSEs, in the order of `members`.
+    var perSpiral: [Double]
     var groups: [Group]
 
-    /// Groups the test spirals `members` (predictions [T, B, 2] at window indices `indices`) into
-    /// clockwise / counter-clockwise × targets covered / not covered, where a spiral's targets are covered
-    /// when its last target index (start + max(indices)) is at most `coveredThrough`, the last spiral index
-    /// any training window observes.
-    init(_ predictions: Tensor<Float>, indices: [Int], data: SpiralDataset, members: [Int], coveredThrough: Int) {
+    /// Splits the test spirals `members` (predictions [T, B, 2] at window indices `indices`) by direction
+    /// and by start index into `SpiralDataset.testStarts` halves.
+    init(_ predictions: Tensor<Float>, indices: [Int], data: SpiralDataset, members: [Int]) {
         let values = predictions.scalars, b = members.count
         precondition(predictions.shape == [indices.count, b, 2])
-        let last = indices.max() ?? 0
-        var sums = [Double](repeating: 0, count: 4), counts = [Int](repeating: 0, count: 4)
-        for (i, sample) in members.enumerated() {
-            let s = data.samples[sample]
-            let group = (s.isClockwise ? 0 : 2) + (s.start + last <= coveredThrough ? 0 : 1)
+        let starts = SpiralDataset.testStarts
+        let middle = (starts.lowerBound + starts.upperBound + 1) / 2
+        perSpiral = members.enumerated().map { i, sample in
+            var sum = 0.0
             for (t, w) in indices.enumerated() {
                 let p = data.truth(sample, w)
                 let dx = Double(values[(t * b + i) * 2]) - p.x, dy = Double(values[(t * b + i) * 2 + 1]) - p.y
-                sums[group] += dx * dx + dy * dy
+                sum += dx * dx + dy * dy
             }
-            counts[group] += 1
+            return (sum / Double(2 * indices.count)).squareRoot()
         }
-        let labels = ["clockwise, covered", "clockwise, beyond", "counter-clockwise, covered", "counter-clockwise, beyond"]
+        var members4 = [[Double]](repeating: [], count: 4)
+        for (i, sample) in members.enumerated() {
+            let s = data.samples[sample]
+            members4[(s.isClockwise ? 0 : 2) + (s.start < middle ? 0 : 1)].append(perSpiral[i])
+        }
+        let labels = ["cw t0<\(middle)", "cw t0≥\(middle)", "ccw t0<\(middle)", "ccw t0≥\(middle)"]
         groups = (0..<4).map { g in
-            Group(label: labels[g], count: counts[g],
-                  rmse: counts[g] == 0 ? nil : (sums[g] / Double(2 * counts[g] * indices.count)).squareRoot())
+            let r = members4[g]
+            return Group(label: labels[g], count: r.count,
+                         rmse: r.isEmpty ? nil : (r.map { $0 * $0 }.reduce(0, +) / Double(r.count)).squareRoot(),
+                         median: median(r))
         }
     }
 
     var description: String {
-        groups.map { g in "\(g.label) (\(g.count)): " + (g.rmse.map { String(format: "%.4f", $0) } ?? "–") }
-            .joined(separator: "; ")
+        let all = String(format: "median per spiral %.3f, 90th percentile %.3f; ", median(perSpiral) ?? .nan,
+                         percentile(perSpiral, 0.9) ?? .nan)
+        return all + groups.map { g in
+            "\(g.label) (\(g.count)): " + (g.rmse.map { String(format: "%.3f", $0) } ?? "–")
+                + (g.median.map { String(format: " [median %.3f]", $0) } ?? "")
+        }.joined(separator: ", ")
     }
+}
+
+/// The median of `values`, nil when empty.
+func median(_ values: [Double]) -> Double? { percentile(values, 0.5) }
+
+/// The `fraction` quantile of `values` (nearest rank on the sorted values), nil when empty.
+func percentile(_ values: [Double], _ fraction: Double) -> Double? {
+    guard !values.isEmpty else { return nil }
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int((fraction * Double(sorted.count - 1)).rounded()))]
 }
