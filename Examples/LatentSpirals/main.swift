@@ -159,24 +159,29 @@ func run() throws {
         print(String(format: "        latent ODE reconstruction RMSE %.4f, backwards-extrapolation RMSE %.4f (100 points before t0)",
                      reconstructionRMSE, backwardRMSE))
         // Where the error comes from: by direction and start, and per spiral.
-        print("        latent ODE extrapolation by test spiral: "
-              + RMSEBreakdown(forward.sliced(length ..< 2 * length, axis: 0), indices: extrapolated, data: data,
-                              members: testMembers).description)
-        print("        RNN extrapolation by test spiral:        "
-              + RMSEBreakdown(rnnForward, indices: extrapolated, data: data, members: testMembers).description)
+        let latentBreakdown = RMSEBreakdown(forward.sliced(length ..< 2 * length, axis: 0), indices: extrapolated,
+                                            data: data, members: testMembers)
+        let rnnBreakdown = RMSEBreakdown(rnnForward, indices: extrapolated, data: data, members: testMembers)
+        print("        latent ODE extrapolation by test spiral: \(latentBreakdown)")
+        print("        RNN extrapolation by test spiral:        \(rnnBreakdown)")
         print(String(format: "        training: latent ODE %.1f s (NFE forward %.1f, backward %.1f per iteration), RNN %.1f s",
                      latentReport.seconds, Double(latentReport.forwardNFE) / iterations,
                      Double(latentReport.backwardNFE) / iterations, rnnReport.seconds))
 
-        let drawn = Array(0 ..< min(figuresOption.value, testMembers.count))
-        if !drawn.isEmpty {
-            let picked = [Int](drawn)
+        // The first test spirals, and the ones the latent ODE extrapolates worst.
+        let count = min(figuresOption.value, testMembers.count)
+        let worst = testMembers.indices.sorted { latentBreakdown.perSpiral[$0] > latentBreakdown.perSpiral[$1] }
+        for (picked, name, which) in [(Array(0 ..< count), "extrapolation-n\(n).svg", ""),
+                                      (Array(worst.prefix(count)), "extrapolation-worst-n\(n).svg", ", the worst extrapolated")]
+            where !picked.isEmpty {
             let panels = SpiralPanels(data: data, observations: test.subset(picked), forwardIndices: forwardIndices,
                                       forward: forward.gathering(indices: picked, axis: 1), backwardIndices: backwardIndices,
                                       backward: backward.gathering(indices: picked, axis: 1),
-                                      rnn: rnnForward.gathering(indices: picked, axis: 1))
-            let path = (outputOption.value as NSString).appendingPathComponent("extrapolation-n\(n).svg")
-            try extrapolationFigure(panels, observed: n, latentRMSE: latentRMSE, rnnRMSE: rnnRMSE).write(to: path)
+                                      rnn: rnnForward.gathering(indices: picked, axis: 1),
+                                      latentRMSE: picked.map { latentBreakdown.perSpiral[$0] },
+                                      rnnRMSE: picked.map { rnnBreakdown.perSpiral[$0] })
+            let path = (outputOption.value as NSString).appendingPathComponent(name)
+            try extrapolationFigure(panels, observed: n, latentRMSE: latentRMSE, rnnRMSE: rnnRMSE, which: which).write(to: path)
             print("figure: \(path)")
         }
     }
