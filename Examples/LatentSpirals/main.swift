@@ -27,12 +27,14 @@
 // - Tolerances default to rtol 1e-5, atol 1e-6 (the model runs in Float; torchdiffeq's 1e-7/1e-9 sit
 //   at Float's rounding level).
 // - The default is 500 iterations per model and n (~5 CPU-minutes for n = 30, 50, 100 together); the
-//   paper's 2000 (`--iterations 2000`) took 258, 330 and 551 CPU-seconds for n = 30, 50, 100 (latent ODE
-//   and RNN together) at commit 5638b79.
+//   paper's 2000 (`--iterations 2000`) took 3.3, 4.2 and 5.7 CPU-minutes for n = 30, 50, 100 (latent ODE
+//   and RNN together; 6, 8 and 10 wall-minutes on the shared machine).
 // - Measured (seed 0, 2000 iterations, per-sample times; extrapolation RMSE latent ODE / RNN):
-//   n = 30: 5.95 / 2.27, n = 50: 1.43 / 3.25, n = 100: 1.22 / 2.25 (seed 1, n = 30: 1.33 / 3.50).
-//   Both models are far from the paper's Table 2 and the latent ODE does not beat the RNN at every n:
-//   the reconstructions are good (RMSE 0.15–0.21 against the noise-free window), the extrapolations drift.
+//   n = 30: 3.59 / 1.94, n = 50: 0.58 / 1.18, n = 100: 0.79 / 0.73 (the paper: 0.16 / 0.39, 0.15 / 0.32,
+//   0.13 / 0.18). At n = 30 the latent ODE flies off for the counter-clockwise test windows starting near
+//   index 240 (per-spiral RMSE ≈ 11; `extrapolation-worst-n30.svg`); its median per-spiral RMSE is 1.45
+//   (RNN 1.56). With training starts in [100, 300] (before this was fixed) the figures were 5.95 / 2.27,
+//   1.43 / 3.25 and 1.22 / 2.25.
 
 import Autodiff
 import ExampleSupport
