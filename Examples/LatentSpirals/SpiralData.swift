@@ -16,8 +16,8 @@ import Autodiff
 /// Every test target thus lies on a part of the spiral that training windows observe, as in latent_ode.py,
 /// whose windows reach the end of the spiral; drawing the training starts from [100, 300] too left
 /// indices 400–499 — where the clockwise radius grows from 3.1 to 15 — unseen by any training window
-/// although a third of the test targets lie there. The `nsample` points before every window exist too
-/// (t0 ≥ nsample), for extrapolation backwards in time.
+/// although a quarter of the test targets, those of half the test spirals, lie there. The `nsample`
+/// points before every window exist too (t0 ≥ nsample), for extrapolation backwards in time.
 struct SpiralDataset {
     /// Points per spiral (the function default of latent_ode.py).
     static let totalPoints = 500
