@@ -68,7 +68,7 @@ let learningRateOption = parser.option("--learning-rate", default: 0.01, help: "
 let batchSizeOption = parser.option("--batch-size", default: 0,
                                     help: "spirals per iteration; 0 = all 800 (latent_ode.py's full batch)")
 let spiralsOption = parser.option("--spirals", default: 1000, help: "spirals generated (80% train, 20% test)")
-let figuresOption = parser.option("--figures", default: 6, help: "test spirals drawn per n")
+let figuresOption = parser.option("--figures", default: 6, help: "test spirals drawn per n: the first ones, and in a second figure the worst extrapolated")
 let outputOption = parser.option("--output", default: "latent-spirals-output", help: "folder for the SVG figures")
 let summaryOption: Argument<String?> = parser.optionalOption("--summary-json",
                                                              help: "write the RMSE of both models for each n run to this JSON file")
