@@ -35,7 +35,8 @@
 //   index 240 (per-spiral RMSE ≈ 11; `extrapolation-worst-n30.svg`); its median per-spiral RMSE is 1.45
 //   (RNN 1.56). With training starts in [100, 300] (before this was fixed) the figures were 5.95 / 2.27,
 //   1.43 / 3.25 and 1.22 / 2.25. With `--iterations 4000`: n = 30: 2.33 / 1.23 (the same windows fly
-//   off), n = 100: 0.45 / 0.51.
+//   off), n = 100: 0.45 / 0.51. Seed 1 (2000 iterations): 0.94 / 2.87, 2.22 / 0.99, 0.50 / 0.51 — which
+//   windows fly off past the 100-point training horizon depends on the seed.
 
 import Autodiff
 import ExampleSupport
