@@ -10,15 +10,18 @@ struct SpiralPanels {
     var backwardIndices: [Int]           // 0, −1, …, −windowLength
     var backward: Tensor<Float>          // latent ODE, [backwardIndices.count, k, 2]
     var rnn: Tensor<Float>               // baseline, [windowLength, k, 2] for indices windowLength ..< 2·windowLength
+    var latentRMSE: [Double]             // per drawn spiral: the latent ODE's extrapolation RMSE
+    var rnnRMSE: [Double]                // … and the RNN's
 }
 
 /// One panel per spiral: the noise-free spiral over the window and a window either side, the
 /// observations, the latent ODE's reconstruction (t in the window), its extrapolation forwards and
 /// backwards in time, and the RNN's forward extrapolation.
-func extrapolationFigure(_ p: SpiralPanels, observed n: Int, latentRMSE: Double, rnnRMSE: Double) -> Figure {
+func extrapolationFigure(_ p: SpiralPanels, observed n: Int, latentRMSE: Double, rnnRMSE: Double,
+                         which: String = "") -> Figure {
     let k = p.observations.members.count
     let columns = min(3, k), rows = (k + columns - 1) / columns
-    let title = "Latent ODE vs RNN, \(n)/100 observations — extrapolation RMSE on the test set: "
+    let title = "Latent ODE vs RNN, \(n)/100 observations\(which) — extrapolation RMSE on the test set: "
         + String(format: "latent ODE %.4f, RNN %.4f", latentRMSE, rnnRMSE)
     var figure = Figure(rows: rows, columns: columns, title: title, panelWidth: 420, panelHeight: 380)
     let length = SpiralDataset.windowLength
@@ -30,8 +33,9 @@ func extrapolationFigure(_ p: SpiralPanels, observed n: Int, latentRMSE: Double,
     for i in 0..<k {
         let sample = p.observations.members[i]
         let s = p.data.samples[sample]
-        var panel = Panel(title: "test spiral \(i) (\(s.isClockwise ? "clockwise" : "counter-clockwise"))",
-                          xLabel: "x", yLabel: "y")
+        let heading = "\(s.isClockwise ? "cw" : "ccw"), start \(s.start): RMSE "
+            + String(format: "latent ODE %.2f, RNN %.2f", p.latentRMSE[i], p.rnnRMSE[i])
+        var panel = Panel(title: heading, xLabel: "x", yLabel: "y")
         let truth = (-length ..< 2 * length).map { p.data.truth(sample, $0) }
         panel.line(x: truth.map(\.x), y: truth.map(\.y), label: "truth (noise-free)", color: "#9a9a9a", width: 1.2)
         let window = truth[length ..< 2 * length]

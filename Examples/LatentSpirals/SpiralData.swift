@@ -8,11 +8,16 @@ import Autodiff
 /// - Counter-clockwise: θ = t, r = a + b·θ, centred at (+5, 0).
 /// - Clockwise: θ = 6π + 1 − t, r = a + b·50/θ, centred at (−5, 0).
 ///
-/// One deviation: torchdiffeq draws the start index t0 uniformly from [nsample, ntotal − nsample); here it
-/// is drawn from [nsample, ntotal − 2·nsample], so that the `nsample` noise-free points *after* every
-/// window (the extrapolation targets of the paper's Table 2) exist on the 500-point spiral. (The clockwise
-/// formula is singular at t = 6π + 1, just past the end, so the spiral cannot simply be continued.) The
-/// `nsample` points before every window exist too (t0 ≥ nsample), for extrapolation backwards in time.
+/// Training spirals draw the start index t0 as torchdiffeq does, uniformly from [nsample, ntotal − nsample)
+/// = [100, 400), so their windows cover the spiral up to its last point (index 498). Test spirals draw it
+/// from [nsample, ntotal − 2·nsample] = [100, 300], so that the `nsample` noise-free points *after* every
+/// test window (the extrapolation targets of the paper's Table 2) exist on the 500-point spiral. (The
+/// clockwise formula is singular at t = 6π + 1, just past the end, so the spiral cannot be continued.)
+/// Every test target thus lies on a part of the spiral that training windows observe, as in latent_ode.py,
+/// whose windows reach the end of the spiral; drawing the training starts from [100, 300] too left
+/// indices 400–499 — where the clockwise radius grows from 3.1 to 15 — unseen by any training window
+/// although a quarter of the test targets, those of half the test spirals, lie there. The `nsample`
+/// points before every window exist too (t0 ≥ nsample), for extrapolation backwards in time.
 struct SpiralDataset {
     /// Points per spiral (the function default of latent_ode.py).
     static let totalPoints = 500
@@ -44,7 +49,14 @@ struct SpiralDataset {
 
     var samples: [Sample]
 
-    init(spirals count: Int, using generator: inout SeededGenerator) {
+    /// Start indices of training windows: latent_ode.py's [nsample, ntotal − nsample).
+    static var trainingStarts: ClosedRange<Int> { windowLength ... totalPoints - windowLength - 1 }
+    /// Start indices of test windows: those whose next `windowLength` points exist.
+    static var testStarts: ClosedRange<Int> { windowLength ... totalPoints - 2 * windowLength }
+
+    /// `training` samples with starts from `trainingStarts` followed by `test` samples with starts from
+    /// `testStarts`, all drawn from `generator`.
+    init(training: Int, test: Int, using generator: inout SeededGenerator) {
         let n = Self.totalPoints
         let ts = (0..<n).map { Self.stop * Double($0) / Double(n - 1) }
         clockwise = ts.map { t in
@@ -57,9 +69,9 @@ struct SpiralDataset {
         }
         let length = Self.windowLength
         samples = []
-        samples.reserveCapacity(count)
-        for _ in 0..<count {
-            let start = Int.random(in: length ... n - 2 * length, using: &generator)
+        samples.reserveCapacity(training + test)
+        for k in 0..<(training + test) {
+            let start = Int.random(in: k < training ? Self.trainingStarts : Self.testStarts, using: &generator)
             let isClockwise = !(generator.nextUniform() > 0.5)   // latent_ode.py: cc = rand > .5
             let spiral = isClockwise ? clockwise : counterClockwise
             var observations = [Float]()
