@@ -18,24 +18,26 @@ enum W1 {
     static let outputTimes: [Double] = (0..<1000).map { 25 * Double($0) / 999 }
 
     static func solveW1<M: AdaptiveRungeKuttaMethod>(_ method: M, rtol: Double = 1e-7, atol: Double = 1e-9,
+                                                     controller: StepSizeController? = nil,
                                                      saveAt: SaveAt = .times(outputTimes)) throws -> ODESolution<[Double]> {
-        try solve(problem, using: method, controller: StepSizeController(relativeTolerance: .scalar(rtol),
-                                                                         absoluteTolerance: .scalar(atol)),
+        try solve(problem, using: method,
+                  controller: controller ?? StepSizeController(relativeTolerance: .scalar(rtol), absoluteTolerance: .scalar(atol)),
                   saveAt: saveAt)
     }
 
-    static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
+    /// A W1 line; `controller` replaces the default controller (rtol 1e-7, atol 1e-9).
+    static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M,
+                                                       controller: StepSizeController? = nil) -> Benchmark {
         Benchmark(name: "w1.\(name)") {
-            let solution = try solveW1(method)
-            if ProcessInfo.processInfo.environment["W1_TRACE"] != nil { print(solution.steps.prefix(12).map { ($0.time, $0.stepSize) }) }
+            let solution = try solveW1(method, controller: controller)
             let seconds: Double
             if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
                 // A fixed number of solves (for profilers such as callgrind): the mean time per solve.
                 let start = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<count { _ = try solveW1(method) }
+                for _ in 0..<count { _ = try solveW1(method, controller: controller) }
                 seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
             } else {
-                seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method) }
+                seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method, controller: controller) }
             }
             let end = solution.states.last!
             let error = zip(end, reference).map { abs($0 - $1) }.max()!
@@ -54,7 +56,7 @@ enum W1 {
 /// The W1 lines: Dormand–Prince 5(4), Tsitouras 5(4), DOP853.
 let w1Benchmarks: [Benchmark] = [
     W1.benchmark("dopri5", .dormandPrince54),
-    W1.benchmark("dopri5_torchdiffeq", .dormandPrince54Torchdiffeq),
+    W1.benchmark("dopri5_torchdiffeq", .dormandPrince54Torchdiffeq, controller: .torchdiffeq()),  // torchdiffeq's dopri5, stepped as torchdiffeq
     W1.benchmark("tsit5", .tsitouras54),
     W1.benchmark("dop853", .dormandPrince853),
 ]

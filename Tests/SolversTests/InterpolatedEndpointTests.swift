@@ -82,7 +82,7 @@ final class InterpolatedEndpointTests: XCTestCase {
         }
         let times = (0..<1000).map { 25 * Double($0) / 999 }
         let solution = try solve(spiral, using: .dormandPrince54Torchdiffeq,
-                                 controller: controller(1e-7, endpoint: .interpolated).with(absoluteTolerance: 1e-9),
+                                 controller: .torchdiffeq(relativeTolerance: 1e-7, absoluteTolerance: 1e-9),
                                  saveAt: .times(times))
         let torchdiffeqFirstSteps = [0.000621890528022496, 0.00621890528022496, 0.010488949288417404,
                                      0.012679659748621074]
@@ -97,13 +97,5 @@ final class InterpolatedEndpointTests: XCTestCase {
         // torchdiffeq's y(25): [-0.4436228806572049, 0.27944286930661827].
         XCTAssertEqual(solution.finalState[0], -0.4436228806572049, accuracy: 1e-9)
         XCTAssertEqual(solution.finalState[1], 0.27944286930661827, accuracy: 1e-9)
-    }
-}
-
-private extension StepSizeController {
-    func with(absoluteTolerance: Double) -> StepSizeController {
-        var copy = self
-        copy.absoluteTolerance = .scalar(absoluteTolerance)
-        return copy
     }
 }

@@ -29,10 +29,11 @@ final class StepSizeControllerTests: XCTestCase {
         }
     }
 
-    func testNoGrowthRightAfterARejectionOnlyUnderHairersRule() {
-        var hairer = controller
-        hairer.limitsGrowthAfterRejection = true
-        for (c, limits) in [(controller, false), (hairer, true)] {
+    func testNoGrowthRightAfterARejectionUnderHairersRuleOnly() {
+        var torchdiffeq = controller
+        torchdiffeq.limitsGrowthAfterRejection = false
+        XCTAssertFalse(StepSizeController.torchdiffeq().limitsGrowthAfterRejection)
+        for (c, limits) in [(torchdiffeq, false), (controller, true)] {
             var memory = ControllerMemory()
             _ = c.decide(errorRatio: 4, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
             let d = c.decide(errorRatio: 1e-6, stepSize: 0.05, errorEstimateOrder: 4, memory: &memory)

@@ -31,6 +31,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
     public var maximumSteps = 100_000
     /// How adaptive solves (forward and the adjoint's backward) meet the last time: `.interpolated` (the
     /// default, torchdiffeq's behaviour) steps past it and interpolates; `.exact` shortens the last step.
+    /// (The block's step-size control is otherwise torchdiffeq's too: no post-rejection rule.)
     public var endpoint: StepSizeController.Endpoint = .interpolated
     /// How the backward pass is computed.
     public var gradientMode: GradientMode

@@ -17,6 +17,7 @@ struct SolveConfiguration {
         var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
                                             absoluteTolerance: .scalar(absoluteTolerance), norm: norm)
         controller.endpoint = endpoint
+        controller.limitsGrowthAfterRejection = false   // as torchdiffeq, whose step sequences ODEBlock follows
         return controller
     }
 

@@ -26,10 +26,10 @@ public struct StepDecision: Sendable, Equatable {
 /// non-finite ratio rejects with `minimumFactor`.
 ///
 /// Defaults: a plain I-controller (kI = 1, kP = 0), safety 0.9, factor ∈ [0.2, 10] (torchdiffeq, diffrax);
-/// the step after a rejection may grow again (torchdiffeq; `limitsGrowthAfterRejection` restores Hairer's
-/// rule), and the last step lands on the end of the span (`endpoint`).
-/// Tolerances have no default: choose them for your problem (`torchdiffeqDefaults` gives rtol 1e-7,
-/// atol 1e-9). (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4; Hairer & Wanner, *Solving ODEs II*,
+/// the step right after a rejection does not grow (Hairer; `limitsGrowthAfterRejection`), and the last
+/// step lands on the end of the span (`endpoint`). `torchdiffeq(relativeTolerance:absoluteTolerance:)`
+/// steps as torchdiffeq does. Tolerances have no default: choose them for your problem
+/// (`torchdiffeqDefaults` gives rtol 1e-7, atol 1e-9). (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4; Hairer & Wanner, *Solving ODEs II*,
 /// §IV.2 for the PI form; Söderlind, "Automatic control and adaptive time-stepping", Numer. Algorithms 31
 /// (2002) 281–310.)
 public struct StepSizeController: Sendable {
@@ -56,10 +56,9 @@ public struct StepSizeController: Sendable {
     /// The first step's magnitude; `nil` picks it automatically (Hairer, Nørsett & Wanner §II.4).
     public var initialStepSize: Double? = nil
     /// Whether an accepted step right after a rejected one may not grow (Hairer's DOPRI5 safeguard against
-    /// repeated rejections). Off by default, as in torchdiffeq, whose step sequences the library reproduces
-    /// (with `ButcherTableau.dormandPrince54Torchdiffeq`); on the W1 spiral the rule changes nothing (356
-    /// accepted steps either way, 79 rejections with it, 80 without).
-    public var limitsGrowthAfterRejection = false
+    /// repeated rejections; on by default). torchdiffeq has no such rule. On the W1 spiral it saves DOP853
+    /// 11 evaluations (1,934 against 1,945) and changes Dormand–Prince by one rejection.
+    public var limitsGrowthAfterRejection = true
     /// How the solve meets the end of its span (`.exact` by default).
     public var endpoint: Endpoint = .exact
 
@@ -84,6 +83,18 @@ public struct StepSizeController: Sendable {
     /// torchdiffeq's defaults, rtol 1e-7 and atol 1e-9 (tight: the Neural-ODE papers' setting).
     public static var torchdiffeqDefaults: StepSizeController {
         StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
+    }
+
+    /// A controller that steps as torchdiffeq's adaptive solvers do: no post-rejection rule, and the end of
+    /// the span passed and interpolated (`Endpoint.interpolated`). With
+    /// `ButcherTableau.dormandPrince54Torchdiffeq` it reproduces torchdiffeq's dopri5 step for step.
+    public static func torchdiffeq(relativeTolerance: Double = 1e-7, absoluteTolerance: Double = 1e-9)
+        -> StepSizeController {
+        var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
+                                            absoluteTolerance: .scalar(absoluteTolerance))
+        controller.limitsGrowthAfterRejection = false
+        controller.endpoint = .interpolated
+        return controller
     }
 
     /// Decides on a trial step of magnitude `stepSize` with error ratio `errorRatio`.
