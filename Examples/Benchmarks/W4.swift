@@ -82,8 +82,8 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
         step += 1
     }
     let flops = w4FLOPs(kind)
-    // Work per timed step uses the timed steps' median NFE (as the peers report theirs); `nfe_forward` and
-    // `nfe_backward` are the first step's, whose loss is the one compared with torch.
+    // Work per timed step uses the timed steps' median NFE (`nfe_forward_timed`, as the peers report theirs);
+    // `nfe_forward` and `nfe_backward` are the first step's, whose loss is the one compared with torch.
     func median(_ xs: [Int]) -> Double { xs.isEmpty ? 0 : Double(xs.sorted()[xs.count / 2]) }
     let nfeF = timedNFE.isEmpty ? Double(firstStatistics.forwardEvaluations) : median(timedNFE.map(\.forward))
     let nfeB = timedNFE.isEmpty ? Double(firstStatistics.backwardEvaluations) : median(timedNFE.map(\.backward))
@@ -93,7 +93,7 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
     return [BenchmarkResult(name: "w4.\(kind).\(modeName)", value: seconds * 1e3, unit: "ms",
                             extra: ["nfe_forward": firstStatistics.forwardEvaluations,
                                     "nfe_backward": firstStatistics.backwardEvaluations,
-                                    "nfe_forward_timed": timedNFE.map(\.forward), "nfe_backward_timed": timedNFE.map(\.backward),
+                                    "nfe_forward_timed": Int(nfeF), "nfe_backward_timed": Int(nfeB),
                                     "loss": Double(firstLoss),
                                     "forward_steps": firstStatistics.forwardSteps,
                                     "forward_rejected": firstStatistics.forwardRejectedSteps,

@@ -54,6 +54,28 @@ final class StepSizeControllerTests: XCTestCase {
         XCTAssertEqual(c.decide(errorRatio: 1e9, stepSize: 0.02, errorEstimateOrder: 4, memory: &memory).nextStepSize, 0.01)
     }
 
+    /// The four-lane RMS of scalar tolerances equals the component-wise definition (to rounding), for every
+    /// tail length, over a seminorm's range, and for Float states.
+    func testScalarToleranceNormMatchesTheComponentwiseDefinition() {
+        var g = SystemRandomNumberGenerator()
+        for count in [1, 3, 4, 5, 8, 11, 64, 1001] {
+            let e = (0..<count).map { _ in Double.random(in: -1e-6...1e-6, using: &g) }
+            let y0 = (0..<count).map { _ in Double.random(in: -3...3, using: &g) }
+            let y1 = (0..<count).map { _ in Double.random(in: -3...3, using: &g) }
+            for norm in [ErrorNorm.rms, .maximum, .rms(over: 0..<(count + 1) / 2)] {
+                let range = norm.components ?? 0..<count
+                let terms = range.map { i in abs(e[i]) / (1e-9 + 1e-6 * max(abs(y0[i]), abs(y1[i]))) }
+                let expected = norm.kind == .rms
+                    ? (terms.map { $0 * $0 }.reduce(0, +) / Double(terms.count)).squareRoot() : terms.max()!
+                let fast = norm.scaledNorm(of: e, start: y0, end: y1, relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+                XCTAssertEqual(fast, expected, accuracy: 1e-13 * expected, "\(norm) over \(count)")
+                let float = norm.scaledNorm(of: e.map { Float($0) }, start: y0.map { Float($0) }, end: y1.map { Float($0) },
+                                            relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+                XCTAssertEqual(float, expected, accuracy: 1e-5 * expected, "Float, \(norm) over \(count)")
+            }
+        }
+    }
+
     func testErrorRatioUsesTheMixedScaleAndTheChosenNorm() {
         let y0: [Double] = [1, -4]
         let y1: [Double] = [2, 3]

@@ -72,10 +72,11 @@ extension Integrator {
         if let tolerances = scalarTolerances {
             let r = tolerances.relative, a = tolerances.absolute
             let norm = controller.norm
-            let e1 = norm.scaledNorm(of: workspace.error, start: _state, end: candidate) { _ in r } absolute: { _ in a }
+            let e1 = norm.scaledNorm(of: workspace.error, start: _state, end: candidate, relativeTolerance: r,
+                                     absoluteTolerance: a)
             guard hasSecondary else { return e1.isFinite ? e1 : .infinity }
-            let e3 = norm.scaledNorm(of: workspace.secondaryError, start: _state, end: candidate) { _ in r }
-                absolute: { _ in a }
+            let e3 = norm.scaledNorm(of: workspace.secondaryError, start: _state, end: candidate, relativeTolerance: r,
+                                     absoluteTolerance: a)
             return combinedErrorRatio(e1, e3)
         }
         return errorRatio(error: workspace.error, secondaryError: hasSecondary ? workspace.secondaryError : nil,
