@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"],
                     exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
                               "Fixtures/w2_reference_entry.json", "Fixtures/torchdiffeq_traces.py",
-                              "Fixtures/w3_torchdiffeq_trace.json"]),
+                              "Fixtures/w3_torchdiffeq_trace.json", "Fixtures/ode_demo_seeds.py"]),
     ],
     swiftLanguageModes: [.v5]
 )
