@@ -5,12 +5,12 @@ iterations 1500-2000 (evaluated every 20), for comparing with `spirals --seed N 
 
 Reads ../../../../shared/peers/data/spiral_data.json (beside the project). Quoted in the README.
 """
-import sys, json, numpy as np, torch, torch.nn as nn, torch.optim as optim
+import os, sys, json, numpy as np, torch, torch.nn as nn, torch.optim as optim
 from torchdiffeq import odeint, odeint_adjoint
 torch.set_num_threads(1)
 seed=int(sys.argv[1]); adjoint = len(sys.argv)>2 and sys.argv[2]=='adjoint'
 torch.manual_seed(seed); np.random.seed(seed)
-sd=json.load(open(__import__('os').path.join(__import__('os').path.dirname(__import__('os').path.abspath(__file__)), '../../../../shared/peers/data/spiral_data.json')))
+sd=json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../../shared/peers/data/spiral_data.json')))
 t=torch.tensor(sd['t']); true_y=torch.tensor(sd['true_y']).unsqueeze(1); y0=true_y[0]
 class F(nn.Module):
     def __init__(s):
