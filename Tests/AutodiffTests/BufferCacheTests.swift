@@ -23,14 +23,22 @@ final class BufferCacheTests: XCTestCase {
         BufferCache.release(buffer, byteCount: bytes)   // freed, not cached: nothing to observe but no crash
     }
 
+    /// `TensorMemory.liveBytes` is process-wide, and threads of earlier tests may still be releasing their
+    /// tensors as they exit; an attempt disturbed by them is repeated (a real miscount fails every attempt).
     func testCachedBuffersDoNotCountAsLiveTensorMemory() {
-        let before = TensorMemory.liveBytes
-        do {
-            let t = Tensor<Float>.ones([20, 50])
-            XCTAssertEqual(TensorMemory.liveBytes, before + 4000)
-            XCTAssertEqual(t.scalars.reduce(0, +), 1000)
+        var observed: [(allocated: Int, released: Int)] = []
+        for _ in 0..<5 {
+            let before = TensorMemory.liveBytes
+            var allocated = 0
+            do {
+                let t = Tensor<Float>.ones([20, 50])
+                allocated = TensorMemory.liveBytes - before
+                XCTAssertEqual(t.scalars.reduce(0, +), 1000)
+            }
+            observed.append((allocated, TensorMemory.liveBytes - before))
+            if observed.last! == (4000, 0) { break }
         }
-        XCTAssertEqual(TensorMemory.liveBytes, before)
+        XCTAssertTrue(observed.contains { $0 == (4000, 0) }, "live-byte changes (allocated, after release): \(observed)")
         let reused = Tensor<Float>.zeros([20, 50])
         XCTAssertEqual(reused.scalars.reduce(0, +), 0, "a reused buffer is initialised like a new one")
     }

@@ -33,12 +33,19 @@ final class AdjointMemoryTests: XCTestCase {
         return (probe.peakEntries, probe.peakBytes, block.statistics.backwardEvaluations)
     }
 
+    /// The counters are process-wide: a thread of an earlier test that is still releasing its tensors
+    /// could disturb one measurement, so a disturbed pair is measured again (growth with the number of
+    /// steps would fail every attempt).
     func testAdjointLiveTapeEntriesAndTensorBytesDoNotGrowWithSteps() throws {
-        let small = try peaks(steps: 10, mode: .adjoint())
-        let large = try peaks(steps: 1000, mode: .adjoint())
-        XCTAssertGreaterThan(large.nfe, 90 * small.nfe, "the backward pass really took ~100× the evaluations")
-        XCTAssertEqual(large.entries, small.entries, "peak live tape entries: 10 steps \(small), 1000 steps \(large)")
-        XCTAssertEqual(large.bytes, small.bytes, "peak live tensor bytes: 10 steps \(small), 1000 steps \(large)")
+        var attempts: [String] = []
+        for _ in 0..<3 {
+            let small = try peaks(steps: 10, mode: .adjoint())
+            let large = try peaks(steps: 1000, mode: .adjoint())
+            XCTAssertGreaterThan(large.nfe, 90 * small.nfe, "the backward pass really took ~100× the evaluations")
+            if large.entries == small.entries && large.bytes == small.bytes { return }
+            attempts.append("10 steps \(small), 1000 steps \(large)")
+        }
+        XCTFail("peak live tape entries and tensor bytes grew with the number of steps: \(attempts)")
     }
 
     func testDirectModeMemoryGrowsWithSteps() throws {
