@@ -84,16 +84,15 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
     let flops = w4FLOPs(kind)
     // Work per timed step uses the timed steps' median NFE (`nfe_forward_timed`, as the peers report theirs);
     // `nfe_forward` and `nfe_backward` are the first step's, whose loss is the one compared with torch.
-    func median(_ xs: [Int]) -> Double { xs.isEmpty ? 0 : Double(xs.sorted()[xs.count / 2]) }
-    let nfeF = timedNFE.isEmpty ? Double(firstStatistics.forwardEvaluations) : median(timedNFE.map(\.forward))
-    let nfeB = timedNFE.isEmpty ? Double(firstStatistics.backwardEvaluations) : median(timedNFE.map(\.backward))
+    let nfeF = timedNFE.isEmpty ? Double(firstStatistics.forwardEvaluations) : median(timedNFE.map { Double($0.forward) })
+    let nfeB = timedNFE.isEmpty ? Double(firstStatistics.backwardEvaluations) : median(timedNFE.map { Double($0.backward) })
     let perImage = 3 * flops.outside - 2.0 * 64 * 9 * 26 * 26 * (kind == "conv" ? 1 : 0) - (kind == "mlp" ? 2.0 * 784 * 64 : 0)
         + (modeName == "direct" ? 3 * nfeF * flops.field : nfeF * flops.field + 3 * nfeB * flops.field)
     let gflop = perImage * Double(batch) / 1e9
     return [BenchmarkResult(name: "w4.\(kind).\(modeName)", value: seconds * 1e3, unit: "ms",
                             extra: ["nfe_forward": firstStatistics.forwardEvaluations,
                                     "nfe_backward": firstStatistics.backwardEvaluations,
-                                    "nfe_forward_timed": Int(nfeF), "nfe_backward_timed": Int(nfeB),
+                                    "nfe_forward_timed": nfeF, "nfe_backward_timed": nfeB,
                                     "loss": Double(firstLoss),
                                     "forward_steps": firstStatistics.forwardSteps,
                                     "forward_rejected": firstStatistics.forwardRejectedSteps,

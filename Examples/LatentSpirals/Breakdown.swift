@@ -43,12 +43,12 @@ struct RMSEBreakdown: CustomStringConvertible {
             let r = members4[g]
             return Group(label: labels[g], count: r.count,
                          rmse: r.isEmpty ? nil : (r.map { $0 * $0 }.reduce(0, +) / Double(r.count)).squareRoot(),
-                         median: median(r))
+                         median: percentile(r, 0.5))
         }
     }
 
     var description: String {
-        let all = String(format: "median per spiral %.3f, 90th percentile %.3f; ", median(perSpiral) ?? .nan,
+        let all = String(format: "median per spiral %.3f, 90th percentile %.3f; ", percentile(perSpiral, 0.5) ?? .nan,
                          percentile(perSpiral, 0.9) ?? .nan)
         return all + groups.map { g in
             "\(g.label) (\(g.count)): " + (g.rmse.map { String(format: "%.3f", $0) } ?? "–")
@@ -56,9 +56,6 @@ struct RMSEBreakdown: CustomStringConvertible {
         }.joined(separator: ", ")
     }
 }
-
-/// The median of `values`, nil when empty.
-func median(_ values: [Double]) -> Double? { percentile(values, 0.5) }
 
 /// The `fraction` quantile of `values` (nearest rank on the sorted values), nil when empty.
 func percentile(_ values: [Double], _ fraction: Double) -> Double? {

@@ -50,13 +50,6 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-func median(_ values: [Double]) -> Double {
-    guard !values.isEmpty else { return .nan }
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
 func run() throws {
     let iterations = iterationsOption.value, batchSize = batchSizeOption.value, batchTime = batchTimeOption.value
     let testEvery = testEveryOption.value, plotEvery = plotEveryOption.value

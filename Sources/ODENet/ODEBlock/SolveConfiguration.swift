@@ -10,8 +10,8 @@ struct SolveConfiguration {
     /// Fixed step size; `nil` for adaptive stepping (then `method` must have an error estimate).
     var stepSize: Double?
     var maximumSteps: Int
-    /// How adaptive solves meet the end of their span.
-    var endpoint: StepSizeController.Endpoint = .exact
+    /// How adaptive solves meet the end of their span (the block's `endpoint`).
+    var endpoint: StepSizeController.Endpoint
 
     var controller: StepSizeController {
         var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),

@@ -32,29 +32,32 @@ extension Integrator {
             next += 1
         }
         var gPrevious = try event.map { try $0.function(time, state) } ?? 0
-        var interpolatedEnd: State? = nil
+        var interpolatedEnd: State? = nil   // the end state when the last step passed the end
         while try step() {
             steps.append(AcceptedStep(time: previousTime, stepSize: lastStepSize))
-            // With `Endpoint.interpolated` the last step may end past the span; nothing beyond it is reported.
-            var stopTime = hasPassedEnd ? span.end : time
+            // Where this step's reports stop: its end, the end of the span when the step passed it
+            // (`Endpoint.interpolated`: nothing beyond the span is reported), or an event inside it.
+            var stopTime = time, stopState = state
+            if hasPassedEnd {
+                stopTime = span.end
+                stopState = try state(at: span.end)
+            }
             if let event {
-                let g = try event.function(stopTime, hasPassedEnd ? try state(at: stopTime) : state)
+                let g = try event.function(stopTime, stopState)
                 if event.isCrossing(from: gPrevious, to: g) {
                     let found = try locate(event, g0: gPrevious, g1: g, until: stopTime)
                     occurrence = found
-                    stopTime = found.time
+                    (stopTime, stopState) = (found.time, found.state)
                 }
                 gPrevious = g
             }
             while next < outputs.count && (outputs[next] - stopTime) * direction <= 0 {
                 let t = outputs[next]
                 times.append(t)
-                states.append(t == stopTime && occurrence != nil ? occurrence!.state : try state(at: t))
+                states.append(t == stopTime ? stopState : try state(at: t))
                 next += 1
             }
-            if occurrence == nil && hasPassedEnd {
-                interpolatedEnd = times.last == span.end ? states[states.count - 1] : try state(at: span.end)
-            }
+            if occurrence == nil && hasPassedEnd { interpolatedEnd = stopState }
             if saveAt.everyStep && occurrence == nil && !hasPassedEnd && times.last != time {
                 times.append(time)
                 states.append(state)
@@ -66,12 +69,8 @@ extension Integrator {
             }
             if occurrence != nil { break }
         }
-        var finalTime = occurrence?.time ?? time
-        var finalState = occurrence?.state ?? state
-        if occurrence == nil, let endState = interpolatedEnd {
-            finalTime = span.end
-            finalState = endState
-        }
+        let finalTime = occurrence?.time ?? (interpolatedEnd != nil ? span.end : time)
+        let finalState = occurrence?.state ?? interpolatedEnd ?? state
         if saveAt.includesEnd && times.last != finalTime {
             times.append(finalTime)
             states.append(finalState)
