@@ -11,19 +11,25 @@ struct ObservedBatch {
     /// The recognition RNN's inputs, in the order it runs (last observation first): [size, 3] each,
     /// (x, y, t_k − t_{k−1}) with t_{−1} = 0, so the last step sees how far the first observation is from t0.
     let encoderSteps: [Tensor<Float>]
+    /// The recognition RNN's inputs for the later half of each sample's observations, read as a window
+    /// that starts at the first of them (the anchor).
+    let anchorSteps: [Tensor<Float>]
+    /// 1 at each sample's anchor time on `solveTimes`, [solveTimes.count, size, 1].
+    let anchorMask: Tensor<Float>
     /// 0, then the sorted union of the observed times.
     let solveTimes: [Double]
     /// The observations on `solveTimes`, [solveTimes.count, size, 2] (zero where not observed).
     let targets: Tensor<Float>
     /// 1 where a sample is observed at a time of `solveTimes`, [solveTimes.count, size, 1].
     let mask: Tensor<Float>
-    /// The baseline's inputs: the k-th observation of each sample [size, 2] …
+    /// The baseline's inputs: the k-th observation of each sample, standardised, [size, 2] …
     let rnnObservations: [Tensor<Float>]
     /// … and the gap from it to the point it predicts [size, 1]: t_{k+1} − t_k, and for the last one the
     /// gap to the first point after the window (index `windowLength`).
     let rnnGaps: [Tensor<Float>]
 
-    init(_ data: SpiralDataset, _ observations: Observations, positions: [Int]? = nil) {
+    /// The RNNs' inputs are standardised with `inputs`; `targets` stay in spiral units.
+    init(_ data: SpiralDataset, _ observations: Observations, positions: [Int]? = nil, inputs: Standardization) {
         let positions = positions ?? Array(observations.members.indices)
         let members = positions.map { observations.members[$0] }
         let indices = positions.map { observations.indices[$0] }
@@ -34,6 +40,10 @@ struct ObservedBatch {
             let o = data.samples[members[i]].observations, w = indices[i][k]
             return (o[2 * w], o[2 * w + 1])
         }
+        func input(_ i: Int, _ k: Int) -> (Float, Float) {
+            let (x, y) = point(i, k)
+            return inputs.standardized(x, y)
+        }
         func time(_ i: Int, _ k: Int) -> Double { k < 0 ? 0 : SpiralDataset.sampleTime(indices[i][k]) }
 
         var steps: [Tensor<Float>] = []
@@ -41,12 +51,27 @@ struct ObservedBatch {
             var values = [Float]()
             values.reserveCapacity(3 * b)
             for i in 0..<b {
-                let (x, y) = point(i, k)
+                let (x, y) = input(i, k)
                 values += [x, y, Float(time(i, k) - time(i, k - 1))]
             }
             steps.append(Tensor(shape: [b, 3], scalars: values))
         }
         encoderSteps = steps
+
+        // The later half of each sample's observations, encoded as a window of its own that starts at
+        // its first observation (the anchor): the last step's gap is 0.
+        let first = n - max(1, n / 2)
+        var laterSteps: [Tensor<Float>] = []
+        for k in stride(from: n - 1, through: first, by: -1) {
+            var values = [Float]()
+            values.reserveCapacity(3 * b)
+            for i in 0..<b {
+                let (x, y) = input(i, k)
+                values += [x, y, Float(k == first ? 0 : time(i, k) - time(i, k - 1))]
+            }
+            laterSteps.append(Tensor(shape: [b, 3], scalars: values))
+        }
+        anchorSteps = laterSteps
 
         let union = Set(indices.joined()).union([0]).sorted()
         solveTimes = union.map(SpiralDataset.sampleTime)
@@ -63,6 +88,9 @@ struct ObservedBatch {
                 maskValues[r * b + i] = 1
             }
         }
+        var anchorValues = [Float](repeating: 0, count: union.count * b)
+        for i in 0..<b { anchorValues[row[indices[i][first]] * b + i] = 1 }
+        anchorMask = Tensor(shape: [union.count, b, 1], scalars: anchorValues)
         targets = Tensor(shape: [union.count, b, 2], scalars: targetValues)
         mask = Tensor(shape: [union.count, b, 1], scalars: maskValues)
 
@@ -70,7 +98,7 @@ struct ObservedBatch {
         for k in 0..<n {
             var xs = [Float](), gaps = [Float]()
             for i in 0..<b {
-                let (x, y) = point(i, k)
+                let (x, y) = input(i, k)
                 xs += [x, y]
                 let next = k + 1 < n ? time(i, k + 1) : SpiralDataset.sampleTime(SpiralDataset.windowLength)
                 gaps.append(Float(next - time(i, k)))

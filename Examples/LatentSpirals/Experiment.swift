@@ -17,6 +17,8 @@ struct Settings {
     var gradient: GradientMode
     var seed: UInt64
     var latentDimensions = 4
+    /// Weight λ of the latent consistency term (0: the plain ELBO of the paper and latent_ode.py).
+    var consistency = 0.0
     var verbose = false
 }
 
@@ -39,22 +41,39 @@ struct TrainingReport {
 let logNormalConstant = -0.5 * (Foundation.log(2 * Double.pi) + 2 * Foundation.log(SpiralDataset.noise))
 
 /// Builds the latent ODE (recognition RNN, dynamics, decoder) from `generator`.
-func makeLatentODE(_ settings: Settings, using generator: inout SeededGenerator) -> LatentODE {
+func makeLatentODE(_ settings: Settings, output: Standardization, using generator: inout SeededGenerator) -> LatentODE {
     let latent = settings.latentDimensions
     let rec = RecognitionRNN(latentDimensions: latent, using: &generator)
     let function = LatentODEFunc(latentDimensions: latent, using: &generator)
-    let dec = Decoder(latentDimensions: latent, using: &generator)
+    let dec = Decoder(latentDimensions: latent, output: output, using: &generator)
     let ode = ODEBlock(function, method: settings.method, relativeTolerance: settings.relativeTolerance,
                        absoluteTolerance: settings.absoluteTolerance, stepSize: settings.stepSize,
                        gradientMode: settings.gradient)
     return LatentODE(rec: rec, ode: ode, dec: dec)
 }
 
-/// −ELBO per sample (latent_ode.py's loss): Σ over the observed points of −log N(x | dec(z(t)), 0.3²)
-/// plus the analytic KL(q(z0) ‖ N(0, I)), averaged over the batch. z0 is drawn with the
-/// reparameterisation trick. Returns the differentiable part (the Gaussian constant is added by the
-/// caller, which knows the observation count).
-func negativeELBO(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: Tensor<Float>) throws -> Tensor<Float> {
+/// The latent ODE's training objective per sample, split into its parts (all averaged over the batch).
+struct LatentObjective {
+    /// −ELBO without the Gaussian constant: Σ over the observed points of ‖x − dec(z(t))‖²/(2σ²) plus
+    /// the analytic KL(q(z0) ‖ N(0, I)), z0 drawn with the reparameterisation trick.
+    var negativeELBO: Tensor<Float>
+    /// λ·‖z(t_a) − μ_a‖²: the solved latent state at each sample's anchor time t_a against the recognition
+    /// mean of the observations from t_a on, read as a window of their own (nil when λ = 0).
+    var consistency: Tensor<Float>?
+    /// What is minimised.
+    var total: Tensor<Float> { consistency.map { negativeELBO + $0 } ?? negativeELBO }
+}
+
+/// latent_ode.py's loss (−ELBO per sample), plus, with `consistency` λ > 0, the consistency term.
+///
+/// The ELBO only scores the latent path inside each 100-point window, so nothing ties the state the
+/// flow reaches at time t to the state the recognition network assigns to the same spiral point when
+/// a window starts there; past the window (extrapolation) the flow then runs through states no window
+/// trained. The consistency term asks for that agreement — the continuity condition of multiple
+/// shooting, with the recogniser supplying the second segment's start — at one time per sample: the
+/// first of the later half of its observations.
+func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: Tensor<Float>,
+                     consistency: Float) throws -> LatentObjective {
     let (mean, logVariance) = model.rec(batch.encoderSteps)
     let z0 = epsilon * exp(logVariance * 0.5) + mean
     let path = try model.ode.trajectory(from: z0, at: batch.solveTimes)          // [T, B, latent]
@@ -63,15 +82,22 @@ func negativeELBO(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: Ten
     let variance = Float(SpiralDataset.noise * SpiralDataset.noise)
     let reconstruction = residual.squared().sum() * (0.5 / variance)
     let kl = (exp(logVariance) + mean.squared() - logVariance - 1).sum() * 0.5
-    return (reconstruction + kl) * (1 / Float(batch.size))
+    let perSample = 1 / Float(batch.size)
+    var objective = LatentObjective(negativeELBO: (reconstruction + kl) * perSample, consistency: nil)
+    if consistency > 0 {
+        let anchored = (path * batch.anchorMask).sum(axis: 0)                    // z(t_a) per sample, [B, latent]
+        let (laterMean, _) = model.rec(batch.anchorSteps)
+        objective.consistency = (anchored - laterMean).squared().sum() * (consistency * perSample)
+    }
+    return objective
 }
 
-/// Trains the latent ODE with Adam on the ELBO.
-func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations, settings: Settings,
-                    label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
+/// Trains the latent ODE with Adam on the ELBO (and the consistency term when λ > 0).
+func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations, inputs: Standardization,
+                    settings: Settings, label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
-    let full = fullBatch ? ObservedBatch(data, train) : nil
+    let full = fullBatch ? ObservedBatch(data, train, inputs: inputs) : nil
     let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
     var report = TrainingReport()
     var average: Double?
@@ -79,18 +105,25 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     for iteration in stride(from: 1, through: settings.iterations, by: 1) {
         let start = now()
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
-            settings.batchSize, from: train.members.count, using: &generator))
+            settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
         let epsilon = Tensor<Float>.randomNormal([batch.size, settings.latentDimensions], using: &generator)
-        let (value, gradients) = try valueWithGradient(at: model) { try negativeELBO(model, batch, noise: epsilon) }
+        var parts: (elbo: Double, consistency: Double) = (0, 0)
+        let (_, gradients) = try valueWithGradient(at: model) { () throws -> Tensor<Float> in
+            let objective = try latentObjective(model, batch, noise: epsilon, consistency: Float(settings.consistency))
+            parts = (Double(objective.negativeELBO.scalar), objective.consistency.map { Double($0.scalar) } ?? 0)
+            return objective.total
+        }
         optimizer.update(model, along: gradients)
         report.seconds += now() - start
-        let loss = Double(value.scalar) + constant
-        guard loss.isFinite else { throw ExampleError("\(label): the loss is \(loss) at iteration \(iteration)") }
+        let loss = parts.elbo + constant
+        guard loss.isFinite, parts.consistency.isFinite else {
+            throw ExampleError("\(label): the loss is \(loss) (consistency term \(parts.consistency)) at iteration \(iteration)")
+        }
         report.losses.append((iteration, loss))
         report.forwardNFE += model.ode.statistics.forwardEvaluations
         report.backwardNFE += model.ode.statistics.backwardEvaluations
         average = average.map { 0.99 * $0 + 0.01 * loss } ?? loss   // latent_ode.py's RunningAverageMeter
-        progress?.update(iteration, ["-elbo": loss, "avg": average!,
+        progress?.update(iteration, ["-elbo": loss, "avg": average!, "consistency": parts.consistency,
                                      "nfe_f": Double(model.ode.statistics.forwardEvaluations),
                                      "nfe_b": Double(model.ode.statistics.backwardEvaluations),
                                      "ms/it": 1e3 * report.seconds / Double(iteration)])
@@ -111,17 +144,17 @@ func latentPredictions(_ model: LatentODE, _ batch: ObservedBatch, indices: [Int
 
 /// Trains the baseline RNN with Adam on the mean squared error of its one-step predictions of the
 /// observed points (teacher forcing: it reads the true observations).
-func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, settings: Settings,
+func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, inputs: Standardization, settings: Settings,
               using generator: inout SeededGenerator) throws -> TrainingReport {
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
-    let full = fullBatch ? ObservedBatch(data, train) : nil
+    let full = fullBatch ? ObservedBatch(data, train, inputs: inputs) : nil
     var report = TrainingReport()
     let progress = settings.rnnIterations > 0 ? ProgressLine(total: settings.rnnIterations) : nil
     for iteration in stride(from: 1, through: settings.rnnIterations, by: 1) {
         let start = now()
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
-            settings.batchSize, from: train.members.count, using: &generator))
+            settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
         let (value, gradients) = try valueWithGradient(at: model) { () -> Tensor<Float> in
             var h = model.cell.initialHidden(batch: batch.size)
             var predictions: [Tensor<Float>] = [], targets: [Tensor<Float>] = []
@@ -145,9 +178,9 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, se
 }
 
 /// The baseline's extrapolation: it reads the observations, predicts the first point after the window,
-/// then runs on its own predictions one time step Δ apart. [count, B, 2] for window indices
-/// windowLength ..< windowLength + count.
-func rnnExtrapolation(_ model: BaselineRNN, _ batch: ObservedBatch, count: Int) -> Tensor<Float> {
+/// then runs on its own predictions one time step Δ apart. [count, B, 2] in spiral units for window
+/// indices windowLength ..< windowLength + count (`inputs`: the batch's standardisation).
+func rnnExtrapolation(_ model: BaselineRNN, _ batch: ObservedBatch, inputs: Standardization, count: Int) -> Tensor<Float> {
     withoutRecording(Float.self) {
         var h = model.cell.initialHidden(batch: batch.size)
         var prediction = Tensor<Float>.zeros([batch.size, 2])
@@ -160,7 +193,7 @@ func rnnExtrapolation(_ model: BaselineRNN, _ batch: ObservedBatch, count: Int) 
             (h, prediction) = model.step(prediction, gap: gap, hidden: h)
             outputs.append(prediction)
         }
-        return stacked(outputs, axis: 0)
+        return inputs.restored(stacked(outputs, axis: 0))
     }
 }
 

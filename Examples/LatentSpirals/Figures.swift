@@ -72,6 +72,7 @@ func trainingFigure(_ runs: [(n: Int, latent: TrainingReport, rnn: TrainingRepor
         rnn.line(x: run.rnn.losses.map { Double($0.0) }, y: run.rnn.losses.map(\.1), label: "n = \(run.n)", color: color)
     }
     rnn.yScale = .logarithmic
+    if runs.allSatisfy({ $0.latent.losses.allSatisfy { $0.1 > 0 } }) { latent.yScale = .logarithmic }
     figure[0, 0] = latent
     figure[0, 1] = rnn
     return figure

@@ -60,17 +60,21 @@ final class LatentODEFunc: Dynamics {
     }
 }
 
-/// latent_ode.py's `Decoder`: Linear(4, 20) ReLU Linear(20, 2) (ReLU fused into the first layer).
+/// latent_ode.py's `Decoder`: Linear(4, 20) ReLU Linear(20, 2) (ReLU fused into the first layer), its
+/// output mapped from standardised to spiral units by `output` (a fixed affine map, not trained).
 final class Decoder: Module {
     let fc1: Linear<Float>
     let fc2: Linear<Float>
+    let output: Standardization
 
-    init(latentDimensions: Int, observationDimensions: Int = 2, hiddenUnits: Int = 20, using generator: inout SeededGenerator) {
+    init(latentDimensions: Int, observationDimensions: Int = 2, hiddenUnits: Int = 20, output: Standardization,
+         using generator: inout SeededGenerator) {
         fc1 = Linear(latentDimensions, hiddenUnits, activation: .relu, using: &generator)
         fc2 = Linear(hiddenUnits, observationDimensions, using: &generator)
+        self.output = output
     }
 
-    func callAsFunction(_ z: Tensor<Float>) -> Tensor<Float> { fc2(fc1(z)) }
+    func callAsFunction(_ z: Tensor<Float>) -> Tensor<Float> { output.restored(fc2(fc1(z))) }
 }
 
 /// The latent ODE: recognition RNN → q(z(t0)) → ODE solve → decoder.
@@ -87,7 +91,8 @@ final class LatentODE: Module {
 }
 
 /// The baseline: the same cell (25 hidden units, input (x, y, Δt)) run forwards; after each
-/// observation it predicts the next one, Δt ahead, through `h2o: 25 → 2`.
+/// observation it predicts the next one, Δt ahead, through `h2o: 25 → 2`. It reads and predicts
+/// points in the batch's standardised units.
 final class BaselineRNN: Module {
     let cell: RNNCell
     let h2o: Linear<Float>

@@ -65,6 +65,11 @@ let atolOption = parser.option("--atol", default: 1e-6, help: "absolute toleranc
 let gradientOption = parser.option("--gradient", default: GradientChoice.direct,
                                    help: "how the ODE solve is differentiated (direct: latent_ode.py's default; adjoint as the paper, "
                                        + "~10× slower here: one backward solve per observed time)")
+let rawInputsFlag = parser.flag("--raw-inputs",
+                                help: "feed the networks raw points (latent_ode.py) instead of points standardised by the training set's mean and deviation")
+let consistencyOption = parser.option("--consistency", default: 100.0,
+                                      help: "weight λ of the latent consistency term: the flow's z at the start of the later half of a spiral's "
+                                          + "observations vs their own encoding (0: the plain ELBO of the paper and latent_ode.py)")
 let seedOption = parser.option("--seed", default: 0, help: "seed of the data, the split, the observed times, the weights and the noise")
 let learningRateOption = parser.option("--learning-rate", default: 0.01, help: "Adam learning rate (both models)")
 let batchSizeOption = parser.option("--batch-size", default: 0,
@@ -100,7 +105,8 @@ func run() throws {
     let settings = Settings(iterations: iterationsOption.value, rnnIterations: rnnIterationsOption.value ?? iterationsOption.value,
                             learningRate: learningRateOption.value, batchSize: batchSizeOption.value, method: solver.tableau,
                             stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
-                            absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed)
+                            absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed,
+                            consistency: consistencyOption.value)
 
     // Data and the 80/20 split.
     var dataGenerator = SeededGenerator(seed: seed)
@@ -131,13 +137,14 @@ func run() throws {
         let test = samplingOption.value == .shared
             ? Observations(members: testMembers, sharing: train.indices[0])
             : Observations(members: testMembers, keeping: n, sampling: .perSample, using: &sampling)
-        let testBatch = ObservedBatch(data, test)
+        let inputs = rawInputsFlag.value ? Standardization.identity : Standardization(data, train)
+        let testBatch = ObservedBatch(data, test, inputs: inputs)
 
         print("\n== n = \(n) observations per spiral")
         var latentGenerator = SeededGenerator(seed: derivedSeed(seed, n, 2))
-        let latent = makeLatentODE(settings, using: &latentGenerator)
+        let latent = makeLatentODE(settings, output: inputs, using: &latentGenerator)
         print("latent ODE: \(latent.parameterCount(of: Float.self)) parameters")
-        let latentReport = try trainLatentODE(latent, data: data, train: train, settings: settings, label: "latent ODE n=\(n)",
+        let latentReport = try trainLatentODE(latent, data: data, train: train, inputs: inputs, settings: settings, label: "latent ODE n=\(n)",
                                               using: &latentGenerator)
         let forward = try latentPredictions(latent, testBatch, indices: forwardIndices)
         let latentRMSE = rmse(forward.sliced(length ..< 2 * length, axis: 0), indices: extrapolated, data: data, members: testMembers)
@@ -150,8 +157,8 @@ func run() throws {
         var rnnGenerator = SeededGenerator(seed: derivedSeed(seed, n, 3))
         let rnn = BaselineRNN(using: &rnnGenerator)
         print("RNN: \(rnn.parameterCount(of: Float.self)) parameters")
-        let rnnReport = try trainRNN(rnn, data: data, train: train, settings: settings, using: &rnnGenerator)
-        let rnnForward = rnnExtrapolation(rnn, testBatch, count: length)
+        let rnnReport = try trainRNN(rnn, data: data, train: train, inputs: inputs, settings: settings, using: &rnnGenerator)
+        let rnnForward = rnnExtrapolation(rnn, testBatch, inputs: inputs, count: length)
         let rnnRMSE = rmse(rnnForward, indices: extrapolated, data: data, members: testMembers)
 
         let iterations = Double(max(settings.iterations, 1))
