@@ -17,6 +17,8 @@ struct Settings {
     var gradient: GradientMode
     var seed: UInt64
     var latentDimensions = 4
+    /// Largest joint L2 norm of the gradients of one update (both models; `.infinity`: no clipping).
+    var maxGradientNorm = Double.infinity
     /// Weight λ of the latent consistency term (0: the plain ELBO of the paper and latent_ode.py).
     var consistency = 0.0
     var verbose = false
@@ -35,6 +37,19 @@ struct TrainingReport {
     /// (iteration, loss) per iteration; for the latent ODE the loss is −ELBO per sample.
     var losses: [(Int, Double)] = []
     var forwardNFE = 0, backwardNFE = 0
+    /// The joint gradient norm of every update, before clipping.
+    var gradientNorms: [Double] = []
+    /// How many updates were clipped.
+    var clippedUpdates = 0
+
+    /// Median and largest gradient norm and the clipped updates, for the run's summary line.
+    var gradientSummary: String {
+        guard !gradientNorms.isEmpty else { return "no updates" }
+        let sorted = gradientNorms.sorted()
+        return String(format: "gradient norm median %.3g, 99th percentile %.3g, max %.3g; %d updates clipped",
+                      sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.last!,
+                      clippedUpdates)
+    }
 }
 
 /// log N(x | μ, σ²) for one coordinate, without the squared term: −½(log 2π + 2 log σ).
@@ -108,11 +123,14 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
         let epsilon = Tensor<Float>.randomNormal([batch.size, settings.latentDimensions], using: &generator)
         var parts: (elbo: Double, consistency: Double) = (0, 0)
-        let (_, gradients) = try valueWithGradient(at: model) { () throws -> Tensor<Float> in
+        var (_, gradients) = try valueWithGradient(at: model) { () throws -> Tensor<Float> in
             let objective = try latentObjective(model, batch, noise: epsilon, consistency: Float(settings.consistency))
             parts = (Double(objective.negativeELBO.scalar), objective.consistency.map { Double($0.scalar) } ?? 0)
             return objective.total
         }
+        let gradientNorm = clipGradientNorm(&gradients, maxNorm: settings.maxGradientNorm)
+        report.gradientNorms.append(gradientNorm)
+        if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
         report.seconds += now() - start
         let loss = parts.elbo + constant
@@ -123,7 +141,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
         report.forwardNFE += model.ode.statistics.forwardEvaluations
         report.backwardNFE += model.ode.statistics.backwardEvaluations
         average = average.map { 0.99 * $0 + 0.01 * loss } ?? loss   // latent_ode.py's RunningAverageMeter
-        progress?.update(iteration, ["-elbo": loss, "avg": average!, "consistency": parts.consistency,
+        progress?.update(iteration, ["-elbo": loss, "avg": average!, "consistency": parts.consistency, "|grad|": gradientNorm,
                                      "nfe_f": Double(model.ode.statistics.forwardEvaluations),
                                      "nfe_b": Double(model.ode.statistics.backwardEvaluations),
                                      "ms/it": 1e3 * report.seconds / Double(iteration)])
@@ -155,7 +173,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
         let start = now()
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
-        let (value, gradients) = try valueWithGradient(at: model) { () -> Tensor<Float> in
+        var (value, gradients) = try valueWithGradient(at: model) { () -> Tensor<Float> in
             var h = model.cell.initialHidden(batch: batch.size)
             var predictions: [Tensor<Float>] = [], targets: [Tensor<Float>] = []
             for k in 0 ..< batch.count - 1 {
@@ -166,12 +184,15 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
             }
             return mseLoss(predictions: stacked(predictions, axis: 0), targets: stacked(targets, axis: 0))
         }
+        let gradientNorm = clipGradientNorm(&gradients, maxNorm: settings.maxGradientNorm)
+        report.gradientNorms.append(gradientNorm)
+        if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
         report.seconds += now() - start
         let loss = Double(value.scalar)
         guard loss.isFinite else { throw ExampleError("rnn: the loss is \(loss) at iteration \(iteration)") }
         report.losses.append((iteration, loss))
-        progress?.update(iteration, ["mse": loss, "ms/it": 1e3 * report.seconds / Double(iteration)])
+        progress?.update(iteration, ["mse": loss, "|grad|": gradientNorm, "ms/it": 1e3 * report.seconds / Double(iteration)])
     }
     progress?.finish()
     return report

@@ -46,6 +46,9 @@ import Solvers
 
 extension TimeSampling: ArgumentChoice {}
 
+// Line-buffered standard output, so that result lines reach a log file as they are printed.
+setvbuf(stdout, nil, _IOLBF, 0)
+
 var parser = ArgumentParser(program: "latent-spirals",
                             summary: "Latent ODE vs RNN on irregularly sampled spirals (the paper's §5.1 and Table 2).")
 let iterationsOption = parser.option("--iterations", default: 500,
@@ -70,6 +73,9 @@ let rawInputsFlag = parser.flag("--raw-inputs",
 let consistencyOption = parser.option("--consistency", default: 100.0,
                                       help: "weight λ of the latent consistency term: the flow's z at the start of the later half of a spiral's "
                                           + "observations vs their own encoding (0: the plain ELBO of the paper and latent_ode.py)")
+let clipOption = parser.option("--clip-norm", default: 100.0,
+                               help: "clip the joint gradient norm of each update to this, for both models (0: no clipping; the latent ODE's "
+                                   + "norms are ~10³, so 100 makes each of its updates a normalised step; the RNN's stay below 2)")
 let seedOption = parser.option("--seed", default: 0, help: "seed of the data, the split, the observed times, the weights and the noise")
 let learningRateOption = parser.option("--learning-rate", default: 0.01, help: "Adam learning rate (both models)")
 let batchSizeOption = parser.option("--batch-size", default: 0,
@@ -98,15 +104,17 @@ func run() throws {
     }
     if let h = stepSizeOption.value, !(h > 0) { throw ExampleError("--step-size must be positive") }
     guard iterationsOption.value >= 0, (rnnIterationsOption.value ?? 0) >= 0, batchSizeOption.value >= 0,
-          spiralsOption.value >= 10, figuresOption.value >= 0, learningRateOption.value > 0 else {
-        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures ≥ 0, --spirals ≥ 10 and --learning-rate > 0 are required")
+          spiralsOption.value >= 10, figuresOption.value >= 0, learningRateOption.value > 0, clipOption.value >= 0,
+          consistencyOption.value >= 0 else {
+        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures, --clip-norm, --consistency ≥ 0, --spirals ≥ 10 "
+                           + "and --learning-rate > 0 are required")
     }
     let seed = UInt64(truncatingIfNeeded: seedOption.value)
     let settings = Settings(iterations: iterationsOption.value, rnnIterations: rnnIterationsOption.value ?? iterationsOption.value,
                             learningRate: learningRateOption.value, batchSize: batchSizeOption.value, method: solver.tableau,
                             stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
                             absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed,
-                            consistency: consistencyOption.value)
+                            maxGradientNorm: clipOption.value > 0 ? clipOption.value : .infinity, consistency: consistencyOption.value)
 
     // Data and the 80/20 split.
     var dataGenerator = SeededGenerator(seed: seed)
@@ -121,7 +129,10 @@ func run() throws {
           + "\(samplingOption.value.rawValue) observed times")
     print("latent ODE: \(gradientOption.value.rawValue) gradient, \(methodText); \(settings.iterations) iterations; "
           + "RNN: \(settings.rnnIterations) iterations; Adam lr \(settings.learningRate); batch "
-          + (settings.batchSize == 0 ? "all \(trainMembers.count)" : "\(settings.batchSize)"))
+          + (settings.batchSize == 0 ? "all \(trainMembers.count)" : "\(settings.batchSize)")
+          + (settings.maxGradientNorm.isFinite ? "; gradient norm clipped at \(settings.maxGradientNorm)" : "; no gradient clipping"))
+    print("inputs: " + (rawInputsFlag.value ? "raw points (latent_ode.py)" : "standardised by the training observations")
+          + "; latent objective: " + (settings.consistency > 0 ? "−ELBO + λ·consistency, λ = \(settings.consistency)" : "ELBO (the paper's)"))
     try FileManager.default.createDirectory(atPath: outputOption.value, withIntermediateDirectories: true)
 
     var results: [(n: Int, latent: Double, rnn: Double, latentReconstruction: Double, latentBackward: Double,
@@ -178,6 +189,7 @@ func run() throws {
         print(String(format: "        training: latent ODE %.1f s (NFE forward %.1f, backward %.1f per iteration), RNN %.1f s",
                      latentReport.seconds, Double(latentReport.forwardNFE) / iterations,
                      Double(latentReport.backwardNFE) / iterations, rnnReport.seconds))
+        print("        latent ODE \(latentReport.gradientSummary); RNN \(rnnReport.gradientSummary)")
 
         // The first test spirals, and the ones the latent ODE extrapolates worst.
         let count = min(figuresOption.value, testMembers.count)
@@ -227,6 +239,8 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "rtol": JSONValue(rtolOption.value), "atol": JSONValue(atolOption.value),
             "sampling": .string(samplingOption.value.rawValue), "seed": JSONValue(seedOption.value),
+            "consistency": JSONValue(settings.consistency), "standardized_inputs": .bool(!rawInputsFlag.value),
+            "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
         try summary.write(to: path)
         print("summary: \(path)")

@@ -13,6 +13,9 @@ import Foundation
 import ODENet
 import Solvers
 
+// Line-buffered standard output, so that result lines reach a log file as they are printed.
+setvbuf(stdout, nil, _IOLBF, 0)
+
 var parser = ArgumentParser(program: "spirals",
                             summary: "Fit a Neural ODE to torchdiffeq's ode_demo spiral and draw the fit as SVG.")
 let iterationsOption = parser.option("--iterations", default: 2000, help: "training iterations (ode_demo: niters)")
