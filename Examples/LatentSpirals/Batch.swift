@@ -11,11 +11,16 @@ struct ObservedBatch {
     /// The recognition RNN's inputs, in the order it runs (last observation first): [size, 3] each,
     /// (x, y, t_k − t_{k−1}) with t_{−1} = 0, so the last step sees how far the first observation is from t0.
     let encoderSteps: [Tensor<Float>]
-    /// The recognition RNN's inputs for the later half of each sample's observations, read as a window
-    /// that starts at the first of them (the anchor).
-    let anchorSteps: [Tensor<Float>]
-    /// 1 at each sample's anchor time on `solveTimes`, [solveTimes.count, size, 1].
-    let anchorMask: Tensor<Float>
+    /// A later start inside each sample's observations, for the consistency term.
+    struct Anchor {
+        /// The recognition RNN's inputs for the observations from the anchor on, read as a window that
+        /// starts at the anchor.
+        let steps: [Tensor<Float>]
+        /// 1 at each sample's anchor time on `solveTimes`, [solveTimes.count, size, 1].
+        let mask: Tensor<Float>
+    }
+    /// One anchor per entry of the initialiser's `anchorOrdinals`.
+    let anchors: [Anchor]
     /// 0, then the sorted union of the observed times.
     let solveTimes: [Double]
     /// The observations on `solveTimes`, [solveTimes.count, size, 2] (zero where not observed).
@@ -29,7 +34,9 @@ struct ObservedBatch {
     let rnnGaps: [Tensor<Float>]
 
     /// The RNNs' inputs are standardised with `inputs`; `targets` stay in spiral units.
-    init(_ data: SpiralDataset, _ observations: Observations, positions: [Int]? = nil, inputs: Standardization) {
+    /// `anchorOrdinals`: for each anchor, the ordinal (0..<count) of the observation it starts at.
+    init(_ data: SpiralDataset, _ observations: Observations, positions: [Int]? = nil, inputs: Standardization,
+         anchorOrdinals: [Int] = []) {
         let positions = positions ?? Array(observations.members.indices)
         let members = positions.map { observations.members[$0] }
         let indices = positions.map { observations.indices[$0] }
@@ -58,20 +65,6 @@ struct ObservedBatch {
         }
         encoderSteps = steps
 
-        // The later half of each sample's observations, encoded as a window of its own that starts at
-        // its first observation (the anchor): the last step's gap is 0.
-        let first = n - max(1, n / 2)
-        var laterSteps: [Tensor<Float>] = []
-        for k in stride(from: n - 1, through: first, by: -1) {
-            var values = [Float]()
-            values.reserveCapacity(3 * b)
-            for i in 0..<b {
-                let (x, y) = input(i, k)
-                values += [x, y, Float(k == first ? 0 : time(i, k) - time(i, k - 1))]
-            }
-            laterSteps.append(Tensor(shape: [b, 3], scalars: values))
-        }
-        anchorSteps = laterSteps
 
         let union = Set(indices.joined()).union([0]).sorted()
         solveTimes = union.map(SpiralDataset.sampleTime)
@@ -88,9 +81,24 @@ struct ObservedBatch {
                 maskValues[r * b + i] = 1
             }
         }
-        var anchorValues = [Float](repeating: 0, count: union.count * b)
-        for i in 0..<b { anchorValues[row[indices[i][first]] * b + i] = 1 }
-        anchorMask = Tensor(shape: [union.count, b, 1], scalars: anchorValues)
+        // Each anchor: the observations from the `first`-th on, encoded as a window of their own that
+        // starts at that observation (the last step's gap is 0), and where it sits on `solveTimes`.
+        anchors = anchorOrdinals.map { first in
+            precondition(first >= 0 && first < n, "anchor ordinal \(first) outside 0..<\(n)")
+            var steps: [Tensor<Float>] = []
+            for k in stride(from: n - 1, through: first, by: -1) {
+                var values = [Float]()
+                values.reserveCapacity(3 * b)
+                for i in 0..<b {
+                    let (x, y) = input(i, k)
+                    values += [x, y, Float(k == first ? 0 : time(i, k) - time(i, k - 1))]
+                }
+                steps.append(Tensor(shape: [b, 3], scalars: values))
+            }
+            var maskValues = [Float](repeating: 0, count: union.count * b)
+            for i in 0..<b { maskValues[row[indices[i][first]] * b + i] = 1 }
+            return Anchor(steps: steps, mask: Tensor(shape: [union.count, b, 1], scalars: maskValues))
+        }
         targets = Tensor(shape: [union.count, b, 2], scalars: targetValues)
         mask = Tensor(shape: [union.count, b, 1], scalars: maskValues)
 

@@ -100,8 +100,8 @@ func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: 
     let perSample = 1 / Float(batch.size)
     var objective = LatentObjective(negativeELBO: (reconstruction + kl) * perSample, consistency: nil)
     if consistency > 0 {
-        let anchored = (path * batch.anchorMask).sum(axis: 0)                    // z(t_a) per sample, [B, latent]
-        let (laterMean, _) = model.rec(batch.anchorSteps)
+        let anchored = (path * batch.anchors[0].mask).sum(axis: 0)          // z(t_a) per sample, [B, latent]
+        let (laterMean, _) = model.rec(batch.anchors[0].steps)
         objective.consistency = (anchored - laterMean).squared().sum() * (consistency * perSample)
     }
     return objective
@@ -112,7 +112,9 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
                     settings: Settings, label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
-    let full = fullBatch ? ObservedBatch(data, train, inputs: inputs) : nil
+    let n = train.count
+    let ordinals = settings.consistency <= 0 ? [] : [n - max(1, n / 2)]      // the later half's first observation
+    let full = fullBatch ? ObservedBatch(data, train, inputs: inputs, anchorOrdinals: ordinals) : nil
     let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
     var report = TrainingReport()
     var average: Double?
@@ -120,7 +122,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     for iteration in stride(from: 1, through: settings.iterations, by: 1) {
         let start = now()
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
-            settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
+            settings.batchSize, from: train.members.count, using: &generator), inputs: inputs, anchorOrdinals: ordinals)
         let epsilon = Tensor<Float>.randomNormal([batch.size, settings.latentDimensions], using: &generator)
         var parts: (elbo: Double, consistency: Double) = (0, 0)
         var (_, gradients) = try valueWithGradient(at: model) { () throws -> Tensor<Float> in
