@@ -65,7 +65,6 @@ struct ObservedBatch {
         }
         encoderSteps = steps
 
-
         let union = Set(indices.joined()).union([0]).sorted()
         solveTimes = union.map(SpiralDataset.sampleTime)
         var row = [Int](repeating: -1, count: SpiralDataset.windowLength)

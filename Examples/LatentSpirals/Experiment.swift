@@ -34,7 +34,8 @@ func now() -> Double {
 /// What a training run reports.
 struct TrainingReport {
     var seconds = 0.0
-    /// (iteration, loss) per iteration; for the latent ODE the loss is −ELBO per sample.
+    /// (iteration, loss) per iteration; for the latent ODE the loss is −ELBO per sample (without the
+    /// consistency term).
     var losses: [(Int, Double)] = []
     var forwardNFE = 0, backwardNFE = 0
     /// The joint gradient norm of every update, before clipping.
@@ -42,7 +43,7 @@ struct TrainingReport {
     /// How many updates were clipped.
     var clippedUpdates = 0
 
-    /// Median and largest gradient norm and the clipped updates, for the run's summary line.
+    /// Median, 99th percentile and largest gradient norm and the clipped updates, for the run's summary line.
     var gradientSummary: String {
         guard !gradientNorms.isEmpty else { return "no updates" }
         let sorted = gradientNorms.sorted()
