@@ -46,8 +46,8 @@
 //   3.0, 4.0 and 5.2 CPU-minutes for n = 30, 50, 100 (latent ODE and RNN together, seed 1).
 // - Measured (2000 iterations, per-sample times; extrapolation RMSE latent ODE / RNN; the paper:
 //   0.16 / 0.39, 0.15 / 0.32, 0.13 / 0.18): seed 0: 0.459 / 1.722, 0.373 / 3.557, 0.309 / 0.226;
-//   seed 1: 0.380 / 4.213, 0.458 / 2.374, 0.344 / 0.564 — the latent ODE wins at n = 30 and 50 and at
-//   n = 100 on seed 1, not at n = 100 on seed 0. Seed 0 with the paper's plain ELBO and raw points: 3.31 / 1.94, 0.38 / 1.18,
+//   seed 1: 0.380 / 4.213, 0.458 / 2.374, 0.344 / 0.564; seed 2: 1.974 / 2.778, 0.349 / 2.059,
+//   0.300 / 0.339 — the latent ODE wins everywhere but at n = 100 on seed 0. Seed 0 with the paper's plain ELBO and raw points: 3.31 / 1.94, 0.38 / 1.18,
 //   0.52 / 0.73 (at n = 30 the counter-clockwise test windows starting near index 240 flew off, RMSE ≈ 11
 //   each); standardised points, plain ELBO: 0.56 / 1.72, 1.13 / 3.56, 0.55 / 0.23.
 
