@@ -51,19 +51,23 @@ struct ObservedBatch {
             let (x, y) = point(i, k)
             return inputs.standardized(x, y)
         }
-        func time(_ i: Int, _ k: Int) -> Double { k < 0 ? 0 : SpiralDataset.sampleTime(indices[i][k]) }
+        func time(_ i: Int, _ k: Int) -> Double { SpiralDataset.sampleTime(indices[i][k]) }
 
-        var steps: [Tensor<Float>] = []
-        for k in stride(from: n - 1, through: 0, by: -1) {
-            var values = [Float]()
-            values.reserveCapacity(3 * b)
-            for i in 0..<b {
-                let (x, y) = input(i, k)
-                values += [x, y, Float(time(i, k) - time(i, k - 1))]
+        // The recognition RNN's inputs for the observations from the `first`-th on, last first; the
+        // step of the `first`-th reads its gap to the window's start, 0 or (for an anchor) its own time.
+        func recognitionSteps(from first: Int, anchored: Bool) -> [Tensor<Float>] {
+            stride(from: n - 1, through: first, by: -1).map { k in
+                var values = [Float]()
+                values.reserveCapacity(3 * b)
+                for i in 0..<b {
+                    let (x, y) = input(i, k)
+                    let previous = k > first ? time(i, k - 1) : anchored ? time(i, k) : 0
+                    values += [x, y, Float(time(i, k) - previous)]
+                }
+                return Tensor(shape: [b, 3], scalars: values)
             }
-            steps.append(Tensor(shape: [b, 3], scalars: values))
         }
-        encoderSteps = steps
+        encoderSteps = recognitionSteps(from: 0, anchored: false)
 
         let union = Set(indices.joined()).union([0]).sorted()
         solveTimes = union.map(SpiralDataset.sampleTime)
@@ -81,22 +85,13 @@ struct ObservedBatch {
             }
         }
         // Each anchor: the observations from the `first`-th on, encoded as a window of their own that
-        // starts at that observation (the last step's gap is 0), and where it sits on `solveTimes`.
+        // starts at that observation, and where it sits on `solveTimes`.
         anchors = anchorOrdinals.map { first in
             precondition(first >= 0 && first < n, "anchor ordinal \(first) outside 0..<\(n)")
-            var steps: [Tensor<Float>] = []
-            for k in stride(from: n - 1, through: first, by: -1) {
-                var values = [Float]()
-                values.reserveCapacity(3 * b)
-                for i in 0..<b {
-                    let (x, y) = input(i, k)
-                    values += [x, y, Float(k == first ? 0 : time(i, k) - time(i, k - 1))]
-                }
-                steps.append(Tensor(shape: [b, 3], scalars: values))
-            }
             var maskValues = [Float](repeating: 0, count: union.count * b)
             for i in 0..<b { maskValues[row[indices[i][first]] * b + i] = 1 }
-            return Anchor(steps: steps, mask: Tensor(shape: [union.count, b, 1], scalars: maskValues))
+            return Anchor(steps: recognitionSteps(from: first, anchored: true),
+                          mask: Tensor(shape: [union.count, b, 1], scalars: maskValues))
         }
         targets = Tensor(shape: [union.count, b, 2], scalars: targetValues)
         mask = Tensor(shape: [union.count, b, 1], scalars: maskValues)
