@@ -19,6 +19,8 @@ struct Settings {
     var latentDimensions = 4
     /// Largest joint L2 norm of the gradients of one update (both models; `.infinity`: no clipping).
     var maxGradientNorm = Double.infinity
+    /// Anchors of the consistency term per spiral, at the j/(K+1) points of its observations.
+    var anchorCount = 1
     /// Weight λ of the latent consistency term (0: the plain ELBO of the paper and latent_ode.py).
     var consistency = 0.0
     var verbose = false
@@ -100,10 +102,14 @@ func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: 
     let kl = (exp(logVariance) + mean.squared() - logVariance - 1).sum() * 0.5
     let perSample = 1 / Float(batch.size)
     var objective = LatentObjective(negativeELBO: (reconstruction + kl) * perSample, consistency: nil)
-    if consistency > 0 {
-        let anchored = (path * batch.anchors[0].mask).sum(axis: 0)          // z(t_a) per sample, [B, latent]
-        let (laterMean, _) = model.rec(batch.anchors[0].steps)
-        objective.consistency = (anchored - laterMean).squared().sum() * (consistency * perSample)
+    if consistency > 0, !batch.anchors.isEmpty {
+        let mismatches = batch.anchors.map { anchor -> Tensor<Float> in
+            let anchored = (path * anchor.mask).sum(axis: 0)                     // z(t_a) per sample, [B, latent]
+            let (laterMean, _) = model.rec(anchor.steps)
+            return (anchored - laterMean).squared().sum()
+        }
+        let total = mismatches.dropFirst().reduce(mismatches[0], +)
+        objective.consistency = total * (consistency * perSample / Float(batch.anchors.count))
     }
     return objective
 }
@@ -114,7 +120,11 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
     let n = train.count
-    let ordinals = settings.consistency <= 0 ? [] : [n - max(1, n / 2)]      // the later half's first observation
+    // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation).
+    let anchorCount = settings.consistency <= 0 || n < 2 ? 0 : settings.anchorCount
+    let ordinals = (1 ... max(anchorCount, 1)).prefix(anchorCount).map { j in
+        min(max((n * j + (anchorCount + 1) / 2) / (anchorCount + 1), 1), n - 1)
+    }
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs, anchorOrdinals: ordinals) : nil
     let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
     var report = TrainingReport()

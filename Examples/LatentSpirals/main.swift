@@ -86,6 +86,8 @@ let rawInputsFlag = parser.flag("--raw-inputs",
 let consistencyOption = parser.option("--consistency", default: 100.0,
                                       help: "weight λ of the latent consistency term: the flow's z at the start of the later half of a spiral's "
                                           + "observations vs their own encoding (0: the plain ELBO of the paper and latent_ode.py)")
+let anchorsOption = parser.option("--anchors", default: 1,
+                                  help: "anchors of the consistency term per spiral, at the j/(K+1) points of its observations (λ is shared out)")
 let clipOption = parser.option("--clip-norm", default: 10_000.0,
                                help: "clip the joint gradient norm of each update to this, for both models (0: no clipping; the latent ODE's "
                                    + "median norm is 2–6·10³, so about 0.5–10% of its updates are clipped; the RNN's stay below 3)")
@@ -118,8 +120,8 @@ func run() throws {
     if let h = stepSizeOption.value, !(h > 0) { throw ExampleError("--step-size must be positive") }
     guard iterationsOption.value >= 0, (rnnIterationsOption.value ?? 0) >= 0, batchSizeOption.value >= 0,
           spiralsOption.value >= 10, figuresOption.value >= 0, learningRateOption.value > 0, clipOption.value >= 0,
-          consistencyOption.value >= 0 else {
-        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures, --clip-norm, --consistency ≥ 0, --spirals ≥ 10 "
+          consistencyOption.value >= 0, anchorsOption.value >= 1 else {
+        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures, --clip-norm, --consistency ≥ 0, --anchors ≥ 1, --spirals ≥ 10 "
                            + "and --learning-rate > 0 are required")
     }
     let seed = UInt64(truncatingIfNeeded: seedOption.value)
@@ -127,7 +129,8 @@ func run() throws {
                             learningRate: learningRateOption.value, batchSize: batchSizeOption.value, method: solver.tableau,
                             stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
                             absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed,
-                            maxGradientNorm: clipOption.value > 0 ? clipOption.value : .infinity, consistency: consistencyOption.value)
+                            maxGradientNorm: clipOption.value > 0 ? clipOption.value : .infinity,
+                            anchorCount: anchorsOption.value, consistency: consistencyOption.value)
 
     // Data and the 80/20 split.
     var dataGenerator = SeededGenerator(seed: seed)
