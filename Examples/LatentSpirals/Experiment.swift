@@ -20,7 +20,7 @@ struct Settings {
     /// Largest joint L2 norm of the gradients of one update (both models; `.infinity`: no clipping).
     var maxGradientNorm = Double.infinity
     /// Anchors of the consistency term per spiral, at the j/(K+1) points of its observations.
-    var anchorCount = 1
+    var anchorCount = 3
     /// Weight λ of the latent consistency term (0: the plain ELBO of the paper and latent_ode.py).
     var consistency = 0.0
     var verbose = false
@@ -88,8 +88,8 @@ struct LatentObjective {
 /// flow reaches at time t to the state the recognition network assigns to the same spiral point when
 /// a window starts there; past the window (extrapolation) the flow then runs through states no window
 /// trained. The consistency term asks for that agreement — the continuity condition of multiple
-/// shooting, with the recogniser supplying the second segment's start — at one time per sample: the
-/// first of the later half of its observations.
+/// shooting, with the recogniser supplying the later segment's start — at K anchor times per sample,
+/// the observations at the j/(K+1) points of its observations (`ObservedBatch.anchors`).
 func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: Tensor<Float>,
                      consistency: Float) throws -> LatentObjective {
     let (mean, logVariance) = model.rec(batch.encoderSteps)
@@ -120,7 +120,8 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
     let n = train.count
-    // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation).
+    // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation;
+    // K = 3: the quarters).
     let anchorCount = settings.consistency <= 0 || n < 2 ? 0 : settings.anchorCount
     let ordinals = (1 ... max(anchorCount, 1)).prefix(anchorCount).map { j in
         min(max((n * j + (anchorCount + 1) / 2) / (anchorCount + 1), 1), n - 1)

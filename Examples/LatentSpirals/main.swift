@@ -31,10 +31,12 @@
 //   the flow reaches at time t the state the recognition RNN gives a window starting there; beyond the
 //   window (the extrapolation Table 2 scores) the flow then runs through states no window trained, and
 //   whole groups of test windows flew off the spiral. The term ‖z(t_a) − μ_a‖² asks, for each spiral,
-//   that the flow's state at t_a (the first of the later half of its observations) equal the recognition
-//   mean of those later observations read as a window of their own: multiple shooting's continuity
-//   condition, with the recogniser giving the second segment's start. It costs one more recognition
-//   pass over half the observations: 20–40% more time per iteration at n = 30 and 50.
+//   that the flow's state at an anchor t_a inside its observations equal the recognition mean of the
+//   observations from t_a on, read as a window of their own: multiple shooting's continuity condition,
+//   with the recogniser giving the later segment's start. `--anchors 3` (default) puts anchors at the
+//   quarters of the observations, λ shared out; each anchor costs one more recognition pass (K = 3:
+//   1.3–1.6× the time per iteration of the plain ELBO). One anchor at the half won one more cell but
+//   let a model fly off (n = 30, seed 2: 1.97; see the measured figures below).
 // - Gradients are clipped to a joint norm of 10⁴ (`--clip-norm`, 0 = off) for both models: 0.5–10% of
 //   the latent ODE's updates (median norm 2–6·10³), none of the RNN's (below 3). Unclipped, one update
 //   blew a model up for good (n = 50, seed 0: −ELBO 10⁶ at iteration ~1720, RMSE 2.66 at the end).
@@ -42,14 +44,16 @@
 //   per distinct observed time (~100 here) and was ~13× slower per iteration.
 // - Tolerances default to rtol 1e-5, atol 1e-6 (the model runs in Float; torchdiffeq's 1e-7/1e-9 sit
 //   at Float's rounding level).
-// - The default is 500 iterations per model and n; the paper's 2000 (`--iterations 2000`) took
-//   3.0, 4.0 and 5.2 CPU-minutes for n = 30, 50, 100 (latent ODE and RNN together, seed 1).
+// - The default is 500 iterations per model and n; the paper's 2000 (`--iterations 2000`) took about
+//   3.3, 4.2 and 7.4 CPU-minutes for n = 30, 50, 100 (latent ODE and RNN together).
 // - Measured (2000 iterations, per-sample times; extrapolation RMSE latent ODE / RNN; the paper:
-//   0.16 / 0.39, 0.15 / 0.32, 0.13 / 0.18): seed 0: 0.459 / 1.722, 0.373 / 3.557, 0.309 / 0.226;
-//   seed 1: 0.380 / 4.213, 0.458 / 2.374, 0.344 / 0.564; seed 2: 1.974 / 2.778, 0.349 / 2.059,
-//   0.300 / 0.339 — the latent ODE wins everywhere but at n = 100 on seed 0. Seed 0 with the paper's plain ELBO and raw points: 3.31 / 1.94, 0.38 / 1.18,
-//   0.52 / 0.73 (at n = 30 the counter-clockwise test windows starting near index 240 flew off, RMSE ≈ 11
-//   each); standardised points, plain ELBO: 0.56 / 1.72, 1.13 / 3.56, 0.55 / 0.23.
+//   0.16 / 0.39, 0.15 / 0.32, 0.13 / 0.18), n = 30, 50, 100:
+//   seed 0: 0.452 / 1.722, 0.445 / 3.557, 0.270 / 0.226; seed 1: 0.348 / 4.213, 0.320 / 2.374,
+//   0.295 / 0.564; seed 2: 0.503 / 2.778, 0.400 / 2.059, 0.399 / 0.339 — the latent ODE loses at n = 100
+//   on seeds 0 and 2. With `--anchors 1`: 0.459, 0.373, 0.309; 0.380, 0.458, 0.344; 1.974, 0.349, 0.300.
+//   Seed 0 with the paper's plain ELBO and raw points: 3.31 / 1.94, 0.38 / 1.18, 0.52 / 0.73 (at n = 30
+//   the counter-clockwise test windows starting near index 240 flew off, RMSE ≈ 11 each); standardised
+//   points, plain ELBO: 0.56 / 1.72, 1.13 / 3.56, 0.55 / 0.23.
 
 import Autodiff
 import ExampleSupport
@@ -65,7 +69,7 @@ setvbuf(stdout, nil, _IOLBF, 0)
 var parser = ArgumentParser(program: "latent-spirals",
                             summary: "Latent ODE vs RNN on irregularly sampled spirals (the paper's §5.1 and Table 2).")
 let iterationsOption = parser.option("--iterations", default: 500,
-                                     help: "training iterations of both models (latent_ode.py and the paper: 2000, ~12 CPU-minutes for all three n)")
+                                     help: "training iterations of both models (latent_ode.py and the paper: 2000, ~15 CPU-minutes for all three n)")
 let rnnIterationsOption: Argument<Int?> = parser.optionalOption("--rnn-iterations",
                                                                 help: "RNN training iterations (default: --iterations)")
 let observationsOption: Argument<Int?> = parser.optionalOption("--observations",
@@ -84,10 +88,11 @@ let gradientOption = parser.option("--gradient", default: GradientChoice.direct,
 let rawInputsFlag = parser.flag("--raw-inputs",
                                 help: "feed the networks raw points (latent_ode.py) instead of points standardised by the training set's mean and deviation")
 let consistencyOption = parser.option("--consistency", default: 100.0,
-                                      help: "weight λ of the latent consistency term: the flow's z at the start of the later half of a spiral's "
-                                          + "observations vs their own encoding (0: the plain ELBO of the paper and latent_ode.py)")
-let anchorsOption = parser.option("--anchors", default: 1,
-                                  help: "anchors of the consistency term per spiral, at the j/(K+1) points of its observations (λ is shared out)")
+                                      help: "weight λ of the latent consistency term: the flow's z at an anchor inside a spiral's observations vs "
+                                          + "the encoding of the observations from there on (0: the plain ELBO of the paper and latent_ode.py)")
+let anchorsOption = parser.option("--anchors", default: 3,
+                                  help: "anchors K of the consistency term per spiral, at the j/(K+1) points of its observations (3: the "
+                                      + "quarters); each costs one more recognition pass; λ is shared out")
 let clipOption = parser.option("--clip-norm", default: 10_000.0,
                                help: "clip the joint gradient norm of each update to this, for both models (0: no clipping; the latent ODE's "
                                    + "median norm is 2–6·10³, so about 0.5–10% of its updates are clipped; the RNN's stay below 3)")
