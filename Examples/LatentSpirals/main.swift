@@ -153,7 +153,8 @@ func run() throws {
           + (settings.batchSize == 0 ? "all \(trainMembers.count)" : "\(settings.batchSize)")
           + (settings.maxGradientNorm.isFinite ? "; gradient norm clipped at \(settings.maxGradientNorm)" : "; no gradient clipping"))
     print("inputs: " + (rawInputsFlag.value ? "raw points (latent_ode.py)" : "standardised by the training observations")
-          + "; latent objective: " + (settings.consistency > 0 ? "−ELBO + λ·consistency, λ = \(settings.consistency)" : "ELBO (the paper's)"))
+          + "; latent objective: " + (settings.consistency > 0
+              ? "−ELBO + λ·consistency, λ = \(settings.consistency), \(settings.anchorCount) anchor(s)" : "ELBO (the paper's)"))
     try FileManager.default.createDirectory(atPath: outputOption.value, withIntermediateDirectories: true)
 
     var results: [(n: Int, latent: Double, rnn: Double, latentReconstruction: Double, latentBackward: Double,
@@ -260,7 +261,8 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "rtol": JSONValue(rtolOption.value), "atol": JSONValue(atolOption.value),
             "sampling": .string(samplingOption.value.rawValue), "seed": JSONValue(seedOption.value),
-            "consistency": JSONValue(settings.consistency), "standardized_inputs": .bool(!rawInputsFlag.value),
+            "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
+            "standardized_inputs": .bool(!rawInputsFlag.value),
             "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
         try summary.write(to: path)
