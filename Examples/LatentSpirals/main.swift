@@ -49,8 +49,8 @@
 // - Measured (2000 iterations, per-sample times; extrapolation RMSE latent ODE / RNN; the paper:
 //   0.16 / 0.39, 0.15 / 0.32, 0.13 / 0.18), n = 30, 50, 100:
 //   seed 0: 0.452 / 1.722, 0.445 / 3.557, 0.270 / 0.226; seed 1: 0.348 / 4.213, 0.320 / 2.374,
-//   0.295 / 0.564; seed 2: 0.503 / 2.778, 0.400 / 2.059, 0.399 / 0.339 — the latent ODE loses at n = 100
-//   on seeds 0 and 2. With `--anchors 1`: 0.459, 0.373, 0.309; 0.380, 0.458, 0.344; 1.974, 0.349, 0.300.
+//   0.295 / 0.564; seed 2: 0.503 / 2.778, 0.400 / 2.059, 0.399 / 0.339; seed 3: 0.452 / 2.612,
+//   0.357 / 1.954, 0.293 / 3.998 — the latent ODE loses at n = 100 on seeds 0 and 2. With `--anchors 1`: 0.459, 0.373, 0.309; 0.380, 0.458, 0.344; 1.974, 0.349, 0.300.
 //   Seed 0 with the paper's plain ELBO and raw points: 3.31 / 1.94, 0.38 / 1.18, 0.52 / 0.73 (at n = 30
 //   the counter-clockwise test windows starting near index 240 flew off, RMSE ≈ 11 each); standardised
 //   points, plain ELBO: 0.56 / 1.72, 1.13 / 3.56, 0.55 / 0.23.
