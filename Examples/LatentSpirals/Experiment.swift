@@ -123,7 +123,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation;
     // K = 3: the quarters).
     let anchorCount = settings.consistency <= 0 || n < 2 ? 0 : settings.anchorCount
-    let ordinals = (1 ... max(anchorCount, 1)).prefix(anchorCount).map { j in
+    let ordinals = (1 ..< anchorCount + 1).map { j in
         min(max((n * j + (anchorCount + 1) / 2) / (anchorCount + 1), 1), n - 1)
     }
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs, anchorOrdinals: ordinals) : nil
