@@ -46,6 +46,8 @@ let package = Package(
                     exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
                               "Fixtures/w2_reference_entry.json", "Fixtures/torchdiffeq_traces.py",
                               "Fixtures/w3_torchdiffeq_trace.json", "Fixtures/ode_demo_seeds.py"]),
+        // The latent-spirals example's data pipeline (an executable target, imported with @testable).
+        .testTarget(name: "LatentSpiralsTests", dependencies: ["LatentSpirals", "ODENet"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -23,7 +23,25 @@ struct Settings {
     var anchorCount = 3
     /// Weight λ of the latent consistency term (0: the plain ELBO of the paper and latent_ode.py).
     var consistency = 0.0
+    /// How the learning rate falls over each model's training.
+    var decay = LearningRateDecay.constant
     var verbose = false
+}
+
+/// The learning-rate schedule of both models' Adam.
+enum LearningRateDecay: String, CaseIterable {
+    /// The rate throughout (latent_ode.py).
+    case constant
+    /// Cosine annealing from the rate to 1% of it over the run.
+    case cosine
+
+    /// The schedule over `iterations` updates starting at `rate`.
+    func schedule(_ rate: Double, iterations: Int) -> any LearningRateSchedule {
+        switch self {
+        case .constant: return StepDecay(initialLearningRate: rate, milestones: [])
+        case .cosine: return CosineAnnealing(initialLearningRate: rate, total: max(iterations - 1, 1), minimum: rate / 100)
+        }
+    }
 }
 
 /// Monotonic seconds.
@@ -118,6 +136,7 @@ func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: 
 func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations, inputs: Standardization,
                     settings: Settings, label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
+    let schedule = settings.decay.schedule(settings.learningRate, iterations: settings.iterations)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
     let n = train.count
     // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation;
@@ -129,10 +148,11 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs, anchorOrdinals: ordinals) : nil
     let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
     var report = TrainingReport()
-    var average: Double?
+    var runningLoss: Double?
     let progress = settings.iterations > 0 ? ProgressLine(total: settings.iterations) : nil
     for iteration in stride(from: 1, through: settings.iterations, by: 1) {
         let start = now()
+        optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs, anchorOrdinals: ordinals)
         let epsilon = Tensor<Float>.randomNormal([batch.size, settings.latentDimensions], using: &generator)
@@ -154,8 +174,8 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
         report.losses.append((iteration, loss))
         report.forwardNFE += model.ode.statistics.forwardEvaluations
         report.backwardNFE += model.ode.statistics.backwardEvaluations
-        average = average.map { 0.99 * $0 + 0.01 * loss } ?? loss   // latent_ode.py's RunningAverageMeter
-        progress?.update(iteration, ["-elbo": loss, "avg": average!, "consistency": parts.consistency, "|grad|": gradientNorm,
+        runningLoss = runningLoss.map { 0.99 * $0 + 0.01 * loss } ?? loss   // latent_ode.py's RunningAverageMeter
+        progress?.update(iteration, ["-elbo": loss, "avg": runningLoss!, "consistency": parts.consistency, "|grad|": gradientNorm,
                                      "nfe_f": Double(model.ode.statistics.forwardEvaluations),
                                      "nfe_b": Double(model.ode.statistics.backwardEvaluations),
                                      "ms/it": 1e3 * report.seconds / Double(iteration)])
@@ -179,12 +199,14 @@ func latentPredictions(_ model: LatentODE, _ batch: ObservedBatch, indices: [Int
 func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, inputs: Standardization, settings: Settings,
               using generator: inout SeededGenerator) throws -> TrainingReport {
     let optimizer = Adam<Float>(learningRate: settings.learningRate)
+    let schedule = settings.decay.schedule(settings.learningRate, iterations: settings.rnnIterations)
     let fullBatch = settings.batchSize <= 0 || settings.batchSize >= train.members.count
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs) : nil
     var report = TrainingReport()
     let progress = settings.rnnIterations > 0 ? ProgressLine(total: settings.rnnIterations) : nil
     for iteration in stride(from: 1, through: settings.rnnIterations, by: 1) {
         let start = now()
+        optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
         var (value, gradients) = try valueWithGradient(at: model) { () -> Tensor<Float> in

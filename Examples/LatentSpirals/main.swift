@@ -62,6 +62,7 @@ import ODENet
 import Solvers
 
 extension TimeSampling: ArgumentChoice {}
+extension LearningRateDecay: ArgumentChoice {}
 
 // Line-buffered standard output, so that result lines reach a log file as they are printed.
 setvbuf(stdout, nil, _IOLBF, 0)
@@ -98,6 +99,8 @@ let clipOption = parser.option("--clip-norm", default: 10_000.0,
                                    + "median norm is 2–6·10³, so about 0.5–10% of its updates are clipped; the RNN's stay below 3)")
 let seedOption = parser.option("--seed", default: 0, help: "seed of the data, the split, the observed times, the weights and the noise")
 let learningRateOption = parser.option("--learning-rate", default: 0.01, help: "Adam learning rate (both models)")
+let decayOption = parser.option("--lr-schedule", default: LearningRateDecay.constant,
+                                help: "learning-rate schedule of both models: constant (latent_ode.py) or cosine (annealed to 1% of the rate)")
 let batchSizeOption = parser.option("--batch-size", default: 0,
                                     help: "spirals per iteration; 0 = all 800 (latent_ode.py's full batch)")
 let spiralsOption = parser.option("--spirals", default: 1000, help: "spirals generated (80% train, 20% test)")
@@ -135,7 +138,7 @@ func run() throws {
                             stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
                             absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed,
                             maxGradientNorm: clipOption.value > 0 ? clipOption.value : .infinity,
-                            anchorCount: anchorsOption.value, consistency: consistencyOption.value)
+                            anchorCount: anchorsOption.value, consistency: consistencyOption.value, decay: decayOption.value)
 
     // Data and the 80/20 split.
     var dataGenerator = SeededGenerator(seed: seed)
@@ -149,7 +152,7 @@ func run() throws {
           + "\(SpiralDataset.windowLength) points each, Δt = 6π/499, noise σ \(SpiralDataset.noise); "
           + "\(samplingOption.value.rawValue) observed times")
     print("latent ODE: \(gradientOption.value.rawValue) gradient, \(methodText); \(settings.iterations) iterations; "
-          + "RNN: \(settings.rnnIterations) iterations; Adam lr \(settings.learningRate); batch "
+          + "RNN: \(settings.rnnIterations) iterations; Adam lr \(settings.learningRate) (\(settings.decay.rawValue)); batch "
           + (settings.batchSize == 0 ? "all \(trainMembers.count)" : "\(settings.batchSize)")
           + (settings.maxGradientNorm.isFinite ? "; gradient norm clipped at \(settings.maxGradientNorm)" : "; no gradient clipping"))
     print("inputs: " + (rawInputsFlag.value ? "raw points (latent_ode.py)" : "standardised by the training observations")
@@ -261,7 +264,7 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "rtol": JSONValue(rtolOption.value), "atol": JSONValue(atolOption.value),
             "sampling": .string(samplingOption.value.rawValue), "seed": JSONValue(seedOption.value),
-            "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
+            "lr_schedule": .string(settings.decay.rawValue), "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
             "standardized_inputs": .bool(!rawInputsFlag.value),
             "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
