@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "ODENet", dependencies: ["Autodiff", "Solvers"], linkerSettings: linkMath),
 
         // MARK: - Examples (internal support target + executables)
-        .target(name: "ExampleSupport", dependencies: ["ODENet"], path: "Examples/Support"),
+        .target(name: "ExampleSupport", dependencies: ["ODENet", "Solvers"], path: "Examples/Support"),
         .executableTarget(name: "Spirals", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/Spirals"),
         .executableTarget(name: "LatentSpirals", dependencies: ["ODENet", "ExampleSupport"],
                           path: "Examples/LatentSpirals"),

@@ -1,4 +1,5 @@
 import Autodiff
+import ExampleSupport
 import Foundation
 
 /// Matrix-product throughput in GFLOP/s (2·m·n·k per product), through the public `matmul`.
@@ -37,11 +38,11 @@ func medianWallAndCPUSeconds(repetitions: Int = 1, clock: clockid_t = CLOCK_THRE
     }
     for _ in 0..<repetitions { body() }
     var walls: [Double] = [], cpus: [Double] = []
-    let start = now()
-    while walls.count < 5 || (now() - start < minimumSeconds && walls.count < 100_000) {
-        let (w0, c0) = (now(), cpuNow())
+    let start = monotonicSeconds()
+    while walls.count < 5 || (monotonicSeconds() - start < minimumSeconds && walls.count < 100_000) {
+        let (w0, c0) = (monotonicSeconds(), cpuNow())
         for _ in 0..<repetitions { body() }
-        let (w1, c1) = (now(), cpuNow())
+        let (w1, c1) = (monotonicSeconds(), cpuNow())
         walls.append((w1 - w0) / Double(repetitions))
         cpus.append((c1 - c0) / Double(repetitions))
     }

@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 
 /// One named benchmark. `run` measures and returns the figures it reports (usually one line).
@@ -59,13 +60,6 @@ private func jsonValue(_ value: Any) -> String {
     }
 }
 
-/// Wall-clock seconds from a monotonic clock.
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// Runs `body` once to warm up, then repeatedly for at least `minimumSeconds` (and at least
 /// `minimumRuns` times), and returns the median seconds per call. The median resists the spikes of a
 /// shared machine better than the mean.
@@ -75,20 +69,20 @@ func medianSeconds(minimumSeconds: Double = 0.5, minimumRuns: Int = 5, maximumRu
     if let fixed = ProcessInfo.processInfo.environment["BENCH_RUNS"].flatMap(Int.init) {
         var samples: [Double] = []
         for _ in 0..<max(fixed, 1) {
-            let t0 = now()
+            let t0 = monotonicSeconds()
             try body()
-            samples.append(now() - t0)
+            samples.append(monotonicSeconds() - t0)
         }
         samples.sort()
         return samples[samples.count / 2]
     }
     try body()
     var samples: [Double] = []
-    let start = now()
-    while samples.count < maximumRuns && (samples.count < minimumRuns || now() - start < minimumSeconds) {
-        let t0 = now()
+    let start = monotonicSeconds()
+    while samples.count < maximumRuns && (samples.count < minimumRuns || monotonicSeconds() - start < minimumSeconds) {
+        let t0 = monotonicSeconds()
         try body()
-        samples.append(now() - t0)
+        samples.append(monotonicSeconds() - t0)
     }
     samples.sort()
     return samples[samples.count / 2]

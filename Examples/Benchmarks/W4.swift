@@ -1,7 +1,7 @@
-import Foundation
 import Autodiff
-import ODENet
 import ExampleSupport
+import Foundation
+import ODENet
 
 // W4 (shared/peers/RESULTS.md): one MNIST training step at batch 128 — forward, cross-entropy, backward,
 // SGD(lr 0.1, momentum 0.9) update — of torchdiffeq's conv ODE-Net (odenet_mnist.py, conv downsampling,
@@ -69,10 +69,10 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
     var timedNFE: [(forward: Int, backward: Int)] = []   // the timed steps (the first, untimed, is a warm-up)
     let seconds = try medianSeconds(minimumSeconds: kind == "conv" ? 0 : 1, minimumRuns: kind == "conv" ? 5 : 20) {
         let (x, labels) = batches[step % batchCount]
-        let t0 = now()
+        let t0 = monotonicSeconds()
         let (loss, gradients) = try valueWithGradient(at: model) { crossEntropy(logits: try model(x), labels: labels) }
         optimizer.update(model, along: gradients)
-        steps.append(now() - t0)
+        steps.append(monotonicSeconds() - t0)
         if step == 0 {
             firstLoss = loss.scalar
             firstStatistics = model.odeBlock!.statistics

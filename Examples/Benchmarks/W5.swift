@@ -1,7 +1,8 @@
-import Foundation
 import Autodiff
-import Solvers
+import ExampleSupport
+import Foundation
 import ODENet
+import Solvers
 
 // W5 (shared/peers/RESULTS.md): memory against depth. The ode_demo MLP at width 256, batch 256, Float,
 // fixed-step 3/8-rule RK4 (torchdiffeq's `rk4`) with N = 10, 100, 1000 steps over [0, 1],
@@ -29,12 +30,12 @@ func runW5Child(mode: String, steps: Int) throws {
     let gradientMode: GradientMode = mode == "adjoint" ? .adjoint() : mode == "direct" ? .direct : .checkpointed
     let block = ODEBlock(field, method: .rk38, stepSize: 1.0 / Double(steps), gradientMode: gradientMode)
     let before = residentKiB("VmRSS")
-    let start = now()
+    let start = monotonicSeconds()
     let (loss, _) = try valueWithGradient(at: field) { () throws -> Tensor<Float> in
         let y = try block(y0)
         return (y * y).mean()
     }
-    let seconds = now() - start
+    let seconds = monotonicSeconds() - start
     let growth = Double(residentKiB("VmHWM") - before) / 1024
     print(growth, seconds, block.statistics.forwardEvaluations, block.statistics.backwardEvaluations, loss.scalar)
 }

@@ -44,13 +44,6 @@ enum LearningRateDecay: String, CaseIterable {
     }
 }
 
-/// Monotonic seconds.
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 /// What a training run reports.
 struct TrainingReport {
     var seconds = 0.0
@@ -151,7 +144,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     var runningLoss: Double?
     let progress = settings.iterations > 0 ? ProgressLine(total: settings.iterations) : nil
     for iteration in stride(from: 1, through: settings.iterations, by: 1) {
-        let start = now()
+        let start = monotonicSeconds()
         optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs, anchorOrdinals: ordinals)
@@ -166,7 +159,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
         report.gradientNorms.append(gradientNorm)
         if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
-        report.seconds += now() - start
+        report.seconds += monotonicSeconds() - start
         let loss = parts.elbo + constant
         guard loss.isFinite, parts.consistency.isFinite else {
             throw ExampleError("\(label): the loss is \(loss) (consistency term \(parts.consistency)) at iteration \(iteration)")
@@ -205,7 +198,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
     var report = TrainingReport()
     let progress = settings.rnnIterations > 0 ? ProgressLine(total: settings.rnnIterations) : nil
     for iteration in stride(from: 1, through: settings.rnnIterations, by: 1) {
-        let start = now()
+        let start = monotonicSeconds()
         optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
         let batch = full ?? ObservedBatch(data, train, positions: drawWithoutReplacement(
             settings.batchSize, from: train.members.count, using: &generator), inputs: inputs)
@@ -224,7 +217,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
         report.gradientNorms.append(gradientNorm)
         if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
-        report.seconds += now() - start
+        report.seconds += monotonicSeconds() - start
         let loss = Double(value.scalar)
         guard loss.isFinite else { throw ExampleError("rnn: the loss is \(loss) at iteration \(iteration)") }
         report.losses.append((iteration, loss))

@@ -1,4 +1,5 @@
 import Autodiff
+import ExampleSupport
 
 /// torchdiffeq's `generate_spiral2d` (examples/latent_ode.py) with the arguments its `__main__` passes:
 /// `nspiral` 2-d Archimedean spirals on `orig_ts = linspace(0, 6π, ntotal)` with `ntotal = 500` (the
@@ -139,20 +140,4 @@ struct Observations {
     func subset(_ positions: [Int]) -> Observations {
         Observations(members: positions.map { members[$0] }, indices: positions.map { indices[$0] })
     }
-}
-
-/// `count` distinct integers from 0..<range in random order: a partial Fisher–Yates shuffle.
-func drawWithoutReplacement(_ count: Int, from range: Int, using generator: inout SeededGenerator) -> [Int] {
-    precondition(count <= range, "cannot draw \(count) distinct values from 0..<\(range)")
-    var pool = Array(0..<range)
-    for i in 0..<count {
-        pool.swapAt(i, Int.random(in: i..<range, using: &generator))
-    }
-    return Array(pool[0..<count])
-}
-
-/// A user-facing failure with a message.
-struct ExampleError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -46,13 +46,6 @@ let summaryOption: Argument<String?> = parser.optionalOption("--summary-json", h
 let verboseOption = parser.flag("--verbose", help: "print ode_demo's 'Iter | Total Loss' line at every evaluation")
 parser.parseOrExit()
 
-/// Monotonic seconds.
-func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
 func run() throws {
     let iterations = iterationsOption.value, batchSize = batchSizeOption.value, batchTime = batchTimeOption.value
     let testEvery = testEveryOption.value, plotEvery = plotEveryOption.value
@@ -113,14 +106,14 @@ func run() throws {
     var latestPrediction: Tensor<Float>?
     let progress = iterations > 0 ? ProgressLine(total: iterations) : nil
     for iteration in stride(from: 1, through: iterations, by: 1) {
-        let start = now()
+        let start = monotonicSeconds()
         let starts = fixedBatches?[iteration - 1] ?? drawWithoutReplacement(batchSize, from: candidates, using: &generator)
         let (initial, target) = data.batch(starts: starts, length: batchTime)
         let (loss, gradients) = try valueWithGradient(at: block) {
             l1Loss(predictions: try block.trajectory(from: initial, at: batchTimes), targets: target)
         }
         optimizer.update(block, along: gradients)
-        trainingSeconds += now() - start
+        trainingSeconds += monotonicSeconds() - start
         forwardNFE += block.statistics.forwardEvaluations
         backwardNFE += block.statistics.backwardEvaluations
         let (nfeF, nfeB) = (block.statistics.forwardEvaluations, block.statistics.backwardEvaluations)

@@ -1,5 +1,4 @@
 import Autodiff
-import ExampleSupport
 import ODENet
 
 /// ode_demo's `ODEFunc`: f(t, y) = Linear(50→2)(tanh(Linear(2→50)(y³))), 252 parameters.
@@ -7,13 +6,15 @@ import ODENet
 /// The first layer carries its tanh fused (one tape entry for product, bias and activation). Parameter
 /// names follow PyTorch's `state_dict` of ode_demo (`net.0.weight`, `net.0.bias`, `net.2.weight`,
 /// `net.2.bias`).
-final class SpiralODEFunc: Dynamics {
-    typealias Scalar = Float
-    let hidden: Linear<Float>
-    let output: Linear<Float>
+public final class SpiralODEFunc: Dynamics {
+    public typealias Scalar = Float
+    /// Linear(2 → hidden) with tanh.
+    public let hidden: Linear<Float>
+    /// Linear(hidden → 2).
+    public let output: Linear<Float>
 
     /// ode_demo's initialisation: weights N(0, 0.1²), biases 0.
-    init(hiddenUnits: Int = 50, using generator: inout SeededGenerator) {
+    public init(hiddenUnits: Int = 50, using generator: inout SeededGenerator) {
         hidden = Linear(weight: Initialization.normal([hiddenUnits, 2], standardDeviation: 0.1, using: &generator),
                         bias: .zeros([hiddenUnits]), activation: .tanh)
         output = Linear(weight: Initialization.normal([2, hiddenUnits], standardDeviation: 0.1, using: &generator),
@@ -21,14 +22,14 @@ final class SpiralODEFunc: Dynamics {
     }
 
     /// Given weights in PyTorch layout ([out, in]) and biases.
-    init(hiddenWeight: Tensor<Float>, hiddenBias: Tensor<Float>, outputWeight: Tensor<Float>, outputBias: Tensor<Float>) {
+    public init(hiddenWeight: Tensor<Float>, hiddenBias: Tensor<Float>, outputWeight: Tensor<Float>, outputBias: Tensor<Float>) {
         hidden = Linear(weight: hiddenWeight, bias: hiddenBias, activation: .tanh)
         output = Linear(weight: outputWeight, bias: outputBias)
     }
 
     /// Reads the weights of a w3_init.json-style file (`l1.weight` [50][2], `l1.bias`, `l2.weight` [2][50],
     /// `l2.bias`; PyTorch layout).
-    convenience init(contentsOf path: String) throws {
+    public convenience init(contentsOf path: String) throws {
         let json = try JSONValue(contentsOf: path)
         func tensor(_ key: String) throws -> Tensor<Float> {
             guard let (values, shape) = json[key]?.flattenedNumbers, !shape.isEmpty else {
@@ -44,16 +45,18 @@ final class SpiralODEFunc: Dynamics {
         self.init(hiddenWeight: w1, hiddenBias: b1, outputWeight: w2, outputBias: b2)
     }
 
-    var namedMembers: [(name: String, member: Any)] { [("net.0", hidden), ("net.2", output)] }
+    /// PyTorch's names: `net.0` (hidden), `net.2` (output).
+    public var namedMembers: [(name: String, member: Any)] { [("net.0", hidden), ("net.2", output)] }
 
-    func callAsFunction(_ time: Tensor<Float>, _ state: Tensor<Float>) -> Tensor<Float> {
+    /// Linear(tanh(Linear(y³))); autonomous.
+    public func callAsFunction(_ time: Tensor<Float>, _ state: Tensor<Float>) -> Tensor<Float> {
         output(hidden(state.squared() * state))
     }
 }
 
 /// Reads the per-iteration batch start indices (`batch_index`: [iterations][batch size]) of a
 /// w3_init.json-style file.
-func loadBatches(_ path: String) throws -> [[Int]] {
+public func loadBatches(_ path: String) throws -> [[Int]] {
     let json = try JSONValue(contentsOf: path)
     guard let rows = json["batch_index"]?.arrayValue else { throw ExampleError("\(path): missing 'batch_index'") }
     return try rows.enumerated().map { index, row in

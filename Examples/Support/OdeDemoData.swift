@@ -1,37 +1,37 @@
 import Autodiff
-import ExampleSupport
 import Solvers
 
 /// The ode_demo spiral: dy/dt = (y³)·A with A = [[-0.1, 2], [-2, -0.1]] (y a row vector), y(0) = [2, 0],
 /// observed at 1000 evenly spaced times on [0, 25]. The trajectory is kept in Float, as ode_demo's.
-struct SpiralData {
+public struct SpiralData {
     /// The observation times (Float values, held as Double for the solver).
-    let times: [Double]
+    public let times: [Double]
     /// The true states, row-major [times.count, 2].
-    let states: [Float]
+    public let states: [Float]
 
     /// Number of observation times.
-    var count: Int { times.count }
+    public var count: Int { times.count }
 
     /// The initial state as a [1, 2] tensor (ode_demo's `true_y0`).
-    var initialState: Tensor<Float> { Tensor(shape: [1, 2], scalars: Array(states[0..<2])) }
+    public var initialState: Tensor<Float> { Tensor(shape: [1, 2], scalars: Array(states[0..<2])) }
 
     /// The whole trajectory as [count, 1, 2], the shape of a solve from `initialState`.
-    var trajectory: Tensor<Float> { Tensor(shape: [count, 1, 2], scalars: states) }
+    public var trajectory: Tensor<Float> { Tensor(shape: [count, 1, 2], scalars: states) }
 
     /// x and y of the trajectory as Double, for plots.
-    var xs: [Double] { stride(from: 0, to: states.count, by: 2).map { Double(states[$0]) } }
-    var ys: [Double] { stride(from: 1, to: states.count, by: 2).map { Double(states[$0]) } }
+    public var xs: [Double] { stride(from: 0, to: states.count, by: 2).map { Double(states[$0]) } }
+    /// y of the trajectory as Double.
+    public var ys: [Double] { stride(from: 1, to: states.count, by: 2).map { Double(states[$0]) } }
 
     /// The true vector field dy/dt = (y³)·A.
-    static func trueField(_ x: Double, _ y: Double) -> (Double, Double) {
+    public static func trueField(_ x: Double, _ y: Double) -> (Double, Double) {
         let a = x * x * x, b = y * y * y
         return (-0.1 * a - 2 * b, 2 * a - 0.1 * b)
     }
 
     /// Solves the true dynamics in Double with Dormand–Prince (ode_demo: dopri5, rtol 1e-7, atol 1e-9)
     /// and rounds the states to Float. Times are `Float(25·i/(n−1))`, like a float32 `linspace`.
-    static func generate(count: Int = 1000, end: Double = 25, relativeTolerance: Double = 1e-7,
+    public static func generate(count: Int = 1000, end: Double = 25, relativeTolerance: Double = 1e-7,
                          absoluteTolerance: Double = 1e-9) throws -> SpiralData {
         let times = (0..<count).map { Double(Float(end * Double($0) / Double(count - 1))) }
         let problem = ODEProblem<[Double]>(timeSpan: TimeSpan(start: times[0], end: times[count - 1]),
@@ -48,7 +48,7 @@ struct SpiralData {
     }
 
     /// Reads `{"t": [...], "true_y": [[x, y], ...]}` (../shared/peers/data/spiral_data.json).
-    static func load(_ path: String) throws -> SpiralData {
+    public static func load(_ path: String) throws -> SpiralData {
         let json = try JSONValue(contentsOf: path)
         guard let times = json["t"]?.doubles, let (values, shape) = json["true_y"]?.flattenedNumbers,
               shape.count == 2, shape[1] == 2, shape[0] == times.count, times.count >= 2 else {
@@ -59,7 +59,7 @@ struct SpiralData {
 
     /// A training batch as ode_demo's `get_batch`: the states at `starts` ([m, 2]) and the true
     /// trajectory pieces from them over `length` times ([length, m, 2]).
-    func batch(starts: [Int], length: Int) -> (initial: Tensor<Float>, target: Tensor<Float>) {
+    public func batch(starts: [Int], length: Int) -> (initial: Tensor<Float>, target: Tensor<Float>) {
         var initial = [Float](), target = [Float]()
         initial.reserveCapacity(2 * starts.count)
         target.reserveCapacity(2 * starts.count * length)
@@ -70,22 +70,4 @@ struct SpiralData {
         return (Tensor(shape: [starts.count, 2], scalars: initial),
                 Tensor(shape: [length, starts.count, 2], scalars: target))
     }
-}
-
-/// `count` distinct integers from 0..<range in random order (numpy's `choice(range, count, replace=False)`
-/// in distribution, not in values): a partial Fisher–Yates shuffle.
-func drawWithoutReplacement(_ count: Int, from range: Int, using generator: inout SeededGenerator) -> [Int] {
-    precondition(count <= range, "cannot draw \(count) distinct values from 0..<\(range)")
-    var pool = Array(0..<range)
-    for i in 0..<count {
-        let j = Int.random(in: i..<range, using: &generator)
-        pool.swapAt(i, j)
-    }
-    return Array(pool[0..<count])
-}
-
-/// A user-facing failure with a message.
-struct ExampleError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
