@@ -16,6 +16,8 @@ struct RMSEBreakdown: CustomStringConvertible {
     /// The per-spiral RMSEs, in the order of `members`.
     var perSpiral: [Double]
     var groups: [Group]
+    /// The pooled RMSE over each quarter of `indices` (the horizon: early to late predictions).
+    var byHorizon: [Double]
 
     /// Splits the test spirals `members` (predictions [T, B, 2] at window indices `indices`) by direction
     /// and by start index into `SpiralDataset.testStarts` halves.
@@ -24,6 +26,18 @@ struct RMSEBreakdown: CustomStringConvertible {
         precondition(predictions.shape == [indices.count, b, 2])
         let starts = SpiralDataset.testStarts
         let middle = (starts.lowerBound + starts.upperBound + 1) / 2
+        let quarters = (0..<4).map { q in indices.count * q / 4 ..< indices.count * (q + 1) / 4 }
+        byHorizon = quarters.map { range in
+            var sum = 0.0
+            for t in range {
+                for (i, sample) in members.enumerated() {
+                    let p = data.truth(sample, indices[t])
+                    let dx = Double(values[(t * b + i) * 2]) - p.x, dy = Double(values[(t * b + i) * 2 + 1]) - p.y
+                    sum += dx * dx + dy * dy
+                }
+            }
+            return range.isEmpty ? .nan : (sum / Double(2 * b * range.count)).squareRoot()
+        }
         perSpiral = members.enumerated().map { i, sample in
             var sum = 0.0
             for (t, w) in indices.enumerated() {
@@ -50,7 +64,8 @@ struct RMSEBreakdown: CustomStringConvertible {
     var description: String {
         let all = String(format: "median per spiral %.3f, 90th percentile %.3f; ", percentile(perSpiral, 0.5) ?? .nan,
                          percentile(perSpiral, 0.9) ?? .nan)
-        return all + groups.map { g in
+        let horizon = "by quarter of the horizon " + byHorizon.map { String(format: "%.3f", $0) }.joined(separator: " / ") + "; "
+        return all + horizon + groups.map { g in
             "\(g.label) (\(g.count)): " + (g.rmse.map { String(format: "%.3f", $0) } ?? "–")
                 + (g.median.map { String(format: " [median %.3f]", $0) } ?? "")
         }.joined(separator: ", ")

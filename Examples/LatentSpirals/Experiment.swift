@@ -25,6 +25,8 @@ struct Settings {
     var consistency = 0.0
     /// How the learning rate falls over each model's training.
     var decay = LearningRateDecay.constant
+    /// β of the moving average of the weights that is evaluated (0: the last weights).
+    var weightAverage = 0.0
     var verbose = false
 }
 
@@ -143,6 +145,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     var report = TrainingReport()
     var runningLoss: Double?
     let progress = settings.iterations > 0 ? ProgressLine(total: settings.iterations) : nil
+    let average = settings.weightAverage > 0 ? WeightAverage(model, decay: settings.weightAverage) : nil
     for iteration in stride(from: 1, through: settings.iterations, by: 1) {
         let start = monotonicSeconds()
         optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
@@ -159,6 +162,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
         report.gradientNorms.append(gradientNorm)
         if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
+        average?.update()
         report.seconds += monotonicSeconds() - start
         let loss = parts.elbo + constant
         guard loss.isFinite, parts.consistency.isFinite else {
@@ -174,6 +178,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
                                      "ms/it": 1e3 * report.seconds / Double(iteration)])
     }
     progress?.finish()
+    average?.apply()
     return report
 }
 
@@ -197,6 +202,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs) : nil
     var report = TrainingReport()
     let progress = settings.rnnIterations > 0 ? ProgressLine(total: settings.rnnIterations) : nil
+    let average = settings.weightAverage > 0 ? WeightAverage(model, decay: settings.weightAverage) : nil
     for iteration in stride(from: 1, through: settings.rnnIterations, by: 1) {
         let start = monotonicSeconds()
         optimizer.learningRate = schedule.learningRate(atEpoch: iteration - 1)
@@ -217,6 +223,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
         report.gradientNorms.append(gradientNorm)
         if gradientNorm > settings.maxGradientNorm { report.clippedUpdates += 1 }
         optimizer.update(model, along: gradients)
+        average?.update()
         report.seconds += monotonicSeconds() - start
         let loss = Double(value.scalar)
         guard loss.isFinite else { throw ExampleError("rnn: the loss is \(loss) at iteration \(iteration)") }
@@ -224,6 +231,7 @@ func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, in
         progress?.update(iteration, ["mse": loss, "|grad|": gradientNorm, "ms/it": 1e3 * report.seconds / Double(iteration)])
     }
     progress?.finish()
+    average?.apply()
     return report
 }
 

@@ -101,6 +101,8 @@ let seedOption = parser.option("--seed", default: 0, help: "seed of the data, th
 let learningRateOption = parser.option("--learning-rate", default: 0.01, help: "Adam learning rate (both models)")
 let decayOption = parser.option("--lr-schedule", default: LearningRateDecay.constant,
                                 help: "learning-rate schedule of both models: constant (latent_ode.py) or cosine (annealed to 1% of the rate)")
+let weightAverageOption = parser.option("--weight-average", default: 0.0,
+                                        help: "evaluate a moving average of each model's weights with decay β (e.g. 0.99; 0: the last weights)")
 let batchSizeOption = parser.option("--batch-size", default: 0,
                                     help: "spirals per iteration; 0 = all 800 (latent_ode.py's full batch)")
 let spiralsOption = parser.option("--spirals", default: 1000, help: "spirals generated (80% train, 20% test)")
@@ -128,8 +130,10 @@ func run() throws {
     if let h = stepSizeOption.value, !(h > 0) { throw ExampleError("--step-size must be positive") }
     guard iterationsOption.value >= 0, (rnnIterationsOption.value ?? 0) >= 0, batchSizeOption.value >= 0,
           spiralsOption.value >= 10, figuresOption.value >= 0, learningRateOption.value > 0, clipOption.value >= 0,
-          consistencyOption.value >= 0, anchorsOption.value >= 1 else {
-        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures, --clip-norm, --consistency ≥ 0, --anchors ≥ 1, --spirals ≥ 10 "
+          consistencyOption.value >= 0, anchorsOption.value >= 1,
+          (0..<1).contains(weightAverageOption.value) else {
+        throw ExampleError("--iterations, --rnn-iterations, --batch-size, --figures, --clip-norm, --consistency ≥ 0, --anchors ≥ 1, --spirals ≥ 10, "
+                           + "--weight-average in [0, 1) "
                            + "and --learning-rate > 0 are required")
     }
     let seed = UInt64(truncatingIfNeeded: seedOption.value)
@@ -138,7 +142,8 @@ func run() throws {
                             stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
                             absoluteTolerance: atolOption.value, gradient: gradientOption.value.mode, seed: seed,
                             maxGradientNorm: clipOption.value > 0 ? clipOption.value : .infinity,
-                            anchorCount: anchorsOption.value, consistency: consistencyOption.value, decay: decayOption.value)
+                            anchorCount: anchorsOption.value, consistency: consistencyOption.value, decay: decayOption.value,
+                            weightAverage: weightAverageOption.value)
 
     // Data and the 80/20 split.
     var dataGenerator = SeededGenerator(seed: seed)
@@ -152,7 +157,8 @@ func run() throws {
           + "\(SpiralDataset.windowLength) points each, Δt = 6π/499, noise σ \(SpiralDataset.noise); "
           + "\(samplingOption.value.rawValue) observed times")
     print("latent ODE: \(gradientOption.value.rawValue) gradient, \(methodText); \(settings.iterations) iterations; "
-          + "RNN: \(settings.rnnIterations) iterations; Adam lr \(settings.learningRate) (\(settings.decay.rawValue)); batch "
+          + "RNN: \(settings.rnnIterations) iterations; Adam lr \(settings.learningRate) (\(settings.decay.rawValue))"
+          + (settings.weightAverage > 0 ? ", weights averaged with β \(settings.weightAverage)" : "") + "; batch "
           + (settings.batchSize == 0 ? "all \(trainMembers.count)" : "\(settings.batchSize)")
           + (settings.maxGradientNorm.isFinite ? "; gradient norm clipped at \(settings.maxGradientNorm)" : "; no gradient clipping"))
     print("inputs: " + (rawInputsFlag.value ? "raw points (latent_ode.py)" : "standardised by the training observations")
@@ -264,7 +270,7 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "rtol": JSONValue(rtolOption.value), "atol": JSONValue(atolOption.value),
             "sampling": .string(samplingOption.value.rawValue), "seed": JSONValue(seedOption.value),
-            "lr_schedule": .string(settings.decay.rawValue), "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
+            "lr_schedule": .string(settings.decay.rawValue), "weight_average": JSONValue(settings.weightAverage), "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
             "standardized_inputs": .bool(!rawInputsFlag.value),
             "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
