@@ -192,6 +192,32 @@ func latentPredictions(_ model: LatentODE, _ batch: ObservedBatch, indices: [Int
     }
 }
 
+/// The latent ODE's extrapolation started from a later point of each window: the recognition mean of the
+/// observations from the `ordinal`-th on (read as a window that starts there, as the consistency term's
+/// anchors are), solved to window indices `indices` (all after that observation). [indices.count, B, 2].
+func latentPredictions(_ model: LatentODE, data: SpiralDataset, _ observations: Observations, inputs: Standardization,
+                       from ordinal: Int, indices: [Int]) throws -> Tensor<Float> {
+    let b = observations.members.count
+    var values = [Float](repeating: 0, count: indices.count * b * 2)
+    // Spirals whose `ordinal`-th observation sits at the same window index share one solve.
+    let groups = Dictionary(grouping: 0..<b) { observations.indices[$0][ordinal] }
+    for (start, positions) in groups {
+        let batch = ObservedBatch(data, observations, positions: positions, inputs: inputs, anchorOrdinals: [ordinal])
+        let predicted = try withoutRecording(Float.self) { () throws -> [Float] in
+            let (mean, _) = model.rec(batch.anchors[0].steps)
+            let times = [0] + indices.map { SpiralDataset.sampleTime($0 - start) }
+            return model.dec(try model.ode.trajectory(from: mean, at: times)).sliced(1 ..< times.count, axis: 0).scalars
+        }
+        for t in indices.indices {
+            for (g, position) in positions.enumerated() {
+                values[(t * b + position) * 2] = predicted[(t * positions.count + g) * 2]
+                values[(t * b + position) * 2 + 1] = predicted[(t * positions.count + g) * 2 + 1]
+            }
+        }
+    }
+    return Tensor(shape: [indices.count, b, 2], scalars: values)
+}
+
 /// Trains the baseline RNN with Adam on the mean squared error of its one-step predictions of the
 /// observed points (teacher forcing: it reads the true observations).
 func trainRNN(_ model: BaselineRNN, data: SpiralDataset, train: Observations, inputs: Standardization, settings: Settings,

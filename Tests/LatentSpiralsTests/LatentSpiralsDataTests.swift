@@ -136,3 +136,26 @@ final class LatentSpiralsDataTests: XCTestCase {
         XCTAssertEqual(cosine.learningRate(atEpoch: 1000), 0.00505, accuracy: 1e-5)
     }
 }
+
+/// The latent ODE's extrapolation from a later encoding: spirals are solved in groups that share the
+/// encoding's start; each must get what a solve of its own gives.
+final class LatentSpiralsPredictionTests: XCTestCase {
+    func testExtrapolationFromALaterEncodingMatchesOneSpiralAtATime() throws {
+        var generator = SeededGenerator(seed: 9)
+        let data = SpiralDataset(training: 2, test: 12, using: &generator)
+        let test = Observations(members: Array(2..<14), keeping: 9, sampling: .perSample, using: &generator)
+        let model = LatentODE(rec: RecognitionRNN(latentDimensions: 4, using: &generator),
+                              ode: ODEBlock(LatentODEFunc(latentDimensions: 4, using: &generator), method: .rk4,
+                                            stepSize: 0.05, gradientMode: .direct),
+                              dec: Decoder(latentDimensions: 4, output: .identity, using: &generator))
+        let indices = Array(100..<110)
+        let together = try latentPredictions(model, data: data, test, inputs: .identity, from: 4, indices: indices)
+        XCTAssertEqual(together.shape, [10, 12, 2])
+        XCTAssertGreaterThan(Set(test.indices.map { $0[4] }).count, 1, "the test needs spirals with different starts")
+        for i in 0..<12 {
+            let alone = try latentPredictions(model, data: data, test.subset([i]), inputs: .identity, from: 4, indices: indices)
+            let column = together.gathering(indices: [i], axis: 1)
+            for (a, b) in zip(column.scalars, alone.scalars) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+    }
+}
