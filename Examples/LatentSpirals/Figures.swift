@@ -16,9 +16,10 @@ struct SpiralPanels {
 
 /// One panel per spiral: the noise-free spiral over the window and a window either side, the
 /// observations, the latent ODE's reconstruction (t in the window), its extrapolation forwards and
-/// backwards in time, and the RNN's forward extrapolation.
+/// backwards in time, and the RNN's forward extrapolation; `extrapolationLabel` names the latent ODE's
+/// forward extrapolation in the legend.
 func extrapolationFigure(_ p: SpiralPanels, observed n: Int, latentRMSE: Double, rnnRMSE: Double,
-                         which: String = "") -> Figure {
+                         which: String = "", extrapolationLabel: String = "latent ODE: t > window") -> Figure {
     let k = p.observations.members.count
     let columns = min(3, k), rows = (k + columns - 1) / columns
     let title = "Latent ODE vs RNN, \(n)/100 observations\(which) — extrapolation RMSE on the test set: "
@@ -48,7 +49,7 @@ func extrapolationFigure(_ p: SpiralPanels, observed n: Int, latentRMSE: Double,
         let after = p.forwardIndices.enumerated().filter { $0.element >= length - 1 }.map(\.offset)
         panel.line(x: inside.map { forward.x[$0] }, y: inside.map { forward.y[$0] }, label: "latent ODE: reconstruction",
                    color: "#d62728", width: 1.8)
-        panel.line(x: after.map { forward.x[$0] }, y: after.map { forward.y[$0] }, label: "latent ODE: t > window",
+        panel.line(x: after.map { forward.x[$0] }, y: after.map { forward.y[$0] }, label: extrapolationLabel,
                    color: "#ff7f0e", width: 1.8)
         let backward = series(p.backward, i)
         panel.line(x: backward.x, y: backward.y, label: "latent ODE: t < 0", color: "#17becf", width: 1.8)

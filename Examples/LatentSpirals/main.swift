@@ -265,7 +265,9 @@ func run() throws {
                                       latentRMSE: picked.map { latentBreakdown.perSpiral[$0] },
                                       rnnRMSE: picked.map { rnnBreakdown.perSpiral[$0] })
             let path = (outputOption.value as NSString).appendingPathComponent(name)
-            try extrapolationFigure(panels, observed: n, latentRMSE: latentRMSE, rnnRMSE: rnnRMSE, which: which).write(to: path)
+            let label = "latent ODE: t > window" + (encodeFrom > 0 && n > 1 ? " (from obs. \(encodingOrdinal(encodeFrom)) on)" : "")
+            try extrapolationFigure(panels, observed: n, latentRMSE: latentRMSE, rnnRMSE: rnnRMSE, which: which,
+                                    extrapolationLabel: label).write(to: path)
             print("figure: \(path)")
         }
     }
