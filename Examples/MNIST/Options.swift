@@ -40,6 +40,7 @@ struct Options {
     var seed: Int
     var checkpointDirectory: String?
     var checkpointEvery: Int
+    var stopAfter: Int
     var resume: Bool
     var initFile: String?
     var dataDirectory: String
@@ -78,6 +79,8 @@ struct Options {
         let checkpoint = parser.optionalOption("--checkpoint", help: "directory for checkpoint.safetensors (written each epoch)") as Argument<String?>
         let checkpointEvery = parser.option("--checkpoint-every", default: 0,
                                             help: "also checkpoint every N batches within an epoch (0: epoch ends only)")
+        let stopAfter = parser.option("--stop-after", default: 0,
+                                      help: "stop after N training batches of this run, checkpointing where it stopped (0: no limit); --resume continues")
         let resume = parser.flag("--resume", help: "continue from the checkpoint in --checkpoint DIR")
         let initFile = parser.optionalOption("--init", help: "start from a peers' W4 init (w4_conv_init.bin or .json)") as Argument<String?>
         let data = parser.option("--data", default: defaultDataDirectory, help: "directory with the MNIST IDX files (.gz or not)")
@@ -88,7 +91,7 @@ struct Options {
                        epochs: epochs.value, batchSize: batchSize.value, learningRate: lr.value, tolerance: tol.value,
                        augment: augment.value, shuffle: shuffle.value, trainLimit: trainLimit.value,
                        trainEvaluationLimit: trainEval.value, testLimit: testLimit.value, testBatchSize: testBatch.value, seed: seed.value,
-                       checkpointDirectory: checkpoint.value, checkpointEvery: checkpointEvery.value,
+                       checkpointDirectory: checkpoint.value, checkpointEvery: checkpointEvery.value, stopAfter: stopAfter.value,
                        resume: resume.value, initFile: initFile.value, dataDirectory: data.value,
                        summaryJSON: summary.value, evaluate: evaluate.value)
     }

@@ -153,7 +153,8 @@ print("learning rate: SGD momentum 0.9, \(schedule)")
 
 // MARK: - Train
 
-for epoch in startEpoch..<options.epochs {
+var batchesThisRun = 0
+training: for epoch in startEpoch..<options.epochs {
     let epochStart = generator
     var batches = EpochBatches(subset: train, count: trainCount, batchSize: options.batchSize, shuffle: options.shuffle,
                                augment: options.augment, generator: &generator)
@@ -190,6 +191,14 @@ for epoch in startEpoch..<options.epochs {
         if options.checkpointEvery > 0, (index + 1) % options.checkpointEvery == 0, index + 1 < batchesPerEpoch {
             saveCheckpoint(epoch: epoch, position: index + 1, rng: epochStart)
         }
+        batchesThisRun += 1
+        if options.stopAfter > 0, batchesThisRun == options.stopAfter, index + 1 < batchesPerEpoch {
+            saveCheckpoint(epoch: epoch, position: index + 1, rng: epochStart)
+            progress.finish(["loss": lossSum / Double(done)])
+            print("stopped after \(batchesThisRun) batches (--stop-after) at epoch \(epoch + 1), batch \(index + 1)"
+                  + (checkpointPath.map { "; continue with --resume --checkpoint \(($0 as NSString).deletingLastPathComponent)" } ?? ""))
+            break training
+        }
     }
     let seconds = Date().timeIntervalSince(started)
     let done = Double(batchesPerEpoch - position)
@@ -204,6 +213,10 @@ for epoch in startEpoch..<options.epochs {
                  epoch + 1, options.epochs, seconds, Double(nfeForward) / done, Double(nfeBackward) / done,
                  percent(trainResult.correct, trainResult.total), trainResult.total.reduce(0, +), testAccuracy))
     saveCheckpoint(epoch: epoch + 1, position: 0, rng: generator)
+    if options.stopAfter > 0, batchesThisRun >= options.stopAfter {
+        print("stopped after \(batchesThisRun) batches (--stop-after) at the end of epoch \(epoch + 1)")
+        break training
+    }
 }
 
 // MARK: - Summary

@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+import Autodiff
+@testable import ODENet
+
+/// The `mnist` example's checkpoints resume exactly: a run stopped mid-epoch (`--stop-after`) and
+/// continued with `--resume` ends with the same weights and optimiser state, bit for bit, as a run that
+/// was never interrupted. Runs the built `mnist` executable on the first 1,024 training images; skips
+/// when the MNIST files (../shared/data/mnist) or the executable are absent.
+final class MNISTResumeTests: XCTestCase {
+    /// The `mnist` executable beside the test bundle (both are products of the same build).
+    static var executable: URL? {
+        let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+                          Bundle(for: MNISTResumeTests.self).bundleURL.deletingLastPathComponent()]
+        return candidates.map { $0.appendingPathComponent("mnist") }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    func run(_ executable: URL, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "mnist \(arguments.joined(separator: " ")) failed:\n\(text)")
+        return text
+    }
+
+    func testRunStoppedMidEpochAndResumedEndsBitIdenticalToAnUninterruptedRun() throws {
+        let data = MNISTModelTests.shared + "/data/mnist"
+        guard FileManager.default.fileExists(atPath: data + "/train-images-idx3-ubyte.gz") else {
+            throw XCTSkip("MNIST not found at \(data)")
+        }
+        guard let executable = Self.executable else { throw XCTSkip("the mnist executable is not beside the test bundle") }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-resume-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let common = ["--model", "mlp", "--epochs", "2", "--train-limit", "1024", "--batch-size", "64",
+                      "--test-limit", "200", "--train-eval-limit", "200", "--data", data]
+        let straight = root.appendingPathComponent("straight").path, interrupted = root.appendingPathComponent("interrupted").path
+        _ = try run(executable, common + ["--checkpoint", straight])
+        // 16 batches per epoch: stop after 21 (epoch 2, batch 5), then continue.
+        let stopped = try run(executable, common + ["--checkpoint", interrupted, "--stop-after", "21"])
+        XCTAssertTrue(stopped.contains("stopped after 21 batches"), stopped)
+        XCTAssertFalse(stopped.contains("epoch 2/2 |"), "the first part must not finish training:\n\(stopped)")
+        let resumed = try run(executable, common + ["--checkpoint", interrupted, "--resume"])
+        XCTAssertTrue(resumed.contains("resumed from"), resumed)
+
+        let a = try SafetensorsFile(contentsOf: straight + "/checkpoint.safetensors")
+        let b = try SafetensorsFile(contentsOf: interrupted + "/checkpoint.safetensors")
+        XCTAssertEqual(a.metadata["epoch"], "2")
+        XCTAssertEqual(b.metadata["epoch"], "2")
+        XCTAssertEqual(a.keys, b.keys)
+        XCTAssertGreaterThan(a.keys.count, 4, "weights and optimiser state")
+        for key in a.keys {
+            let (x, y) = (try a.entry(forKey: key).bytes, try b.entry(forKey: key).bytes)
+            let differing = zip(x, y).filter { $0 != $1 }.count + abs(x.count - y.count)
+            XCTAssertEqual(differing, 0, "\(key): \(differing) of \(x.count) bytes differ after the resume")
+        }
+    }
+}
