@@ -304,7 +304,8 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "rtol": JSONValue(rtolOption.value), "atol": JSONValue(atolOption.value),
             "sampling": .string(samplingOption.value.rawValue), "seed": JSONValue(seedOption.value),
-            "lr_schedule": .string(settings.decay.rawValue), "weight_average": JSONValue(settings.weightAverage), "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
+            "lr_schedule": .string(settings.decay.rawValue), "weight_average": JSONValue(settings.weightAverage),
+            "consistency": JSONValue(settings.consistency), "anchors": JSONValue(settings.anchorCount),
             "standardized_inputs": .bool(!rawInputsFlag.value),
             "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
