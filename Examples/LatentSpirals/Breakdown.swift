@@ -26,26 +26,21 @@ struct RMSEBreakdown: CustomStringConvertible {
         precondition(predictions.shape == [indices.count, b, 2])
         let starts = SpiralDataset.testStarts
         let middle = (starts.lowerBound + starts.upperBound + 1) / 2
-        let quarters = (0..<4).map { q in indices.count * q / 4 ..< indices.count * (q + 1) / 4 }
-        byHorizon = quarters.map { range in
-            var sum = 0.0
-            for t in range {
-                for (i, sample) in members.enumerated() {
-                    let p = data.truth(sample, indices[t])
-                    let dx = Double(values[(t * b + i) * 2]) - p.x, dy = Double(values[(t * b + i) * 2 + 1]) - p.y
-                    sum += dx * dx + dy * dy
-                }
-            }
-            return range.isEmpty ? .nan : (sum / Double(2 * b * range.count)).squareRoot()
-        }
-        perSpiral = members.enumerated().map { i, sample in
-            var sum = 0.0
-            for (t, w) in indices.enumerated() {
+        // Squared error of every prediction (both coordinates), [T][B], summed two ways below.
+        let squaredErrors = indices.enumerated().map { t, w in
+            members.enumerated().map { i, sample -> Double in
                 let p = data.truth(sample, w)
                 let dx = Double(values[(t * b + i) * 2]) - p.x, dy = Double(values[(t * b + i) * 2 + 1]) - p.y
-                sum += dx * dx + dy * dy
+                return dx * dx + dy * dy
             }
-            return (sum / Double(2 * indices.count)).squareRoot()
+        }
+        let quarters = (0..<4).map { q in indices.count * q / 4 ..< indices.count * (q + 1) / 4 }
+        byHorizon = quarters.map { range in
+            let sum = range.reduce(0.0) { $0 + squaredErrors[$1].reduce(0, +) }
+            return range.isEmpty ? .nan : (sum / Double(2 * b * range.count)).squareRoot()
+        }
+        perSpiral = (0..<b).map { i in
+            (squaredErrors.reduce(0.0) { $0 + $1[i] } / Double(2 * indices.count)).squareRoot()
         }
         var members4 = [[Double]](repeating: [], count: 4)
         for (i, sample) in members.enumerated() {

@@ -127,6 +127,12 @@ func latentObjective(_ model: LatentODE, _ batch: ObservedBatch, noise epsilon: 
     return objective
 }
 
+/// The ordinal (1 ..< n) of the observation at `fraction` of a spiral's `n` (≥ 2) observations, rounded
+/// half up: where the consistency term's anchors sit and where a later encoding starts.
+func observationOrdinal(_ fraction: Double, of n: Int) -> Int {
+    min(max(Int((fraction * Double(n)).rounded()), 1), n - 1)
+}
+
 /// Trains the latent ODE with Adam on the ELBO (and the consistency term when λ > 0).
 func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations, inputs: Standardization,
                     settings: Settings, label: String, using generator: inout SeededGenerator) throws -> TrainingReport {
@@ -137,9 +143,7 @@ func trainLatentODE(_ model: LatentODE, data: SpiralDataset, train: Observations
     // Anchors at the j/(K+1) points of the observations (K = 1: the later half's first observation;
     // K = 3: the quarters).
     let anchorCount = settings.consistency <= 0 || n < 2 ? 0 : settings.anchorCount
-    let ordinals = (1 ..< anchorCount + 1).map { j in
-        min(max((n * j + (anchorCount + 1) / 2) / (anchorCount + 1), 1), n - 1)
-    }
+    let ordinals = (1 ..< anchorCount + 1).map { j in observationOrdinal(Double(j) / Double(anchorCount + 1), of: n) }
     let full = fullBatch ? ObservedBatch(data, train, inputs: inputs, anchorOrdinals: ordinals) : nil
     let constant = -logNormalConstant * 2 * Double(train.count)   // per sample: n points × 2 coordinates
     var report = TrainingReport()

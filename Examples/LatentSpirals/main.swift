@@ -205,10 +205,9 @@ func run() throws {
         let fromStart = try latentPredictions(latent, testBatch, indices: forwardIndices)
         let startRMSE = rmse(fromStart.sliced(length ..< 2 * length, axis: 0), indices: extrapolated, data: data, members: testMembers)
         // The extrapolation that is scored: from z(t0), or from the encoding of the later observations.
-        let encodingOrdinal = { (fraction: Double) in min(max(Int((fraction * Double(n)).rounded()), 1), n - 1) }
         let forward = encodeFrom > 0 && n > 1
             ? concatenated([fromStart.sliced(0 ..< length, axis: 0),
-                            try latentPredictions(latent, data: data, test, inputs: inputs, from: encodingOrdinal(encodeFrom),
+                            try latentPredictions(latent, data: data, test, inputs: inputs, from: observationOrdinal(encodeFrom, of: n),
                                                   indices: extrapolated)], axis: 0)
             : fromStart
         let latentRMSE = rmse(forward.sliced(length ..< 2 * length, axis: 0), indices: extrapolated, data: data, members: testMembers)
@@ -241,7 +240,7 @@ func run() throws {
         print("        latent ODE extrapolation by test spiral: \(latentBreakdown)")
         // The same model extrapolating from the encoding of the observations from each quarter on.
         let laterStarts = try [0.25, 0.5, 0.75].filter { _ in n > 1 }.map { fraction -> String in
-            let ordinal = encodingOrdinal(fraction)
+            let ordinal = observationOrdinal(fraction, of: n)
             let later = try latentPredictions(latent, data: data, test, inputs: inputs, from: ordinal, indices: extrapolated)
             return String(format: "from observation %d: %.4f", ordinal, rmse(later, indices: extrapolated, data: data, members: testMembers))
         }
@@ -265,7 +264,7 @@ func run() throws {
                                       latentRMSE: picked.map { latentBreakdown.perSpiral[$0] },
                                       rnnRMSE: picked.map { rnnBreakdown.perSpiral[$0] })
             let path = (outputOption.value as NSString).appendingPathComponent(name)
-            let label = "latent ODE: t > window" + (encodeFrom > 0 && n > 1 ? " (from obs. \(encodingOrdinal(encodeFrom)) on)" : "")
+            let label = "latent ODE: t > window" + (encodeFrom > 0 && n > 1 ? " (from obs. \(observationOrdinal(encodeFrom, of: n)) on)" : "")
             try extrapolationFigure(panels, observed: n, latentRMSE: latentRMSE, rnnRMSE: rnnRMSE, which: which,
                                     extrapolationLabel: label).write(to: path)
             print("figure: \(path)")

@@ -196,7 +196,7 @@ training: for epoch in startEpoch..<options.epochs {
             saveCheckpoint(epoch: epoch, position: index + 1, rng: epochStart)
             progress.finish(["loss": lossSum / Double(done)])
             print("stopped after \(batchesThisRun) batches (--stop-after) at epoch \(epoch + 1), batch \(index + 1)"
-                  + (checkpointPath.map { "; continue with --resume --checkpoint \(($0 as NSString).deletingLastPathComponent)" } ?? ""))
+                  + (options.checkpointDirectory.map { "; continue with --resume --checkpoint \($0)" } ?? ""))
             break training
         }
     }
