@@ -27,7 +27,6 @@ struct Settings {
     var decay = LearningRateDecay.constant
     /// β of the moving average of the weights that is evaluated (0: the last weights).
     var weightAverage = 0.0
-    var verbose = false
 }
 
 /// The learning-rate schedule of both models' Adam.
