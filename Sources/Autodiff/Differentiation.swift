@@ -2,31 +2,55 @@
 /// (recording every operation on the inputs), runs the reverse pass, and releases the tape. Calls nest:
 /// a pullback may itself differentiate something (the ODE layer's backward pass does, ~100 times), and
 /// the inner call records on its own tape.
+///
+/// Every operator `throws`: besides the function's own errors, the reverse pass throws the error of a
+/// pullback that failed (an adjoint's backward solve that did not converge, say). A gradient is either
+/// complete or an error, never a silent zero.
 
 /// Evaluates `f` at `x` and returns its scalar value and the gradient ∂f/∂x.
+///
+/// - Parameters:
+///   - x: the point.
+///   - f: a function returning one scalar (a tensor with one element).
+/// - Returns: f(x) and ∂f/∂x, shaped like `x`.
+/// - Throws: what `f` throws, or the error of a failing pullback (see `customDifferentiable`).
 public func valueWithGradient<Scalar>(
     at x: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
-) rethrows -> (value: Tensor<Scalar>, gradient: Tensor<Scalar>) {
+) throws -> (value: Tensor<Scalar>, gradient: Tensor<Scalar>) {
     let (value, gradients) = try valueWithGradient(at: [x]) { try f($0[0]) }
     return (value, gradients[0])
 }
 
 /// Evaluates `f` at the inputs and returns its scalar value and the gradient with respect to each input.
+///
+/// - Parameters:
+///   - inputs: the tensors to differentiate with respect to.
+///   - f: a function of the inputs returning one scalar.
+/// - Returns: f(inputs) and one gradient per input, shaped like it (zeros for an input `f` does not use).
+/// - Throws: what `f` throws, or the error of a failing pullback.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func valueWithGradient<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
-) rethrows -> (value: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
+) throws -> (value: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
     let (value, pullback) = try valueWithPullback(at: inputs, of: f)
-    precondition(value.scalarCount == 1,
-                 "valueWithGradient: the function must return one scalar, got shape \(value.shape); use valueWithPullback for a vector-Jacobian product")
-    return (value, pullback(Tensor(repeating: 1, shape: value.shape)))
+    if value.scalarCount != 1 {
+        fatalError("valueWithGradient: the function must return one scalar, got shape \(value.shape); "
+                   + "use valueWithPullback for a vector-Jacobian product")
+    }
+    return (value, try pullback(Tensor(repeating: 1, shape: value.shape)))
 }
 
 /// The gradient of the scalar function `f` at `x`.
+///
+/// - Parameters:
+///   - x: the point.
+///   - f: a function returning one scalar.
+/// - Returns: ∂f/∂x, shaped like `x`.
+/// - Throws: what `f` throws, or the error of a failing pullback.
 public func gradient<Scalar>(
     at x: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
-) rethrows -> Tensor<Scalar> {
+) throws -> Tensor<Scalar> {
     try valueWithGradient(at: x, of: f).gradient
 }
 
@@ -35,11 +59,17 @@ public func gradient<Scalar>(
 ///
 /// The tape lives as long as the pullback closure and is released with it. The pullback may be called
 /// more than once. Inputs that do not influence the value get zero cotangents.
+///
+/// - Parameters:
+///   - inputs: the tensors to differentiate with respect to.
+///   - f: the function.
+/// - Returns: f(inputs) and its pullback, which throws the error of a failing recorded pullback.
+/// - Throws: what `f` throws.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func valueWithPullback<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
-) rethrows -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) -> [Tensor<Scalar>]) {
+) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) throws -> [Tensor<Scalar>]) {
     let tape = Tape<Scalar>()
     var leaves = inputs
     for i in leaves.indices {
@@ -54,14 +84,15 @@ public func valueWithPullback<Scalar>(
     value.tapeIdentity = 0
     value.tapeNode = -1
     let outputNode = output.node(on: tape)
-    let pullback: (Tensor<Scalar>) -> [Tensor<Scalar>] = { cotangent in
-        precondition(cotangent.shape == value.shape,
-                     "pullback: cotangent shape \(cotangent.shape) differs from the value's shape \(value.shape)")
+    let pullback: (Tensor<Scalar>) throws -> [Tensor<Scalar>] = { cotangent in
+        if cotangent.shape != value.shape {
+            fatalError("pullback: cotangent shape \(cotangent.shape) differs from the value's shape \(value.shape)")
+        }
         guard outputNode >= 0 else { return inputShapes.map { Tensor.zeros($0) } }
         var seed = cotangent
         seed.tapeIdentity = 0
         seed.tapeNode = -1
-        let gradients = tape.reverse(from: outputNode, seed: seed)
+        let gradients = try tape.reverse(from: outputNode, seed: seed)
         var result: [Tensor<Scalar>] = []
         result.reserveCapacity(inputShapes.count)
         for i in 0..<inputShapes.count {
@@ -73,6 +104,9 @@ public func valueWithPullback<Scalar>(
 }
 
 /// `x` cut off from the tape: operations on the result are not differentiated through `x`.
+///
+/// - Parameter x: the tensor.
+/// - Returns: the same values, recorded on no tape.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func withoutDerivative<Scalar>(at x: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -84,6 +118,12 @@ public func withoutDerivative<Scalar>(at x: Tensor<Scalar>) -> Tensor<Scalar> {
 
 /// Runs `body` with recording switched off for tensors of type `Scalar` on this thread (a no-gradient
 /// scope, like `torch.no_grad()`): nothing inside is differentiated, and no tape memory is used.
+///
+/// - Parameters:
+///   - scalarType: the scalar type whose recording is switched off.
+///   - body: the work to run.
+/// - Returns: what `body` returns.
+/// - Throws: what `body` throws.
 public func withoutRecording<Scalar: TensorScalar, Result>(
     _ scalarType: Scalar.Type, _ body: () throws -> Result) rethrows -> Result {
     try Tape<Scalar>.withCurrent(nil, body)
@@ -93,22 +133,31 @@ public func withoutRecording<Scalar: TensorScalar, Result>(
 /// outside the tape (e.g. by an ODE solve), and `pullback(v)` returns `vᵀ ∂value/∂inputs[i]` for each
 /// input. The pullback runs during the reverse pass with nothing recording, so it may call
 /// `valueWithPullback` and friends, which use fresh tapes of their own.
+///
+/// The pullback may throw: the differential operator running the reverse pass (`valueWithGradient`,
+/// `gradient`, or the pullback `valueWithPullback` returned) then throws the same error.
+///
+/// - Parameters:
+///   - inputs: the tensors `value` depends on.
+///   - value: the result, computed without recording.
+///   - pullback: returns one cotangent per input, shaped like it.
+/// - Returns: `value`, recorded as one operation on the current tape (as is, when nothing records).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func customDifferentiable<Scalar>(
     inputs: [Tensor<Scalar>], value: Tensor<Scalar>,
-    pullback: @escaping (Tensor<Scalar>) -> [Tensor<Scalar>]
+    pullback: @escaping (Tensor<Scalar>) throws -> [Tensor<Scalar>]
 ) -> Tensor<Scalar> {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(inputs.count)
     for input in inputs { shapes.append(input.shape) }
     return Tensor.record(withoutDerivative(at: value), inputs: inputs) { cotangent, _ in
-        let results = pullback(cotangent)
-        precondition(results.count == shapes.count,
-                     "customDifferentiable: pullback returned \(results.count) cotangents for \(shapes.count) inputs")
-        for i in 0..<shapes.count {
-            precondition(results[i].shape == shapes[i],
-                         "customDifferentiable: pullback returned shape \(results[i].shape) for an input of shape \(shapes[i])")
+        let results = try pullback(cotangent)
+        if results.count != shapes.count {
+            fatalError("customDifferentiable: the pullback returned \(results.count) cotangents for \(shapes.count) inputs")
+        }
+        for i in 0..<shapes.count where results[i].shape != shapes[i] {
+            fatalError("customDifferentiable: the pullback returned shape \(results[i].shape) for input \(i) of shape \(shapes[i])")
         }
         return results
     }

@@ -35,11 +35,11 @@ public func checkGradients(
     at inputs: [Tensor<Double>], stepSize: Double = 1e-6, elementwiseLimit: Int = 64,
     randomDirections: Int = 5, seed: UInt64 = 0x5EED,
     of f: ([Tensor<Double>]) throws -> Tensor<Double>
-) rethrows -> GradientCheckReport {
+) throws -> GradientCheckReport {
     var generator = SeededGenerator(seed: seed)
     let (value, pullback) = try valueWithPullback(at: inputs, of: f)
     let cotangent = Tensor<Double>.randomNormal(value.shape, using: &generator)
-    let analyticGradients = pullback(cotangent)
+    let analyticGradients = try pullback(cotangent)
     func projected(_ xs: [Tensor<Double>]) throws -> Double {
         let y = try withoutRecording(Double.self) { try f(xs) }
         return zip(y.scalars, cotangent.scalars).reduce(0) { $0 + $1.0 * $1.1 }

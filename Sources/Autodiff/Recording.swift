@@ -66,10 +66,11 @@ extension Tensor {
     }
 
     /// Records an operation with any number of inputs; the pullback returns one cotangent per input
-    /// (nil where `needs` is false).
+    /// (nil where `needs` is false). The pullback may throw: the differential operator running the
+    /// reverse pass then throws the error instead of returning a gradient.
     @inlinable
     public static func record(_ value: Tensor, inputs: [Tensor],
-                              pullback: @escaping (Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+                              pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let nodes = inputs.map { $0.node(on: tape) }
         guard nodes.contains(where: { $0 >= 0 }) else { return value }

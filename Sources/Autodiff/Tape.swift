@@ -24,8 +24,9 @@ final class Tape<Scalar: TensorScalar> {
         /// Three inputs (a fused layer's input, weight and bias): returns their cotangents.
         case ternary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
                         -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?))
-        /// Any number of inputs: returns their cotangents (nil where not needed).
-        case nary((Tensor<Scalar>, _ needs: [Bool]) -> [Tensor<Scalar>?])
+        /// Any number of inputs: returns their cotangents (nil where not needed). The only pullback that
+        /// may fail: a custom operation's (an adjoint's backward solve); the reverse pass then throws.
+        case nary((Tensor<Scalar>, _ needs: [Bool]) throws -> [Tensor<Scalar>?])
     }
 
     /// One recorded operation: its input nodes (−1 for an input not on this tape) and its pullback.
@@ -94,15 +95,16 @@ final class Tape<Scalar: TensorScalar> {
 
     /// Propagates `seed` from node `output` back to the leaves and returns the cotangent of every node
     /// that received one. Intermediate cotangents are dropped as soon as they have been used; the leaves'
-    /// (entries without a pullback) are kept.
+    /// (entries without a pullback) are kept. Rethrows the error of a failing pullback: a gradient is
+    /// never silently partial.
     @usableFromInline
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reverse(from output: Int, seed: Tensor<Scalar>) -> [Tensor<Scalar>?] {
+    func reverse(from output: Int, seed: Tensor<Scalar>) throws -> [Tensor<Scalar>?] {
         var gradients = [Tensor<Scalar>?](repeating: nil, count: output + 1)
         gradients[output] = seed
         // The reverse pass records nothing on this tape; nested differential operators install their own.
-        Tape.withCurrent(nil) {
+        try Tape.withCurrent(nil) {
             var node = output
             while node >= 0 {
                 defer { node -= 1 }
@@ -124,9 +126,10 @@ final class Tape<Scalar: TensorScalar> {
                     if entry.third >= 0, let c { accumulate(c, at: entry.third, in: &gradients) }
                 case .nary(let pullback):
                     let nodes = entry.others ?? []
-                    let results = pullback(cotangent, nodes.map { $0 >= 0 })
-                    precondition(results.count == nodes.count,
-                                 "Tape: pullback returned \(results.count) cotangents for \(nodes.count) inputs")
+                    let results = try pullback(cotangent, nodes.map { $0 >= 0 })
+                    if results.count != nodes.count {
+                        fatalError("Tape: a pullback returned \(results.count) cotangents for \(nodes.count) inputs")
+                    }
                     for j in 0..<nodes.count where nodes[j] >= 0 {
                         if let result = results[j] { accumulate(result, at: nodes[j], in: &gradients) }
                     }

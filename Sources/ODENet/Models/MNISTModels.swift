@@ -180,7 +180,7 @@ public final class TorchdiffeqODEBlock<D: Dynamics>: Layer, CustomStringConverti
     /// `ODEBlock(odefunc: …, tol …)`.
     public var description: String {
         "ODEBlock(odefunc: \((block.dynamics as? CustomStringConvertible)?.description ?? "\(D.self)"), "
-            + "\(block.method.name), rtol \(block.relativeTolerance), atol \(block.absoluteTolerance), \(modeName))"
+            + "\(block.stepping), \(modeName))"
     }
 }
 

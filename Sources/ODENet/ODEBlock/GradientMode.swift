@@ -1,7 +1,13 @@
 import Solvers
 
-/// How an `ODEBlock` differentiates its solve.
-public enum GradientMode: Sendable {
+/// How a differentiable solve (and so an `ODEBlock`) computes its gradient.
+///
+/// | mode | memory | backward cost | gradient |
+/// |---|---|---|---|
+/// | `adjoint` | O(1) in the steps | a second, backward solve of the augmented system | of the continuous problem, to the tolerances |
+/// | `direct` | one tape per step | the tape's reverse pass | exact for the discrete solve |
+/// | `checkpointed` | one state per step | each step replayed once | exact for the discrete solve |
+public enum GradientMode: Sendable, CustomStringConvertible {
     /// The continuous adjoint (Chen et al. 2018): the forward solve records nothing, and the backward
     /// pass solves the augmented system `[z, a, a_θ, a_t]` backwards in time. Memory is O(1) in the
     /// number of steps; the gradient is that of the continuous problem, accurate to the tolerances.
@@ -13,13 +19,23 @@ public enum GradientMode: Sendable {
     /// The same exact discrete gradient as `direct`, storing only (t, h, z) per accepted step and
     /// re-recording one step at a time on the way back: one state per step plus one step's tape.
     case checkpointed
+
+    /// `adjoint(…)`, `direct` or `checkpointed`.
+    public var description: String {
+        switch self {
+        case .adjoint(let options): return "adjoint(\(options))"
+        case .direct: return "direct"
+        case .checkpointed: return "checkpointed"
+        }
+    }
 }
 
-/// Options of the adjoint's backward solve (torchdiffeq's `adjoint_rtol/atol/method/options`;
-/// diffrax's `BacksolveAdjoint(solver=, stepsize_controller=)`).
-public struct AdjointOptions: Sendable {
-    /// The method of the backward solve; `nil` uses the forward method.
-    public var method: ButcherTableau?
+/// Options of the adjoint's backward solve (torchdiffeq's `adjoint_rtol/atol/method`; diffrax's
+/// `BacksolveAdjoint(solver=, stepsize_controller=)`).
+public struct AdjointOptions: Sendable, CustomStringConvertible {
+    /// The method of the backward solve; `nil` uses the forward method. It takes the forward stepping's
+    /// controller (adaptive) or step size (fixed).
+    public var method: (any AdaptiveRungeKuttaMethod)?
     /// Relative tolerance of the backward solve; `nil` uses the forward one.
     public var relativeTolerance: Double?
     /// Absolute tolerance of the backward solve; `nil` uses the forward one.
@@ -29,44 +45,52 @@ public struct AdjointOptions: Sendable {
     /// Off by default: the full norm is what torchdiffeq and diffrax do by default.
     public var usesSeminorm: Bool
 
-    /// Creates options; every `nil` falls back to the forward solve's setting.
-    public init(method: ButcherTableau? = nil, relativeTolerance: Double? = nil,
+    /// Options that keep the forward method; every `nil` falls back to the forward solve's setting.
+    ///
+    /// - Parameters:
+    ///   - relativeTolerance: rtol of the backward solve.
+    ///   - absoluteTolerance: atol of the backward solve.
+    ///   - usesSeminorm: whether only z and a control the backward step.
+    public init(relativeTolerance: Double? = nil, absoluteTolerance: Double? = nil, usesSeminorm: Bool = false) {
+        self.method = nil
+        self.relativeTolerance = relativeTolerance
+        self.absoluteTolerance = absoluteTolerance
+        self.usesSeminorm = usesSeminorm
+    }
+
+    /// Options with their own backward method.
+    ///
+    /// - Parameters:
+    ///   - method: the backward method (an embedded pair, so that it can adapt when the forward solve does).
+    ///   - relativeTolerance: rtol of the backward solve; `nil` uses the forward one.
+    ///   - absoluteTolerance: atol of the backward solve; `nil` uses the forward one.
+    ///   - usesSeminorm: whether only z and a control the backward step.
+    public init(method: some AdaptiveRungeKuttaMethod, relativeTolerance: Double? = nil,
                 absoluteTolerance: Double? = nil, usesSeminorm: Bool = false) {
         self.method = method
         self.relativeTolerance = relativeTolerance
         self.absoluteTolerance = absoluteTolerance
         self.usesSeminorm = usesSeminorm
     }
-}
 
-/// What the last call of an `ODEBlock` cost, and how far the adjoint drifted.
-public struct ODEBlockStatistics: Sendable, CustomStringConvertible {
-    /// Evaluations of the dynamics in the forward pass (the paper's NFE-F).
-    public var forwardEvaluations = 0
-    /// Evaluations in the backward pass (NFE-B): one vector-Jacobian product each for the adjoint; the
-    /// replayed steps for the checkpointed mode; 0 for direct (its backward pass evaluates no `f`).
-    public var backwardEvaluations = 0
-    /// Accepted and rejected steps of the forward solve.
-    public var forwardSteps = 0, forwardRejectedSteps = 0
-    /// Accepted and rejected steps of the backward solve (adjoint only).
-    public var backwardSteps = 0, backwardRejectedSteps = 0
-    /// For the adjoint, per interval (last to first): the RMS of the difference between the state
-    /// reconstructed backwards and the stored forward state, in units of the tolerance
-    /// (`atol + rtol·|z|`). Values ≫ 1 mean the backward solve did not retrace the forward
-    /// trajectory and the gradient should not be trusted; tighten the tolerances or use `checkpointed`.
-    public var adjointDrift: [Double] = []
+    /// The earlier form, taking a tableau.
+    @available(*, deprecated, message: "pass a method: AdjointOptions(method: EmbeddedRungeKutta(tableau), …)")
+    @_disfavoredOverload
+    public init(method: ButcherTableau?, relativeTolerance: Double? = nil,
+                absoluteTolerance: Double? = nil, usesSeminorm: Bool = false) {
+        self.method = method.map { EmbeddedRungeKutta($0) }
+        self.relativeTolerance = relativeTolerance
+        self.absoluteTolerance = absoluteTolerance
+        self.usesSeminorm = usesSeminorm
+    }
 
-    /// Creates zeroed statistics.
-    public init() {}
-
-    /// The largest drift over all intervals (0 when not using the adjoint).
-    public var maximumAdjointDrift: Double { adjointDrift.max() ?? 0 }
-
+    /// The settings that differ from the forward solve's, e.g. `rtol: 1e-09, seminorm`.
     public var description: String {
-        var text = "NFE-F \(forwardEvaluations) (\(forwardSteps) steps, \(forwardRejectedSteps) rejected), "
-            + "NFE-B \(backwardEvaluations)"
-        if backwardSteps > 0 { text += " (\(backwardSteps) steps, \(backwardRejectedSteps) rejected)" }
-        if !adjointDrift.isEmpty { text += ", max adjoint drift \(maximumAdjointDrift) × tolerance" }
-        return text
+        var parts: [String] = []
+        if let method { parts.append("method: \(method.tableau.name)") }
+        if let relativeTolerance { parts.append("rtol: \(relativeTolerance)") }
+        if let absoluteTolerance { parts.append("atol: \(absoluteTolerance)") }
+        if usesSeminorm { parts.append("seminorm") }
+        return parts.joined(separator: ", ")
     }
 }

@@ -2,67 +2,105 @@ import Autodiff
 import Solvers
 
 /// A Neural-ODE layer: integrates dz/dt = f(t, z; θ) from the first to the last integration time and
-/// returns z at the end (`callAsFunction`) or at every time (`trajectory`). A batch of states is
-/// integrated as one state (one step size for the whole batch, as torchdiffeq and diffrax do).
+/// returns z at the end (`callAsFunction`) or at every time (`trajectory`). It wraps the differentiable
+/// tensor `solve(_:from:at:stepping:gradient:maximumSteps:statistics:)` with settings kept on the layer.
 ///
-/// How gradients are computed is chosen by `gradientMode`: the continuous `adjoint` (O(1) memory,
-/// Chen et al. 2018), `direct` backpropagation through the solver (the paper's RK-Net), or
-/// `checkpointed` (the same exact discrete gradient as direct, with one stored state per step).
+/// Defaults (stated here and nowhere else): Dormand–Prince 5(4) under torchdiffeq's controller —
+/// rtol 1e-7, atol 1e-9, the end passed and interpolated, no post-rejection growth limit
+/// (`Stepping.default`) — so a block takes torchdiffeq's steps for the same field; the adjoint gradient;
+/// integration over [0, 1].
 ///
 ///     let block = ODEBlock(dynamics, method: .dormandPrince54, relativeTolerance: 1e-3, absoluteTolerance: 1e-3)
 ///     let z1 = try block(z0)                           // z(1)
 ///     print(block.statistics)                          // NFE-F, NFE-B, adjoint drift
+///
+/// A fixed-step method needs its step size, which the initialisers enforce at compile time:
+///
+///     let rk4Block = ODEBlock(dynamics, method: .rk4, stepSize: 0.05, gradientMode: .direct)
 public final class ODEBlock<D: Dynamics>: Layer {
     /// The scalar type of the state.
     public typealias Scalar = D.Scalar
     /// The vector field f(t, z; θ); its parameters are this block's parameters (`dynamics.…`).
     public let dynamics: D
-    /// The Runge–Kutta method of the forward solve.
-    public var method: ButcherTableau
-    /// Relative tolerance of adaptive steps (torchdiffeq's default 1e-7).
-    public var relativeTolerance: Double
-    /// Absolute tolerance of adaptive steps (torchdiffeq's default 1e-9).
-    public var absoluteTolerance: Double
-    /// The error norm of adaptive steps (RMS over the whole batch state by default).
-    public var errorNorm: ErrorNorm = .rms
-    /// A fixed step size (required for methods without an error estimate); `nil` adapts the step.
-    public var stepSize: Double?
-    /// The limit on trial steps of one solve.
-    public var maximumSteps = 100_000
-    /// How adaptive solves (forward and the adjoint's backward) meet the last time: `.interpolated` (the
-    /// default, torchdiffeq's behaviour) steps past it and interpolates; `.exact` shortens the last step.
-    /// (The block's step-size control is otherwise torchdiffeq's too: no post-rejection rule.)
-    public var endpoint: StepSizeController.Endpoint = .interpolated
+    /// How the solves step: the method and its controller, or a fixed step.
+    public var stepping: Stepping
     /// How the backward pass is computed.
     public var gradientMode: GradientMode
+    /// The limit on trial steps of one solve.
+    public var maximumSteps = 100_000
     /// The default output times of `callAsFunction`: integrate from the first to the last ([0, 1]).
     public var integrationTimes: [Double] = [0, 1]
     /// Evaluations, steps and adjoint drift of the last call (the backward figures once its gradient
     /// has been computed).
-    public internal(set) var statistics = ODEBlockStatistics()
+    public var statistics: ODEStatistics { recorder.statistics }
 
-    /// Creates a block; the tolerances default to torchdiffeq's (rtol 1e-7, atol 1e-9).
-    public init(_ dynamics: D, method: ButcherTableau = .dormandPrince54, relativeTolerance: Double = 1e-7,
-                absoluteTolerance: Double = 1e-9, stepSize: Double? = nil,
-                gradientMode: GradientMode = .adjoint()) {
+    /// Receives the statistics of the last call (a new one per call, so that a pullback kept from an
+    /// earlier call cannot overwrite the figures of a later one).
+    private var recorder = ODEStatisticsRecorder()
+
+    /// Creates a block with the given stepping (by default `Stepping.default`).
+    ///
+    /// - Parameters:
+    ///   - dynamics: the vector field.
+    ///   - stepping: the method and its step-size control.
+    ///   - gradientMode: how gradients are computed (adjoint by default).
+    public init(_ dynamics: D, stepping: Stepping = .default, gradientMode: GradientMode = .adjoint()) {
         self.dynamics = dynamics
-        self.method = method
-        self.relativeTolerance = relativeTolerance
-        self.absoluteTolerance = absoluteTolerance
-        self.stepSize = stepSize
+        self.stepping = stepping
         self.gradientMode = gradientMode
     }
+
+    /// Creates a block taking adaptive steps of `method` under torchdiffeq's controller with the given
+    /// tolerances (`StepSizeController.torchdiffeq(relativeTolerance:absoluteTolerance:)`).
+    ///
+    /// - Parameters:
+    ///   - dynamics: the vector field.
+    ///   - method: a method with an error estimate.
+    ///   - relativeTolerance: rtol (torchdiffeq's default 1e-7).
+    ///   - absoluteTolerance: atol (torchdiffeq's default 1e-9).
+    ///   - gradientMode: how gradients are computed.
+    public convenience init(_ dynamics: D, method: some AdaptiveRungeKuttaMethod, relativeTolerance: Double = 1e-7,
+                            absoluteTolerance: Double = 1e-9, gradientMode: GradientMode = .adjoint()) {
+        let controller = StepSizeController.torchdiffeq(relativeTolerance: relativeTolerance,
+                                                        absoluteTolerance: absoluteTolerance)
+        self.init(dynamics, stepping: .adaptive(method, controller: controller), gradientMode: gradientMode)
+    }
+
+    /// Creates a block taking adaptive steps of `method` under `controller`.
+    ///
+    /// - Parameters:
+    ///   - dynamics: the vector field.
+    ///   - method: a method with an error estimate.
+    ///   - controller: tolerances (scalar or per component) and step-size policy.
+    ///   - gradientMode: how gradients are computed.
+    public convenience init(_ dynamics: D, method: some AdaptiveRungeKuttaMethod, controller: StepSizeController,
+                            gradientMode: GradientMode = .adjoint()) {
+        self.init(dynamics, stepping: .adaptive(method, controller: controller), gradientMode: gradientMode)
+    }
+
+    /// Creates a block taking fixed steps of at most `stepSize`.
+    ///
+    /// - Parameters:
+    ///   - dynamics: the vector field.
+    ///   - method: any Runge–Kutta method (`.rk4`, `.euler`, …).
+    ///   - stepSize: the largest step (positive; checked when the block runs).
+    ///   - gradientMode: how gradients are computed.
+    public convenience init(_ dynamics: D, method: some RungeKuttaMethod, stepSize: Double,
+                            gradientMode: GradientMode = .adjoint()) {
+        self.init(dynamics, stepping: .fixed(method, stepSize: stepSize), gradientMode: gradientMode)
+    }
+
+    /// The method of the forward solve.
+    public var method: any RungeKuttaMethod { stepping.method }
 
     /// The names of this block's members: the dynamics' parameters appear as `dynamics.…`.
     public var namedMembers: [(name: String, member: Any)] { [("dynamics", dynamics)] }
 
-    var configuration: SolveConfiguration {
-        SolveConfiguration(method: method, relativeTolerance: relativeTolerance,
-                           absoluteTolerance: absoluteTolerance, norm: errorNorm, stepSize: stepSize,
-                           maximumSteps: maximumSteps, endpoint: endpoint)
-    }
-
     /// z at the last of `integrationTimes`, from z = `input` at the first.
+    ///
+    /// - Parameter input: the initial state.
+    /// - Returns: the final state, shaped like `input`.
+    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         let times = Tensor<Scalar>(integrationTimes.map { Scalar($0) })
         let path = try trajectory(from: input, at: times, exactTimes: integrationTimes)
@@ -72,62 +110,32 @@ public final class ODEBlock<D: Dynamics>: Layer {
     /// The states at `times` (monotone, increasing or decreasing; the first is the initial time),
     /// stacked along a new first axis: shape [times.count] + input.shape. The output at the first time
     /// is exactly `initialState`.
+    ///
+    /// - Parameters:
+    ///   - initialState: z at `times[0]`.
+    ///   - times: the output times.
+    /// - Returns: the states at `times`.
+    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
     public func trajectory(from initialState: Tensor<Scalar>, at times: [Double]) throws -> Tensor<Scalar> {
         try trajectory(from: initialState, at: Tensor(times.map { Scalar($0) }), exactTimes: times)
     }
 
     /// Like `trajectory(from:at:)` with the times as a tensor, so that the adjoint can return ∂L/∂tᵢ.
+    ///
+    /// - Parameters:
+    ///   - initialState: z at `times[0]`.
+    ///   - times: a rank-1 tensor of output times.
+    /// - Returns: the states at `times`.
+    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
     public func trajectory(from initialState: Tensor<Scalar>, at times: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try trajectory(from: initialState, at: times, exactTimes: times.scalars.map { Double($0) })
     }
 
     func trajectory(from z0: Tensor<Scalar>, at timeTensor: Tensor<Scalar>, exactTimes times: [Double])
         throws -> Tensor<Scalar> {
-        precondition(timeTensor.rank == 1 && timeTensor.scalarCount >= 1,
-                     "ODEBlock: times must be a non-empty rank-1 tensor, got shape \(timeTensor.shape)")
-        statistics = ODEBlockStatistics()
-        switch gradientMode {
-        case .direct:
-            return try directTrajectory(from: z0, times: times)
-        case .adjoint(let options):
-            return try adjointTrajectory(from: z0, timeTensor: timeTensor, times: times, options: options)
-        case .checkpointed:
-            return try checkpointedTrajectory(from: z0, times: times)
-        }
+        recorder = ODEStatisticsRecorder()
+        let solve = DifferentiableSolve(dynamics: dynamics, stepping: stepping, maximumSteps: maximumSteps,
+                                        gradient: gradientMode, recorder: recorder)
+        return try solve.trajectory(from: z0, timeTensor: timeTensor, times: times)
     }
-
-    /// The vector field on tensors, counting evaluations.
-    func field(counting counter: EvaluationCounter) -> VectorField<Tensor<Scalar>> {
-        let dynamics = self.dynamics
-        return { time, state, derivative in
-            counter.count += 1
-            derivative = try dynamics(Tensor(Scalar(time)), state)
-        }
-    }
-
-    /// Direct: the solve itself runs on the tape.
-    private func directTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
-        let counter = EvaluationCounter()
-        let solution = try configuration.solve(field(counting: counter), from: z0, times: times)
-        record(forward: solution.statistics, evaluations: counter.count)
-        return stacked(solution.states, axis: 0)
-    }
-
-    func record(forward: SolverStatistics, evaluations: Int) {
-        statistics.forwardEvaluations = evaluations
-        statistics.forwardSteps = forward.acceptedSteps
-        statistics.forwardRejectedSteps = forward.rejectedSteps
-    }
-
-    func recordBackward(evaluations: Int, steps: SolverStatistics? = nil, drift: [Double] = []) {
-        statistics.backwardEvaluations = evaluations
-        statistics.backwardSteps = steps?.acceptedSteps ?? 0
-        statistics.backwardRejectedSteps = steps?.rejectedSteps ?? 0
-        statistics.adjointDrift = drift
-    }
-}
-
-/// A shared evaluation count for vector-field closures.
-final class EvaluationCounter {
-    var count = 0
 }

@@ -37,7 +37,7 @@ final class AugmentedDynamics<Scalar: TensorScalar> {
 
     /// The augmented field as a solver closure.
     var vectorField: VectorField<[Scalar]> {
-        { [unowned self] t, y, dy in try self.evaluate(time: t, state: y, derivative: &dy) }
+        { t, y, dy in try self.evaluate(time: t, state: y, derivative: &dy) }
     }
 
     /// Writes d[z, a, a_θ, a_t]/dt at `time` into `derivative`.
@@ -59,9 +59,10 @@ final class AugmentedDynamics<Scalar: TensorScalar> {
             for j in parameters.indices { parameters[j].value = leaves[j + 2] }
             return try dynamics(leaves[0], leaves[1])
         }
-        precondition(f.shape == stateShape,
-                     "ODEBlock: the dynamics returned shape \(f.shape) for a state of shape \(stateShape)")
-        let cotangents = pullback(a)
+        guard f.shape == stateShape else {
+            throw ODENetError.derivativeShapeMismatch(state: stateShape, derivative: f.shape)
+        }
+        let cotangents = try pullback(a)
         if derivative.count != augmentedCount { derivative = [Scalar](repeating: 0, count: augmentedCount) }
         derivative.withUnsafeMutableBufferPointer { out in
             let d = out.baseAddress!

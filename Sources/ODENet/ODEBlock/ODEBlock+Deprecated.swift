@@ -1,0 +1,80 @@
+import Solvers
+
+/// The settings `ODEBlock` kept before `stepping`, for one minor version.
+extension ODEBlock {
+    /// The earlier initialiser taking a tableau and an optional fixed step.
+    @available(*, deprecated, message: "use ODEBlock(_:method:relativeTolerance:absoluteTolerance:gradientMode:) with a method (EmbeddedRungeKutta(tableau)), or ODEBlock(_:method:stepSize:gradientMode:)")
+    @_disfavoredOverload
+    public convenience init(_ dynamics: D, method: ButcherTableau, relativeTolerance: Double = 1e-7,
+                            absoluteTolerance: Double = 1e-9, stepSize: Double? = nil,
+                            gradientMode: GradientMode = .adjoint()) {
+        if let stepSize {
+            self.init(dynamics, stepping: .fixed(ExplicitRungeKutta(method), stepSize: stepSize),
+                      gradientMode: gradientMode)
+        } else {
+            guard method.isAdaptive else {
+                fatalError("ODEBlock: \(method.name) has no error estimate; give a stepSize or an adaptive method")
+            }
+            let controller = StepSizeController.torchdiffeq(relativeTolerance: relativeTolerance,
+                                                            absoluteTolerance: absoluteTolerance)
+            self.init(dynamics, stepping: .adaptive(EmbeddedRungeKutta(method), controller: controller),
+                      gradientMode: gradientMode)
+        }
+    }
+
+    /// The forward controller's relative tolerance.
+    @available(*, deprecated, message: "use stepping.controller?.relativeTolerance")
+    public var relativeTolerance: Double {
+        get { stepping.controller?.relativeTolerance[0] ?? 0 }
+        set {
+            guard var controller = stepping.controller else {
+                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no relativeTolerance to set")
+            }
+            controller.relativeTolerance = .scalar(newValue)
+            stepping.controller = controller
+        }
+    }
+
+    /// The forward controller's absolute tolerance.
+    @available(*, deprecated, message: "use stepping.controller?.absoluteTolerance")
+    public var absoluteTolerance: Double {
+        get { stepping.controller?.absoluteTolerance[0] ?? 0 }
+        set {
+            guard var controller = stepping.controller else {
+                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no absoluteTolerance to set")
+            }
+            controller.absoluteTolerance = .scalar(newValue)
+            stepping.controller = controller
+        }
+    }
+
+    /// The fixed step size, `nil` for adaptive steps.
+    @available(*, deprecated, message: "use stepping.stepSize, or set stepping = .fixed(method, stepSize:)")
+    public var stepSize: Double? { stepping.stepSize }
+
+    /// The forward controller's error norm.
+    @available(*, deprecated, message: "use stepping.controller?.norm")
+    public var errorNorm: ErrorNorm {
+        get { stepping.controller?.norm ?? .rms }
+        set {
+            guard var controller = stepping.controller else {
+                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no norm to set")
+            }
+            controller.norm = newValue
+            stepping.controller = controller
+        }
+    }
+
+    /// How the forward controller meets the last time.
+    @available(*, deprecated, message: "use stepping.controller?.endpoint")
+    public var endpoint: StepSizeController.Endpoint {
+        get { stepping.controller?.endpoint ?? .exact }
+        set {
+            guard var controller = stepping.controller else {
+                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no endpoint to set")
+            }
+            controller.endpoint = newValue
+            stepping.controller = controller
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Autodiff
+import Solvers
+
+extension DifferentiableSolve {
+    /// Adjoint: solve without recording, then record one custom operation whose pullback solves the
+    /// augmented system backwards (`AdjointBackward`). The pullback throws when the backward solve fails.
+    func adjointTrajectory(from z0: Tensor<Scalar>, timeTensor: Tensor<Scalar>, times: [Double],
+                           options: AdjointOptions) throws -> Tensor<Scalar> {
+        let counter = EvaluationCounter()
+        let forwardField = field(counting: counter)
+        let parameters = dynamics.parameters(of: Scalar.self)
+        let detached = withoutDerivative(at: z0)
+        let solution = try withoutRecording(Scalar.self) {
+            try stepping.solve(forwardField, from: detached, times: times, maximumSteps: maximumSteps,
+                               trackingErrors: true)
+        }
+        recordForward(solution.statistics, evaluations: counter.count)
+        let states = solution.outputs
+        let value = withoutRecording(Scalar.self) { stacked(states, axis: 0) }
+        let backward = backwardStepping(options)
+        let inputs = [z0, timeTensor] + parameters.map(\.value)
+        let stateShape = z0.shape
+        let (dynamics, recorder, backwardStepLimit) = (self.dynamics, self.recorder, self.maximumSteps)
+        let forwardController = stepping.controller
+        let forwardErrors = solution.intervalErrors
+        return customDifferentiable(inputs: inputs, value: value) { cotangent in
+            let augmented = AugmentedDynamics<Scalar>({ try dynamics($0, $1) }, parameters: parameters,
+                                                      stateShape: stateShape)
+            let perTime = (0..<times.count).map { i in
+                withoutRecording(Scalar.self) { cotangent.sliced(i ..< i + 1, axis: 0).squeezed(axis: 0) }
+            }
+            let pass = AdjointBackward(augmented: augmented, stepping: backward, maximumSteps: backwardStepLimit,
+                                       seminorm: options.usesSeminorm, forwardController: forwardController,
+                                       forwardErrors: forwardErrors)
+            do {
+                let result = try pass.run(times: times, states: states, cotangents: perTime)
+                recorder.recordBackward(evaluations: augmented.evaluations, steps: result.statistics.acceptedSteps,
+                                        rejectedSteps: result.statistics.rejectedSteps, drift: result.drift)
+                return [result.initialState, Tensor(result.times)] + result.parameters
+            } catch {
+                recorder.recordBackward(evaluations: augmented.evaluations)
+                throw error
+            }
+        }
+    }
+
+    /// The backward solve's stepping: the forward one with the options' method and tolerances where set.
+    func backwardStepping(_ options: AdjointOptions) -> Stepping {
+        switch stepping.kind {
+        case .adaptive(let method, var controller):
+            if let rtol = options.relativeTolerance { controller.relativeTolerance = .scalar(rtol) }
+            if let atol = options.absoluteTolerance { controller.absoluteTolerance = .scalar(atol) }
+            return Stepping(kind: .adaptive(options.method ?? method, controller))
+        case .fixed(let method, let stepSize):
+            let backwardMethod: any RungeKuttaMethod = options.method ?? method
+            return Stepping(kind: .fixed(backwardMethod, stepSize: stepSize))
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Autodiff
+import Solvers
+
+/// Solves dz/dt = f(t, z; θ) through the output `times` and returns z at each, stacked along a new first
+/// axis (shape `[times.count] + initialState.shape`): a differentiable tensor operation whose gradient
+/// with respect to the initial state and every parameter of `dynamics` is computed as `gradient` says.
+///
+/// The first time is the initial time, and the output there is exactly `initialState`; the times must be
+/// finite and monotone (increasing or decreasing). A batch of states is integrated as one state (one step
+/// size for the whole batch, as torchdiffeq and diffrax do).
+///
+///     let path = try solve(field, from: z0, at: [0, 0.5, 1],
+///                          stepping: .adaptive(.dormandPrince54, controller: .torchdiffeq(relativeTolerance: 1e-5)),
+///                          gradient: .adjoint())
+///
+/// - Parameters:
+///   - dynamics: the vector field; its parameters are what the gradient is taken with respect to.
+///   - initialState: z(times[0]).
+///   - times: the output times.
+///   - stepping: the method and its step-size control.
+///   - gradient: adjoint (O(1) memory), direct or checkpointed (exact discrete gradient).
+///   - maximumSteps: the limit on trial steps of each solve.
+///   - statistics: receives evaluation counts and the adjoint's drift (backward figures once the gradient is taken).
+/// - Returns: the states at `times`.
+/// - Throws: `ODENetError` for bad times or a misshapen derivative, `SolverError` when a solve fails; a failing
+///   backward solve makes the differential operator that runs it throw.
+public func solve<D: Dynamics>(
+    _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: [Double], stepping: Stepping,
+    gradient: GradientMode = .adjoint(), maximumSteps: Int = 100_000, statistics: ODEStatisticsRecorder? = nil
+) throws -> Tensor<D.Scalar> {
+    let engine = DifferentiableSolve(dynamics: dynamics, stepping: stepping, maximumSteps: maximumSteps,
+                                     gradient: gradient, recorder: statistics ?? ODEStatisticsRecorder())
+    return try engine.trajectory(from: initialState, timeTensor: Tensor(times.map { D.Scalar($0) }), times: times)
+}
+
+/// Like `solve(_:from:at:stepping:gradient:maximumSteps:statistics:)` with the times as a tensor, so that
+/// the adjoint also returns ∂L/∂tᵢ for every output time.
+///
+/// - Parameters:
+///   - dynamics: the vector field.
+///   - initialState: z(times[0]).
+///   - times: a rank-1 tensor of output times.
+///   - stepping: the method and its step-size control.
+///   - gradient: how the gradient is computed; only `.adjoint` differentiates the times.
+///   - maximumSteps: the limit on trial steps of each solve.
+///   - statistics: receives evaluation counts and the adjoint's drift.
+/// - Returns: the states at `times`.
+/// - Throws: as the `[Double]` form; `ODENetError.timeGradientUnavailable` when the times are being
+///   differentiated under `.direct` or `.checkpointed`.
+public func solve<D: Dynamics>(
+    _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: Tensor<D.Scalar>, stepping: Stepping,
+    gradient: GradientMode = .adjoint(), maximumSteps: Int = 100_000, statistics: ODEStatisticsRecorder? = nil
+) throws -> Tensor<D.Scalar> {
+    let engine = DifferentiableSolve(dynamics: dynamics, stepping: stepping, maximumSteps: maximumSteps,
+                                     gradient: gradient, recorder: statistics ?? ODEStatisticsRecorder())
+    return try engine.trajectory(from: initialState, timeTensor: times, times: times.scalars.map { Double($0) })
+}
+
+/// Solves with adaptive steps of `method` under `controller` — the array `solve(_:using:controller:)`'s
+/// configuration on tensors, differentiable.
+///
+/// - Parameters:
+///   - dynamics: the vector field.
+///   - initialState: z(times[0]).
+///   - times: the output times.
+///   - method: a method with an error estimate.
+///   - controller: tolerances (scalar or per component) and step-size policy.
+///   - gradient: how the gradient is computed.
+///   - maximumSteps: the limit on trial steps of each solve.
+///   - statistics: receives evaluation counts and the adjoint's drift.
+/// - Returns: the states at `times`.
+/// - Throws: as `solve(_:from:at:stepping:gradient:maximumSteps:statistics:)`.
+public func solve<D: Dynamics>(
+    _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: [Double],
+    using method: some AdaptiveRungeKuttaMethod, controller: StepSizeController,
+    gradient: GradientMode = .adjoint(), maximumSteps: Int = 100_000, statistics: ODEStatisticsRecorder? = nil
+) throws -> Tensor<D.Scalar> {
+    try solve(dynamics, from: initialState, at: times, stepping: .adaptive(method, controller: controller),
+              gradient: gradient, maximumSteps: maximumSteps, statistics: statistics)
+}
+
+/// Solves with fixed steps of at most `stepSize` — the array `solve(_:using:stepSize:)`'s configuration on
+/// tensors, differentiable.
+///
+/// - Parameters:
+///   - dynamics: the vector field.
+///   - initialState: z(times[0]).
+///   - times: the output times.
+///   - method: any Runge–Kutta method.
+///   - stepSize: the largest step (positive).
+///   - gradient: how the gradient is computed.
+///   - statistics: receives evaluation counts.
+/// - Returns: the states at `times`.
+/// - Throws: as `solve(_:from:at:stepping:gradient:maximumSteps:statistics:)`.
+public func solve<D: Dynamics>(
+    _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: [Double],
+    using method: some RungeKuttaMethod, stepSize: Double,
+    gradient: GradientMode = .adjoint(), statistics: ODEStatisticsRecorder? = nil
+) throws -> Tensor<D.Scalar> {
+    try solve(dynamics, from: initialState, at: times, stepping: .fixed(method, stepSize: stepSize),
+              gradient: gradient, statistics: statistics)
+}
+
+/// One differentiable solve: the forward solve and the pullback of the chosen gradient mode. It holds no
+/// reference to a layer, so a pullback outlives whatever made it.
+struct DifferentiableSolve<D: Dynamics> {
+    typealias Scalar = D.Scalar
+    let dynamics: D
+    let stepping: Stepping
+    let maximumSteps: Int
+    let gradient: GradientMode
+    let recorder: ODEStatisticsRecorder
+
+    func trajectory(from z0: Tensor<Scalar>, timeTensor: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
+        guard timeTensor.rank == 1 && timeTensor.scalarCount >= 1 else {
+            throw ODENetError.invalidTimesShape(timeTensor.shape)
+        }
+        try Self.validate(times)
+        recorder.recordForward(evaluations: 0, steps: 0, rejectedSteps: 0)
+        switch gradient {
+        case .direct:
+            guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "direct") }
+            return try directTrajectory(from: z0, times: times)
+        case .adjoint(let options):
+            return try adjointTrajectory(from: z0, timeTensor: timeTensor, times: times, options: options)
+        case .checkpointed:
+            guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "checkpointed") }
+            return try checkpointedTrajectory(from: z0, times: times)
+        }
+    }
+
+    /// Finite, monotone times (the direction is that of the first to the last).
+    static func validate(_ times: [Double]) throws {
+        for (i, t) in times.enumerated() where !t.isFinite { throw ODENetError.nonFiniteTime(index: i, value: t) }
+        let direction = times[times.count - 1] >= times[0] ? 1.0 : -1.0
+        for i in times.indices.dropFirst() where (times[i] - times[i - 1]) * direction < 0 {
+            throw SolverError.outputTimesNotMonotone(index: i, previous: times[i - 1], time: times[i])
+        }
+    }
+
+    /// The vector field on tensors, counting evaluations and checking the derivative's shape.
+    func field(counting counter: EvaluationCounter) -> VectorField<Tensor<Scalar>> {
+        let dynamics = self.dynamics
+        return { time, state, derivative in
+            counter.count += 1
+            derivative = try dynamics(Tensor(Scalar(time)), state)
+            guard derivative.shape == state.shape else {
+                throw ODENetError.derivativeShapeMismatch(state: state.shape, derivative: derivative.shape)
+            }
+        }
+    }
+
+    /// Direct: the solve itself runs on the tape.
+    func directTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
+        let counter = EvaluationCounter()
+        let solution = try stepping.solve(field(counting: counter), from: z0, times: times, maximumSteps: maximumSteps)
+        recordForward(solution.statistics, evaluations: counter.count)
+        return stacked(solution.outputs, axis: 0)
+    }
+
+    func recordForward(_ statistics: SolverStatistics, evaluations: Int) {
+        recorder.recordForward(evaluations: evaluations, steps: statistics.acceptedSteps,
+                               rejectedSteps: statistics.rejectedSteps)
+    }
+}
+
+/// A shared evaluation count for vector-field closures.
+final class EvaluationCounter {
+    var count = 0
+}

@@ -1,0 +1,31 @@
+/// Why a differentiable solve or an ODE layer could not run. Each case names the offending value.
+public enum ODENetError: Error, Equatable, CustomStringConvertible {
+    /// The output times are not a non-empty rank-1 tensor.
+    case invalidTimesShape([Int])
+    /// An output time is NaN or infinite.
+    case nonFiniteTime(index: Int, value: Double)
+    /// The dynamics returned a derivative whose shape differs from the state's.
+    case derivativeShapeMismatch(state: [Int], derivative: [Int])
+    /// A fixed step size that is zero, negative or not finite.
+    case invalidStepSize(Double)
+    /// The output times are being differentiated, but the gradient mode cannot give their gradient.
+    case timeGradientUnavailable(mode: String)
+
+    /// What went wrong and what to do about it.
+    public var description: String {
+        switch self {
+        case .invalidTimesShape(let shape):
+            return "the output times must be a non-empty rank-1 tensor, got shape \(shape)"
+        case .nonFiniteTime(let index, let value):
+            return "output time \(index) is \(value); times must be finite"
+        case .derivativeShapeMismatch(let state, let derivative):
+            return "the dynamics returned shape \(derivative) for a state of shape \(state); "
+                + "dz/dt must have the state's shape"
+        case .invalidStepSize(let h):
+            return "the fixed step size is \(h); it must be finite and positive"
+        case .timeGradientUnavailable(let mode):
+            return "the output times are being differentiated, but the \(mode) gradient gives no ∂L/∂t; "
+                + "use .adjoint(), or pass the times with withoutDerivative(at:)"
+        }
+    }
+}
