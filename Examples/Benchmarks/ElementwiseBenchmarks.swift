@@ -20,9 +20,9 @@ let elementwiseBenchmarks: [Benchmark] = [
         // Forward and backward of tanh through the tape (one entry, fused g·(1 − y²) pullback).
         let x = elementwiseInput(Float.self, low: -5, high: 5)
         let ones = Tensor<Float>.ones(x.shape)
-        let seconds = medianSeconds(repetitions: 5) {
-            let (_, pullback) = valueWithPullback(at: [x]) { tanh($0[0]) }
-            _ = pullback(ones)
+        let seconds = try medianSeconds(repetitions: 5) {
+            let (_, pullback) = try valueWithPullback(at: [x]) { tanh($0[0]) }
+            _ = try pullback(ones)
         }
         return [BenchmarkResult(name: "elementwise.tanh.backward.f32", value: seconds * 1e9 / 4096, unit: "ns/element",
                                 extra: ["count": 4096, "includes": "forward, tape, pullback"])]

@@ -30,18 +30,18 @@ func gemmBenchmark<S: TensorScalar>(_ name: String, _: S.Type, m: Int, k: Int, n
 /// (`clock`: this thread by default; the process for threaded work, which then includes the worker's
 /// idle spinning) is what to compare on a loaded machine, where wall time includes waiting for a core.
 func medianWallAndCPUSeconds(repetitions: Int = 1, clock: clockid_t = CLOCK_THREAD_CPUTIME_ID,
-                             minimumSeconds: Double = 0.5, _ body: () -> Void) -> (wall: Double, cpu: Double) {
+                             minimumSeconds: Double = 0.5, _ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
     func cpuNow() -> Double {
         var ts = timespec()
         clock_gettime(clock, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
-    for _ in 0..<repetitions { body() }
+    for _ in 0..<repetitions { try body() }
     var walls: [Double] = [], cpus: [Double] = []
     let start = monotonicSeconds()
     while walls.count < 5 || (monotonicSeconds() - start < minimumSeconds && walls.count < 100_000) {
         let (w0, c0) = (monotonicSeconds(), cpuNow())
-        for _ in 0..<repetitions { body() }
+        for _ in 0..<repetitions { try body() }
         let (w1, c1) = (monotonicSeconds(), cpuNow())
         walls.append((w1 - w0) / Double(repetitions))
         cpus.append((c1 - c0) / Double(repetitions))

@@ -15,12 +15,12 @@ let mlpBenchmarks: [Benchmark] = [
                           Tensor<Float>.randomNormal([2], standardDeviation: 0.1, using: &generator)]
         let ones = Tensor<Float>.ones([20, 2])
         var loss: Float = 0
-        let (seconds, cpuSeconds) = medianWallAndCPUSeconds(repetitions: 200) {
-            let (value, pullback) = valueWithPullback(at: parameters) { p in
+        let (seconds, cpuSeconds) = try medianWallAndCPUSeconds(repetitions: 200) {
+            let (value, pullback) = try valueWithPullback(at: parameters) { p in
                 let hidden = linear(x, weight: p[0], bias: p[1], activation: .tanh)
                 return linear(hidden, weight: p[2], bias: p[3])
             }
-            loss = pullback(ones)[3].scalar(at: 0) + value.scalar(at: 0)
+            loss = try pullback(ones)[3].scalar(at: 0) + value.scalar(at: 0)
         }
         // The same forward pass with nothing recording: what the two fused ops cost by themselves.
         let (_, forwardSeconds) = medianWallAndCPUSeconds(repetitions: 1000) {

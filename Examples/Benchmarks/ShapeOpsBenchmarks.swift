@@ -12,17 +12,17 @@ private func normal(_ shape: [Int], _ seed: UInt64) -> Tensor<Float> {
 /// Median thread CPU seconds per call over 9 batches of `repetitions` calls. On a shared, loaded
 /// machine this excludes the time the thread waits for a core, which wall-clock medians of long batches
 /// do not (reported as `cpu_us` next to the harness's wall-clock value).
-private func cpuSeconds(repetitions: Int, _ body: () -> Void) -> Double {
+private func cpuSeconds(repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
     func threadTime() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
-    body()
+    try body()
     var samples: [Double] = []
     for _ in 0..<9 {
         let t0 = threadTime()
-        for _ in 0..<repetitions { body() }
+        for _ in 0..<repetitions { try body() }
         samples.append((threadTime() - t0) / Double(repetitions))
     }
     return samples.sorted()[samples.count / 2]
@@ -62,14 +62,14 @@ private func linearCombinationBenchmarks(count: Int) -> [BenchmarkResult] {
     ]
 }
 
-private func reductionBenchmarks() -> [BenchmarkResult] {
+private func reductionBenchmarks() throws -> [BenchmarkResult] {
     let x = normal([128, 784], 10)
     let bytes = Double(x.scalarCount * 4)
     let last = medianSeconds(repetitions: 20) { _ = x.sum(axis: -1) }
     let first = medianSeconds(repetitions: 20) { _ = x.sum(axis: 0) }
     let maximum = medianSeconds(repetitions: 20) { _ = x.max(axis: -1) }
     let transpose = medianSeconds(repetitions: 20) { _ = x.transposed() }
-    func cpu(_ body: () -> Void) -> Double { cpuSeconds(repetitions: 20, body) * 1e6 }
+    func cpu(_ body: () throws -> Void) rethrows -> Double { try cpuSeconds(repetitions: 20, body) * 1e6 }
     return [
         BenchmarkResult(name: "reduce.sum.lastAxis.128x784", value: last * 1e6, unit: "us",
                         extra: ["GBps": bytes / last / 1e9, "cpu_us": cpu { _ = x.sum(axis: -1) }]),
@@ -82,24 +82,24 @@ private func reductionBenchmarks() -> [BenchmarkResult] {
     ]
 }
 
-private func softmaxBenchmarks() -> [BenchmarkResult] {
+private func softmaxBenchmarks() throws -> [BenchmarkResult] {
     let logits = normal([128, 10], 20)
     let labels = (0..<128).map { $0 % 10 }
     let wide = normal([128, 1000], 21)
     let small = medianSeconds(repetitions: 100) { _ = softmax(logits) }
     let large = medianSeconds(repetitions: 5) { _ = logSoftmax(wide) }
-    let loss = medianSeconds(repetitions: 100) {
-        _ = valueWithGradient(at: logits) { crossEntropy(logits: $0, labels: labels) }
+    let loss = try medianSeconds(repetitions: 100) {
+        _ = try valueWithGradient(at: logits) { crossEntropy(logits: $0, labels: labels) }
     }
     let largeCPU = cpuSeconds(repetitions: 5) { _ = logSoftmax(wide) }
     return [
         BenchmarkResult(name: "softmax.128x10", value: small * 1e6, unit: "us",
-                        extra: ["cpu_us": cpuSeconds(repetitions: 100) { _ = softmax(logits) } * 1e6]),
+                        extra: ["cpu_us": try cpuSeconds(repetitions: 100) { _ = softmax(logits) } * 1e6]),
         BenchmarkResult(name: "softmax.log.128x1000", value: large * 1e6, unit: "us",
                         extra: ["cpu_us": largeCPU * 1e6, "cpu_ns_per_element": largeCPU * 1e9 / 128_000]),
         BenchmarkResult(name: "softmax.crossEntropy.valueWithGradient.128x10", value: loss * 1e6, unit: "us",
-                        extra: ["cpu_us": cpuSeconds(repetitions: 100) {
-                            _ = valueWithGradient(at: logits) { crossEntropy(logits: $0, labels: labels) }
+                        extra: ["cpu_us": try cpuSeconds(repetitions: 100) {
+                            _ = try valueWithGradient(at: logits) { crossEntropy(logits: $0, labels: labels) }
                         } * 1e6]),
     ]
 }
@@ -110,6 +110,6 @@ let shapeOpsBenchmarks: [Benchmark] = [
         linearCombinationBenchmarks(count: 40) + linearCombinationBenchmarks(count: 1000)
             + linearCombinationBenchmarks(count: 8192) + linearCombinationBenchmarks(count: 1 << 20)
     },
-    Benchmark(name: "reduce") { reductionBenchmarks() },
-    Benchmark(name: "softmax") { softmaxBenchmarks() },
+    Benchmark(name: "reduce") { try reductionBenchmarks() },
+    Benchmark(name: "softmax") { try softmaxBenchmarks() },
 ]

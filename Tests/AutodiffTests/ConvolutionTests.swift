@@ -98,7 +98,7 @@ final class ConvolutionTests: XCTestCase {
                        conv2d(x, weight: w, strides: (2, 2), padding: (1, 1)).scalars)
     }
 
-    func testConv2dGradientsMatchFiniteDifferences() {
+    func testConv2dGradientsMatchFiniteDifferences() throws {
         var generator = SeededGenerator(seed: 7)
         for c in forwardCases.prefix(6) + [ConvolutionCase(batch: 2, channels: 3, height: 5, width: 5, outputs: 4,
                                                           kernelHeight: 3, kernelWidth: 3, stride: (1, 1),
@@ -108,29 +108,29 @@ final class ConvolutionTests: XCTestCase {
             if c.hasBias { inputs.append(Tensor<Double>.randomNormal([c.outputs], using: &generator)) }
             // conv2d is linear in each input, so central differences have no truncation error and a large
             // step keeps the rounding error of vᵀf (|vᵀf| ≈ 10–100) far below the directional derivative.
-            let report = checkGradients(at: inputs, stepSize: 1e-3, randomDirections: 8) { xs in
+            let report = try checkGradients(at: inputs, stepSize: 1e-3, randomDirections: 8) { xs in
                 conv2d(xs[0], weight: xs[1], bias: xs.count > 2 ? xs[2] : nil, strides: c.stride, padding: c.padding)
             }
             XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "case \(c): \(report)")
         }
     }
 
-    func testWeightGradientWithConstantInputMatchesFiniteDifferences() {
+    func testWeightGradientWithConstantInputMatchesFiniteDifferences() throws {
         // The input is not differentiated (a first layer on data): only weight and bias get cotangents.
         var generator = SeededGenerator(seed: 8)
         let x = Tensor<Double>.randomNormal([3, 1, 7, 7], using: &generator)
         let w = Tensor<Double>.randomNormal([4, 1, 3, 3], using: &generator)
         let b = Tensor<Double>.randomNormal([4], using: &generator)
-        let report = checkGradients(at: [w, b], stepSize: 1e-3) { ps in conv2d(x, weight: ps[0], bias: ps[1], stride: 1, padding: 1) }
+        let report = try checkGradients(at: [w, b], stepSize: 1e-3) { ps in conv2d(x, weight: ps[0], bias: ps[1], stride: 1, padding: 1) }
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
     }
 
-    func testInputUsedTwiceAccumulatesBothGradients() {
+    func testInputUsedTwiceAccumulatesBothGradients() throws {
         var generator = SeededGenerator(seed: 9)
         let x = Tensor<Double>.randomNormal([2, 2, 5, 5], using: &generator)
         let w1 = Tensor<Double>.randomNormal([2, 2, 3, 3], using: &generator)
         let w2 = Tensor<Double>.randomNormal([2, 2, 3, 3], using: &generator)
-        let report = checkGradients(at: [x, w1]) { xs in
+        let report = try checkGradients(at: [x, w1]) { xs in
             conv2d(xs[0], weight: xs[1], padding: 1) + conv2d(xs[0], weight: w2, padding: 1) * xs[0]
         }
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
@@ -154,14 +154,14 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConcatConvForwardMatchesDirectLoopsFloat() { checkConcatConvForward(Float.self, tolerance: 1e-5) }
-    func testConcatConvForwardMatchesDirectLoopsDouble() { checkConcatConvForward(Double.self, tolerance: 1e-13) }
+    func testConcatConvForwardMatchesDirectLoopsDouble() throws { checkConcatConvForward(Double.self, tolerance: 1e-13) }
 
-    func testConcatConvGradientsMatchFiniteDifferences() {
+    func testConcatConvGradientsMatchFiniteDifferences() throws {
         var generator = SeededGenerator(seed: 12)
         let inputs = [Tensor<Double>.randomNormal([2, 3, 5, 5], using: &generator),
                       Tensor<Double>.randomNormal([4, 4, 3, 3], using: &generator),
                       Tensor<Double>.randomNormal([4], using: &generator)]
-        let report = checkGradients(at: inputs, stepSize: 1e-3, randomDirections: 8) { xs in
+        let report = try checkGradients(at: inputs, stepSize: 1e-3, randomDirections: 8) { xs in
             conv2d(appendingTimeChannel(xs[0], time: 0.5), weight: xs[1], bias: xs[2], padding: 1)
         }
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
@@ -169,7 +169,7 @@ final class ConvolutionTests: XCTestCase {
 }
 
 extension ConvolutionTests {
-    func testLargeConvolutionRebuildsColumnsByChunksWithTheSameGradients() {
+    func testLargeConvolutionRebuildsColumnsByChunksWithTheSameGradients() throws {
         // N·P·K = 40·169·1024 ≈ 6.9M column scalars: the forward pass and the pullback both work image by
         // image (one image per chunk), on both threads. Values and gradients are compared with the direct loops.
         var generator = SeededGenerator(seed: 13)
@@ -180,7 +180,7 @@ extension ConvolutionTests {
         let x = Tensor<Double>.randomNormal([c.batch, c.channels, c.height, c.width], using: &generator)
         let w = Tensor<Double>.randomNormal([c.outputs, c.channels, 4, 4], using: &generator)
         let b = Tensor<Double>.randomNormal([3], using: &generator)
-        let (value, pullback) = valueWithPullback(at: [x, w, b]) { xs in
+        let (value, pullback) = try valueWithPullback(at: [x, w, b]) { xs in
             conv2d(xs[0], weight: xs[1], bias: xs[2], stride: 2, padding: 1)
         }
         let expected = directConvolution(x.scalars, w.scalars, b.scalars, c)
@@ -189,7 +189,7 @@ extension ConvolutionTests {
         // Gradients: each is linear in the cotangent v, so vᵀ(J·d) = (Jᵀv)·d along a random direction d,
         // with J·d computed by the direct loops (the convolution is linear in x, w and b separately).
         let v = Tensor<Double>.randomNormal(value.shape, using: &generator)
-        let grads = pullback(v)
+        let grads = try pullback(v)
         let dx = Tensor<Double>.randomNormal(x.shape, using: &generator).scalars
         let dw = Tensor<Double>.randomNormal(w.shape, using: &generator).scalars
         let jdx = directConvolution(dx, w.scalars, nil, c), jdw = directConvolution(x.scalars, dw, nil, c)

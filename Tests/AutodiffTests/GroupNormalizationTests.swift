@@ -49,9 +49,9 @@ final class GroupNormalizationTests: XCTestCase {
     }
 
     func testGroupNormForwardMatchesDefinitionFloat() { checkForwardMatchesDefinition(Float.self, tolerance: 2e-5) }
-    func testGroupNormForwardMatchesDefinitionDouble() { checkForwardMatchesDefinition(Double.self, tolerance: 1e-12) }
+    func testGroupNormForwardMatchesDefinitionDouble() throws { checkForwardMatchesDefinition(Double.self, tolerance: 1e-12) }
 
-    func testFloatGroupNormStaysAccurateForLargeMeanAndLongGroups() {
+    func testFloatGroupNormStaysAccurateForLargeMeanAndLongGroups() throws {
         // Mean 1000, deviation 1, 20 000 elements per group: a one-pass Float E[x²] − E[x]² would lose all digits.
         var generator = SeededGenerator(seed: 4)
         let shape = [2, 4, 100, 100]
@@ -64,7 +64,7 @@ final class GroupNormalizationTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2e-4)
     }
 
-    func testGroupNormGradientsMatchFiniteDifferences() {
+    func testGroupNormGradientsMatchFiniteDifferences() throws {
         var generator = SeededGenerator(seed: 5)
         for (shape, groups) in configurations {
             for (hasWeight, hasBias) in [(false, false), (true, true), (true, false), (false, true)] {
@@ -73,7 +73,7 @@ final class GroupNormalizationTests: XCTestCase {
                 if hasBias { inputs.append(Tensor<Double>.randomNormal([shape[1]], using: &generator)) }
                 // Step 1e-5: on the largest shape (2304 outputs) vᵀf is ≈ 50 and the directional derivatives
                 // ≈ 0.02; the default 1e-6 leaves a rounding error of ~1e-8 / 0.02 relative.
-                let report = checkGradients(at: inputs, stepSize: 1e-5, randomDirections: 8) { xs in
+                let report = try checkGradients(at: inputs, stepSize: 1e-5, randomDirections: 8) { xs in
                     groupNorm(xs[0], groups: groups, weight: hasWeight ? xs[1] : nil,
                               bias: hasBias ? xs[hasWeight ? 2 : 1] : nil)
                 }
@@ -83,15 +83,15 @@ final class GroupNormalizationTests: XCTestCase {
         }
     }
 
-    func testOnlyParameterGradientsWhenInputIsConstant() {
+    func testOnlyParameterGradientsWhenInputIsConstant() throws {
         var generator = SeededGenerator(seed: 6)
         let x = Tensor<Double>.randomNormal([3, 4, 2, 2], using: &generator)
         let inputs = [Tensor<Double>.randomNormal([4], using: &generator), Tensor<Double>.randomNormal([4], using: &generator)]
-        let report = checkGradients(at: inputs) { ps in groupNorm(x, groups: 2, weight: ps[0], bias: ps[1]) }
+        let report = try checkGradients(at: inputs) { ps in groupNorm(x, groups: 2, weight: ps[0], bias: ps[1]) }
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
     }
 
-    func testNormalisedGroupsHaveZeroMeanAndUnitVariance() {
+    func testNormalisedGroupsHaveZeroMeanAndUnitVariance() throws {
         var generator = SeededGenerator(seed: 7)
         let y = groupNorm(Tensor<Double>.randomNormal([2, 4, 3, 3], mean: 5, standardDeviation: 3, using: &generator),
                           groups: 2, epsilon: 0)
@@ -107,20 +107,20 @@ final class GroupNormalizationTests: XCTestCase {
 
     /// A batch large enough to be cut into image chunks on two threads (20 × 8 × 15 × 15 = 36,000 scalars)
     /// gives the values and gradients of the same normalisation applied to each image alone (one chunk).
-    private func checkChunkedBatchMatchesPerImage<S: TensorScalar>(_: S.Type, tolerance: Double) {
+    private func checkChunkedBatchMatchesPerImage<S: TensorScalar>(_: S.Type, tolerance: Double) throws {
         var generator = SeededGenerator(seed: 31)
         let x = Tensor<S>.randomNormal([20, 8, 15, 15], mean: 1, standardDeviation: 2, using: &generator)
         let w = Tensor<S>.randomNormal([8], using: &generator), b = Tensor<S>.randomNormal([8], using: &generator)
         let v = Tensor<S>.randomNormal(x.shape, using: &generator)
         XCTAssertGreaterThan(Kernels.groupNormChunking(batch: 20, imageSize: 8 * 225).count, 1)
-        let (y, pullback) = valueWithPullback(at: [x, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
-        let grads = pullback(v)
+        let (y, pullback) = try valueWithPullback(at: [x, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
+        let grads = try pullback(v)
         var expectedY: [Double] = [], expectedDx: [Double] = []
         var expectedDw = [Double](repeating: 0, count: 8), expectedDb = [Double](repeating: 0, count: 8)
         for n in 0..<20 {
             let image = x.sliced(n..<(n + 1)), cotangent = v.sliced(n..<(n + 1))
-            let (yn, pn) = valueWithPullback(at: [image, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
-            let gn = pn(cotangent)
+            let (yn, pn) = try valueWithPullback(at: [image, w, b]) { xs in groupNorm(xs[0], groups: 4, weight: xs[1], bias: xs[2]) }
+            let gn = try pn(cotangent)
             expectedY += yn.scalars.map { Double($0) }
             expectedDx += gn[0].scalars.map { Double($0) }
             for c in 0..<8 {
@@ -138,6 +138,6 @@ final class GroupNormalizationTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst(grads[2].scalars, expectedDb), tolerance)
     }
 
-    func testChunkedBatchMatchesPerImageFloat() { checkChunkedBatchMatchesPerImage(Float.self, tolerance: 1e-5) }
-    func testChunkedBatchMatchesPerImageDouble() { checkChunkedBatchMatchesPerImage(Double.self, tolerance: 1e-12) }
+    func testChunkedBatchMatchesPerImageFloat() throws { try checkChunkedBatchMatchesPerImage(Float.self, tolerance: 1e-5) }
+    func testChunkedBatchMatchesPerImageDouble() throws { try checkChunkedBatchMatchesPerImage(Double.self, tolerance: 1e-12) }
 }

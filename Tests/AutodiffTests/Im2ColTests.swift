@@ -111,7 +111,7 @@ final class Im2ColTests: XCTestCase {
         XCTAssertEqual(h.columnStride, 585)
     }
 
-    func testScratchCacheReturnsLargeEnoughBuffersAndKeepsTheLarger() {
+    func testScratchCacheReturnsLargeEnoughBuffersAndKeepsTheLarger() throws {
         let small = ScratchCache.take(Float.self, count: 10)
         small.update(repeating: 1, count: 10)
         let large = ScratchCache.take(Double.self, count: 5000)
@@ -127,7 +127,7 @@ final class Im2ColTests: XCTestCase {
 
     /// Batches that split into uneven chunks on both threads, the channel-major path (K < O, as the first
     /// layer on images), and the pixel-major path, in Float and Double against the direct definition.
-    private func checkDriversMatchDefinition<S: TensorScalar>(_: S.Type, tolerance: Double) {
+    private func checkDriversMatchDefinition<S: TensorScalar>(_: S.Type, tolerance: Double) throws {
         var generator = SeededGenerator(seed: 22)
         let cases: [([Int], [Int], Int, Int)] = [
             ([37, 3, 6, 6], [5, 3, 3, 3], 1, 1),      // 37 images: uneven chunks
@@ -139,11 +139,11 @@ final class Im2ColTests: XCTestCase {
             let x = Tensor<S>.randomNormal(input, using: &generator)
             let w = Tensor<S>.randomNormal(weight, using: &generator)
             let b = Tensor<S>.randomNormal([weight[0]], using: &generator)
-            let (y, pullback) = valueWithPullback(at: [x, w, b]) { xs in
+            let (y, pullback) = try valueWithPullback(at: [x, w, b]) { xs in
                 conv2d(xs[0], weight: xs[1], bias: xs[2], stride: stride, padding: padding)
             }
             let v = Tensor<S>.randomNormal(y.shape, using: &generator)
-            let grads = pullback(v)
+            let grads = try pullback(v)
             let xs = x.scalars.map { Double($0) }, ws = w.scalars.map { Double($0) }, vs = v.scalars.map { Double($0) }
             var expectedY = [Double](repeating: 0, count: y.scalars.count)
             var expectedDx = [Double](repeating: 0, count: xs.count), expectedDw = [Double](repeating: 0, count: ws.count)
@@ -184,10 +184,10 @@ final class Im2ColTests: XCTestCase {
         }
     }
 
-    func testConvolutionDriversMatchDefinitionFloat() { checkDriversMatchDefinition(Float.self, tolerance: 1e-5) }
-    func testConvolutionDriversMatchDefinitionDouble() { checkDriversMatchDefinition(Double.self, tolerance: 1e-12) }
+    func testConvolutionDriversMatchDefinitionFloat() throws { try checkDriversMatchDefinition(Float.self, tolerance: 1e-5) }
+    func testConvolutionDriversMatchDefinitionDouble() throws { try checkDriversMatchDefinition(Double.self, tolerance: 1e-12) }
 
-    func testChannelMajorFirstLayerGradientsMatchFiniteDifferences() {
+    func testChannelMajorFirstLayerGradientsMatchFiniteDifferences() throws {
         // K = 9 < O = 10 and P = 36: the channel-major path, with and without the input gradient.
         var generator = SeededGenerator(seed: 23)
         let x = Tensor<Double>.randomNormal([3, 1, 8, 8], using: &generator)
@@ -195,9 +195,9 @@ final class Im2ColTests: XCTestCase {
         let b = Tensor<Double>.randomNormal([10], using: &generator)
         XCTAssertTrue(Kernels.isChannelMajor(ConvolutionGeometry(input: x.shape, weight: w.shape, stride: (1, 1),
                                                                  padding: (0, 0))))
-        let parameters = checkGradients(at: [w, b], stepSize: 1e-3) { ps in conv2d(x, weight: ps[0], bias: ps[1]) }
+        let parameters = try checkGradients(at: [w, b], stepSize: 1e-3) { ps in conv2d(x, weight: ps[0], bias: ps[1]) }
         XCTAssertLessThanOrEqual(parameters.maxRelativeError, 1e-6, "\(parameters)")
-        let all = checkGradients(at: [x, w, b], stepSize: 1e-3) { xs in conv2d(xs[0], weight: xs[1], bias: xs[2]) }
+        let all = try checkGradients(at: [x, w, b], stepSize: 1e-3) { xs in conv2d(xs[0], weight: xs[1], bias: xs[2]) }
         XCTAssertLessThanOrEqual(all.maxRelativeError, 1e-6, "\(all)")
     }
 }

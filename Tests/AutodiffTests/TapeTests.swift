@@ -3,10 +3,10 @@ import Foundation
 @testable import Autodiff
 
 final class TapeTests: XCTestCase {
-    func testGradientOfProductAndSumWithFanOut() {
+    func testGradientOfProductAndSumWithFanOut() throws {
         let x = Tensor<Double>([1.5, -2, 3])
         // f(x) = Σ x·x + x  →  ∂f/∂x = 2x + 1 (x used three times)
-        let (value, grad) = valueWithGradient(at: x) { x in
+        let (value, grad) = try valueWithGradient(at: x) { x in
             let y = x * x + x
             return y.sumAll()
         }
@@ -16,51 +16,51 @@ final class TapeTests: XCTestCase {
         XCTAssertEqual(TapeStatistics.liveEntryCount, 0, "the tape is released when the gradient call returns")
     }
 
-    func testBroadcastingPullbackSumsOverBroadcastAxes() {
+    func testBroadcastingPullbackSumsOverBroadcastAxes() throws {
         let a = Tensor<Double>(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let b = Tensor<Double>([10, 20, 30])
-        let (_, grads) = valueWithGradient(at: [a, b]) { xs in (xs[0] * xs[1]).sumAll() }
+        let (_, grads) = try valueWithGradient(at: [a, b]) { xs in (xs[0] * xs[1]).sumAll() }
         XCTAssertEqual(grads[0].scalars, [10, 20, 30, 10, 20, 30])
         XCTAssertEqual(grads[1].scalars, [5, 7, 9])
         let column = Tensor<Double>(shape: [2, 1], scalars: [2, 3])
-        let (_, g2) = valueWithGradient(at: [a, column]) { xs in (xs[0] / xs[1]).sumAll() }
+        let (_, g2) = try valueWithGradient(at: [a, column]) { xs in (xs[0] / xs[1]).sumAll() }
         XCTAssertEqual(g2[1].scalars[0], -(1 + 2 + 3) / 4, accuracy: 1e-14)
         XCTAssertEqual(g2[1].scalars[1], -(4 + 5 + 6) / 9, accuracy: 1e-14)
     }
 
-    func testVectorJacobianProductWithCallerCotangent() {
+    func testVectorJacobianProductWithCallerCotangent() throws {
         let x = Tensor<Double>([1, 2])
-        let (value, pullback) = valueWithPullback(at: [x]) { xs in xs[0] * xs[0] * 3 }
+        let (value, pullback) = try valueWithPullback(at: [x]) { xs in xs[0] * xs[0] * 3 }
         XCTAssertEqual(value.scalars, [3, 12])
         let v = Tensor<Double>([0.5, -1])
-        XCTAssertEqual(pullback(v)[0].scalars, [0.5 * 6 * 1, -1 * 6 * 2])
-        XCTAssertEqual(pullback(v)[0].scalars, [3, -12], "a pullback may be called twice")
+        XCTAssertEqual(try pullback(v)[0].scalars, [0.5 * 6 * 1, -1 * 6 * 2])
+        XCTAssertEqual(try pullback(v)[0].scalars, [3, -12], "a pullback may be called twice")
     }
 
-    func testCustomOperationWhosePullbackDifferentiatesOnAnInnerTape() {
+    func testCustomOperationWhosePullbackDifferentiatesOnAnInnerTape() throws {
         // value = g(x) = x³ computed outside the tape; its pullback obtains 3x² from a nested gradient call.
         let x = Tensor<Double>([0.5, -1.5])
-        let (_, grad) = valueWithGradient(at: x) { x in
+        let (_, grad) = try valueWithGradient(at: x) { x in
             let cube = withoutDerivative(at: x) * withoutDerivative(at: x) * withoutDerivative(at: x)
             let y = customDifferentiable(inputs: [x], value: cube) { v in
-                let (_, inner) = valueWithPullback(at: [withoutDerivative(at: x)]) { xs in xs[0] * xs[0] * xs[0] }
-                return inner(v)
+                let (_, inner) = try valueWithPullback(at: [withoutDerivative(at: x)]) { xs in xs[0] * xs[0] * xs[0] }
+                return try inner(v)
             }
             return (y * 2).sumAll()
         }
         XCTAssertEqual(grad.scalars, x.scalars.map { 6 * $0 * $0 })
     }
 
-    func testNoGradientScopeRecordsNothing() {
+    func testNoGradientScopeRecordsNothing() throws {
         let x = Tensor<Float>([1, 2])
-        let (_, grad) = valueWithGradient(at: x) { x in
+        let (_, grad) = try valueWithGradient(at: x) { x in
             let frozen = withoutRecording(Float.self) { x * x }
             return (frozen * x).sumAll()
         }
         XCTAssertEqual(grad.scalars, [1, 4], "x·x inside the scope is a constant")
     }
 
-    func testThreadsDoNotShareTapes() {
+    func testThreadsDoNotShareTapes() throws {
         let group = DispatchGroup()
         var results = [[Double]](repeating: [], count: 2)
         let lock = NSLock()
@@ -70,7 +70,7 @@ final class TapeTests: XCTestCase {
                 var last: [Double] = []
                 for i in 0..<2000 {
                     let x = Tensor<Double>([Double(t + 1), Double(i % 7)])
-                    last = gradient(at: x) { ($0 * $0 * Double(t + 1)).sumAll() }.scalars
+                    last = (try? gradient(at: x) { ($0 * $0 * Double(t + 1)).sumAll() })?.scalars ?? []
                 }
                 lock.lock(); results[t] = last; lock.unlock()
                 group.leave()

@@ -193,7 +193,7 @@ final class MNISTModelTests: XCTestCase {
         defer { for (p, v) in zip(parameters, originals) { p.value = v } }
         var failure: Error?
         // Differences of adaptive solves carry ~tolerance/h of noise: tight tolerances, h = 1e-4.
-        let report = checkGradients(at: originals, stepSize: 1e-4, elementwiseLimit: 0, randomDirections: 2) { values in
+        let report = try checkGradients(at: originals, stepSize: 1e-4, elementwiseLimit: 0, randomDirections: 2) { values in
             for (p, v) in zip(parameters, values) { p.value = v }
             do { return crossEntropy(logits: try model(x), labels: labels) } catch {
                 failure = error

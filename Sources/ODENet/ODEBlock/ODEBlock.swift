@@ -7,8 +7,7 @@ import Solvers
 ///
 /// Defaults (stated here and nowhere else): Dormand–Prince 5(4) under torchdiffeq's controller —
 /// rtol 1e-7, atol 1e-9, the end passed and interpolated, no post-rejection growth limit
-/// (`Stepping.default`) — so a block takes torchdiffeq's steps for the same field; the adjoint gradient;
-/// integration over [0, 1].
+/// — so a block takes torchdiffeq's steps for the same field; the adjoint gradient; integration over [0, 1].
 ///
 ///     let block = ODEBlock(dynamics, method: .dormandPrince54, relativeTolerance: 1e-3, absoluteTolerance: 1e-3)
 ///     let z1 = try block(z0)                           // z(1)
@@ -38,28 +37,30 @@ public final class ODEBlock<D: Dynamics>: Layer {
     /// earlier call cannot overwrite the figures of a later one).
     private var recorder = ODEStatisticsRecorder()
 
-    /// Creates a block with the given stepping (by default `Stepping.default`).
+    /// Creates a block with the given stepping.
     ///
     /// - Parameters:
     ///   - dynamics: the vector field.
     ///   - stepping: the method and its step-size control.
     ///   - gradientMode: how gradients are computed (adjoint by default).
-    public init(_ dynamics: D, stepping: Stepping = .default, gradientMode: GradientMode = .adjoint()) {
+    public init(_ dynamics: D, stepping: Stepping, gradientMode: GradientMode = .adjoint()) {
         self.dynamics = dynamics
         self.stepping = stepping
         self.gradientMode = gradientMode
     }
 
     /// Creates a block taking adaptive steps of `method` under torchdiffeq's controller with the given
-    /// tolerances (`StepSizeController.torchdiffeq(relativeTolerance:absoluteTolerance:)`).
+    /// tolerances (`StepSizeController.torchdiffeq(relativeTolerance:absoluteTolerance:)`); with every
+    /// default, `ODEBlock(dynamics)` is the block the type's documentation describes.
     ///
     /// - Parameters:
     ///   - dynamics: the vector field.
-    ///   - method: a method with an error estimate.
+    ///   - method: a method with an error estimate (Dormand–Prince 5(4) by default).
     ///   - relativeTolerance: rtol (torchdiffeq's default 1e-7).
     ///   - absoluteTolerance: atol (torchdiffeq's default 1e-9).
     ///   - gradientMode: how gradients are computed.
-    public convenience init(_ dynamics: D, method: some AdaptiveRungeKuttaMethod, relativeTolerance: Double = 1e-7,
+    public convenience init(_ dynamics: D, method: some AdaptiveRungeKuttaMethod = .dormandPrince54,
+                            relativeTolerance: Double = 1e-7,
                             absoluteTolerance: Double = 1e-9, gradientMode: GradientMode = .adjoint()) {
         let controller = StepSizeController.torchdiffeq(relativeTolerance: relativeTolerance,
                                                         absoluteTolerance: absoluteTolerance)

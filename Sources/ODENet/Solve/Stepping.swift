@@ -37,11 +37,6 @@ public struct Stepping: Sendable, CustomStringConvertible {
         Stepping(kind: .fixed(method, stepSize: stepSize))
     }
 
-    /// `ODEBlock`'s default: Dormand–Prince 5(4) under torchdiffeq's controller
-    /// (`StepSizeController.torchdiffeq()`: rtol 1e-7, atol 1e-9, the end point passed and interpolated, no
-    /// post-rejection growth limit), so that a block takes torchdiffeq's steps for the same field.
-    public static var `default`: Stepping { .adaptive(.dormandPrince54, controller: .torchdiffeq()) }
-
     /// The method.
     public var method: any RungeKuttaMethod {
         switch kind {

@@ -23,7 +23,7 @@ final class AdjointGradientTests: XCTestCase {
         defer { for (p, v) in zip(parameters, originals) { p.value = v } }
         let inputs = [z0, Tensor(times)] + originals
         var failure: Error?
-        let report = checkGradients(at: inputs, stepSize: 1e-4, elementwiseLimit: 0, randomDirections: 5) { xs in
+        let report = try checkGradients(at: inputs, stepSize: 1e-4, elementwiseLimit: 0, randomDirections: 5) { xs in
             for (p, x) in zip(parameters, xs[2...]) { p.value = x }
             do {
                 return loss(try block.trajectory(from: xs[0], at: xs[1]))

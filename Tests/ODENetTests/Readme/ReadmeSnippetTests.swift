@@ -12,7 +12,7 @@ final class ReadmeSnippetTests: XCTestCase {
         // README:begin tensor
         let x = Tensor<Double>([[1, 2], [3, 4]])
         let w = Tensor<Double>([0.5, -1])
-        let (value, gradients) = valueWithGradient(at: [x, w]) { inputs in
+        let (value, gradients) = try valueWithGradient(at: [x, w]) { inputs in
             (tanh(inputs[0] * inputs[1]) * inputs[0]).sum()
         }
         print(value.scalar, gradients[1])           // ∂/∂w, summed over the broadcast rows
