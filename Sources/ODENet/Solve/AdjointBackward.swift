@@ -125,6 +125,7 @@ struct AdjointBackward<Scalar: TensorScalar> {
                                             maxSteps: maximumSteps)
             var stateErrors: Double? = forwardController == nil ? nil : 0
             let stateNorm = forwardController.map { Self.stateNorm($0.norm, stateCount: n) }
+            var final = state
             while try integrator.step() {
                 if let forwardController, let stateNorm,
                    let ratio = integrator.lastStepErrorRatio(norm: stateNorm,
@@ -132,9 +133,12 @@ struct AdjointBackward<Scalar: TensorScalar> {
                                                              absoluteTolerance: forwardController.absoluteTolerance) {
                     stateErrors! += ratio
                 }
+                if integrator.isFinished {
+                    // With `Endpoint.interpolated` the last step may pass `end`: the state there is interpolated.
+                    final = integrator.hasPassedEnd ? try integrator.state(at: end) : integrator.state
+                    break
+                }
             }
-            // With `Endpoint.interpolated` the last step may pass `end`: the state there is interpolated.
-            let final = integrator.hasPassedEnd ? try integrator.state(at: end) : integrator.state
             return (final, integrator.statistics, stateErrors)
         }
     }
