@@ -21,7 +21,7 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Creates a layer with PyTorch's default initialisation.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
-                activation: Activation = .identity, using generator: inout SeededGenerator) {
+                activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
         precondition(inputDimensions > 0 && outputDimensions > 0,
                      "Linear: dimensions \(inputDimensions) → \(outputDimensions) must be positive")
         self.weight = Parameter(Initialization.kaimingUniform([outputDimensions, inputDimensions], using: &generator))
