@@ -10,6 +10,8 @@ import Autodiff
 ///
 ///     var generator = SeededGenerator(seed: 0)
 ///     let conv = Conv2d<Float>(1, 64, kernelSize: 3, padding: 1, using: &generator)
+///
+/// Without `using:` the weights come from the default generator (`Random.seed(_:)` sets its seed).
 public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// The filters, [outputChannels, inputChannels, kernelSize, kernelSize].
     public let weight: Parameter<Scalar>

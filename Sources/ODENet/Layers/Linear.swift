@@ -11,6 +11,8 @@ import Autodiff
 ///     var generator = SeededGenerator(seed: 0)
 ///     let layer = Linear<Float>(2, 50, activation: .tanh, using: &generator)
 ///     let y = layer(x)   // [batch, 2] → [batch, 50]
+///
+/// Without `using:` the weights come from the default generator (`Random.seed(_:)` sets its seed).
 public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// The weight matrix, [outputDimensions, inputDimensions].
     public let weight: Parameter<Scalar>

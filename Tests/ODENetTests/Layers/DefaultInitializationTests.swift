@@ -1,7 +1,7 @@
 import Dispatch
 import XCTest
 import Autodiff
-@testable import ODENet
+import ODENet
 
 /// Layers built without a generator draw from the default one: reproducible after `Random.seed(_:)`,
 /// the same weights as an explicit `SeededGenerator` of that seed, and safe to build from many threads.
