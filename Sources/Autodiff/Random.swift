@@ -43,17 +43,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform double in [0, 1) from the top 53 bits.
-    public mutating func nextUniform() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
-    }
+    public mutating func nextUniform() -> Double { sampleUniform() }
 
     /// A standard normal sample (Box–Muller; one sample per call, deterministic).
-    public mutating func nextNormal() -> Double {
-        var u = nextUniform()
-        while u <= 0 { u = nextUniform() }
-        let v = nextUniform()
-        return (-2 * _log(u)).squareRoot() * _cos(2 * Double.pi * v)
-    }
+    public mutating func nextNormal() -> Double { sampleNormal() }
 
     public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool { a.stateWords == b.stateWords }
 
@@ -73,18 +66,60 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 extension Tensor {
     /// Samples from N(mean, standardDeviation²), computed in `Double` then rounded, so that a seed gives
     /// the same numbers on every machine.
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - mean: The mean of every element.
+    ///   - standardDeviation: The standard deviation of every element.
+    ///   - generator: The source of randomness (Box–Muller on two 53-bit uniforms per element).
+    /// - Returns: A tensor of independent samples, in row-major order.
+    @inlinable
     public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1,
-                                    using generator: inout SeededGenerator) -> Tensor {
+                                    using generator: inout some RandomNumberGenerator) -> Tensor {
         let count = shape.reduce(1, *)
         let m = Double(mean), s = Double(standardDeviation)
-        return Tensor(shape: shape, scalars: (0..<count).map { _ in Scalar(m + s * generator.nextNormal()) })
+        return Tensor(shape: shape, scalars: (0..<count).map { _ in Scalar(m + s * generator.sampleNormal()) })
     }
 
     /// Samples from U[lowerBound, upperBound), computed in `Double` then rounded.
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - lowerBound: The smallest possible value.
+    ///   - upperBound: The bound the values stay below (before rounding to `Scalar`).
+    ///   - generator: The source of randomness (one 53-bit uniform per element).
+    /// - Returns: A tensor of independent samples, in row-major order.
+    @inlinable
     public static func randomUniform(_ shape: [Int], lowerBound: Scalar = 0, upperBound: Scalar = 1,
-                                     using generator: inout SeededGenerator) -> Tensor {
+                                     using generator: inout some RandomNumberGenerator) -> Tensor {
         let count = shape.reduce(1, *)
         let a = Double(lowerBound), b = Double(upperBound)
-        return Tensor(shape: shape, scalars: (0..<count).map { _ in Scalar(a + (b - a) * generator.nextUniform()) })
+        return Tensor(shape: shape, scalars: (0..<count).map { _ in Scalar(a + (b - a) * generator.sampleUniform()) })
+    }
+
+    /// Samples from N(mean, standardDeviation²) with the library's default generator
+    /// (`DefaultRandomNumberGenerator`; set its seed with `Random.seed(_:)`).
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - mean: The mean of every element.
+    ///   - standardDeviation: The standard deviation of every element.
+    /// - Returns: A tensor of independent samples, in row-major order.
+    public static func randomNormal(_ shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1) -> Tensor {
+        var generator = DefaultRandomNumberGenerator()
+        return randomNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &generator)
+    }
+
+    /// Samples from U[lowerBound, upperBound) with the library's default generator
+    /// (`DefaultRandomNumberGenerator`; set its seed with `Random.seed(_:)`).
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - lowerBound: The smallest possible value.
+    ///   - upperBound: The bound the values stay below (before rounding to `Scalar`).
+    /// - Returns: A tensor of independent samples, in row-major order.
+    public static func randomUniform(_ shape: [Int], lowerBound: Scalar = 0, upperBound: Scalar = 1) -> Tensor {
+        var generator = DefaultRandomNumberGenerator()
+        return randomUniform(shape, lowerBound: lowerBound, upperBound: upperBound, using: &generator)
     }
 }

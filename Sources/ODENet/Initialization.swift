@@ -1,6 +1,7 @@
 import Autodiff
 
-/// Weight initialisers, reproducible from a `SeededGenerator`.
+/// Weight initialisers, reproducible from a seeded generator (a `SeededGenerator`, or the default one
+/// seeded with `Random.seed(_:)` when `using:` is left out).
 ///
 /// The layers use PyTorch's defaults: `nn.Linear` and `nn.Conv2d` draw their weight with
 /// `kaiming_uniform_(a: √5)` and their bias from U(−1/√fanIn, 1/√fanIn). With a = √5 the Kaiming gain
@@ -30,7 +31,7 @@ public enum Initialization {
 
     /// Samples U(−bound, bound).
     public static func uniform<Scalar: TensorScalar>(
-        _ shape: [Int], bound: Double, using generator: inout SeededGenerator
+        _ shape: [Int], bound: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         precondition(bound >= 0 && bound.isFinite, "Initialization.uniform: bound \(bound) must be finite and ≥ 0")
         return Tensor.randomUniform(shape, lowerBound: Scalar(-bound), upperBound: Scalar(bound), using: &generator)
@@ -38,7 +39,7 @@ public enum Initialization {
 
     /// Samples N(0, standardDeviation²).
     public static func normal<Scalar: TensorScalar>(
-        _ shape: [Int], standardDeviation: Double, using generator: inout SeededGenerator
+        _ shape: [Int], standardDeviation: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         precondition(standardDeviation >= 0 && standardDeviation.isFinite,
                      "Initialization.normal: standard deviation \(standardDeviation) must be finite and ≥ 0")
@@ -56,7 +57,7 @@ public enum Initialization {
     /// The default `negativeSlope` √5 is PyTorch's default for `nn.Linear`/`nn.Conv2d` weights and gives
     /// the bound 1/√fanIn.
     public static func kaimingUniform<Scalar: TensorScalar>(
-        _ shape: [Int], negativeSlope: Double = 5.0.squareRoot(), using generator: inout SeededGenerator
+        _ shape: [Int], negativeSlope: Double = 5.0.squareRoot(), using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fan = fanIn(ofWeightShape: shape)
         precondition(fan > 0, "Initialization.kaimingUniform: shape \(shape) has fan-in 0")
@@ -67,7 +68,7 @@ public enum Initialization {
     /// Kaiming (He) normal initialisation on the fan-in: N(0, (gain/√fanIn)²), gain = √(2 / (1 + a²));
     /// the default slope 0 is the ReLU gain √2.
     public static func kaimingNormal<Scalar: TensorScalar>(
-        _ shape: [Int], negativeSlope: Double = 0, using generator: inout SeededGenerator
+        _ shape: [Int], negativeSlope: Double = 0, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fan = fanIn(ofWeightShape: shape)
         precondition(fan > 0, "Initialization.kaimingNormal: shape \(shape) has fan-in 0")
@@ -77,7 +78,7 @@ public enum Initialization {
 
     /// Xavier (Glorot) uniform initialisation: U(±gain·√(6 / (fanIn + fanOut))).
     public static func xavierUniform<Scalar: TensorScalar>(
-        _ shape: [Int], gain: Double = 1, using generator: inout SeededGenerator
+        _ shape: [Int], gain: Double = 1, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fans = fanIn(ofWeightShape: shape) + fanOut(ofWeightShape: shape)
         precondition(fans > 0, "Initialization.xavierUniform: shape \(shape) has no fans")
@@ -87,7 +88,7 @@ public enum Initialization {
     /// PyTorch's default bias of a layer whose weight has fan-in `fanIn`: U(±1/√fanIn), or zeros when
     /// `fanIn` is 0.
     public static func defaultBias<Scalar: TensorScalar>(
-        _ shape: [Int], fanIn: Int, using generator: inout SeededGenerator
+        _ shape: [Int], fanIn: Int, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         guard fanIn > 0 else { return Tensor.zeros(shape) }
         return uniform(shape, bound: 1 / Double(fanIn).squareRoot(), using: &generator)

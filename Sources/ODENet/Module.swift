@@ -88,7 +88,7 @@ private func collect<Scalar: TensorScalar>(
 
 /// A module that maps one tensor to another (`callAsFunction`). Layers that cannot fail still conform
 /// with a non-throwing implementation.
-public protocol Layer<Scalar>: Module {
+public protocol Layer<Scalar>: TypedModule where ParameterScalar == Scalar {
     /// The scalar type of the tensors this layer maps.
     associatedtype Scalar: TensorScalar
     /// Applies the layer.
@@ -99,7 +99,7 @@ public protocol Layer<Scalar>: Module {
 ///
 /// The time arrives as a rank-0 tensor so that a time-dependent field records its use of `t`; the
 /// adjoint then obtains ∂L/∂t for every output time. Fields that ignore the time simply do not use it.
-public protocol Dynamics<Scalar>: Module {
+public protocol Dynamics<Scalar>: TypedModule where ParameterScalar == Scalar {
     /// The scalar type of the state.
     associatedtype Scalar: TensorScalar
     /// Evaluates dz/dt at `time` for the state `state` (a batch of states is one state).

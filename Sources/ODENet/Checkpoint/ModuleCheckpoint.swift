@@ -14,8 +14,11 @@ import Autodiff
 /// untouched and the `CheckpointError` names the file, the key and the shapes or dtypes.
 ///
 ///     try ModuleCheckpoint.save(model, optimizerState: optimizer.state(), metadata: ["epoch": "3"], to: path)
-///     let restored = try ModuleCheckpoint.load(into: model, from: path, as: Float.self)
-///     if let state = restored.optimizerState { try optimizer.loadState(state, for: model.parameters()) }
+///     let restored = try ModuleCheckpoint.load(into: model, from: path)
+///     if let state = restored.optimizerState { try optimizer.loadState(state, for: model.parameters) }
+///
+/// The scalar type is inferred for a `TypedModule` (every `Layer`, `Dynamics` and `ODEBlock`); for any
+/// other module name it with `as: Float.self`.
 public enum ModuleCheckpoint {
     /// The prefix of the optimiser's entries.
     public static let optimizerPrefix = "optimizer."

@@ -18,7 +18,7 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
     /// Creates the layer; the convolution has `inputChannels + 1` input channels and PyTorch's default
     /// initialisation. The kernel size defaults to 3, as in torchdiffeq.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 0,
-                bias: Bool = true, using generator: inout SeededGenerator) {
+                bias: Bool = true, using generator: inout some RandomNumberGenerator) {
         layer = Conv2d(inputChannels + 1, outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,
                        bias: bias, using: &generator)
     }

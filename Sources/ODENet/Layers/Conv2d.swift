@@ -10,6 +10,8 @@ import Autodiff
 ///
 ///     var generator = SeededGenerator(seed: 0)
 ///     let conv = Conv2d<Float>(1, 64, kernelSize: 3, padding: 1, using: &generator)
+///
+/// Without `using:` the weights come from the default generator (`Random.seed(_:)` sets its seed).
 public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// The filters, [outputChannels, inputChannels, kernelSize, kernelSize].
     public let weight: Parameter<Scalar>
@@ -22,7 +24,7 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Creates a convolution with PyTorch's default initialisation.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                bias: Bool = true, using generator: inout SeededGenerator) {
+                bias: Bool = true, using generator: inout some RandomNumberGenerator) {
         precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0,
                      "Conv2d: channels \(inputChannels) → \(outputChannels) and kernel size \(kernelSize) must be positive")
         precondition(stride > 0 && padding >= 0, "Conv2d: stride \(stride) must be > 0 and padding \(padding) ≥ 0")

@@ -11,6 +11,8 @@ import Autodiff
 ///     var generator = SeededGenerator(seed: 0)
 ///     let layer = Linear<Float>(2, 50, activation: .tanh, using: &generator)
 ///     let y = layer(x)   // [batch, 2] → [batch, 50]
+///
+/// Without `using:` the weights come from the default generator (`Random.seed(_:)` sets its seed).
 public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// The weight matrix, [outputDimensions, inputDimensions].
     public let weight: Parameter<Scalar>
@@ -21,7 +23,7 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Creates a layer with PyTorch's default initialisation.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
-                activation: Activation = .identity, using generator: inout SeededGenerator) {
+                activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
         precondition(inputDimensions > 0 && outputDimensions > 0,
                      "Linear: dimensions \(inputDimensions) → \(outputDimensions) must be positive")
         self.weight = Parameter(Initialization.kaimingUniform([outputDimensions, inputDimensions], using: &generator))

@@ -18,7 +18,7 @@ public final class TimeConcatenatedLinear<Scalar: TensorScalar>: Dynamics, Custo
 
     /// Creates the layer with a `Linear(inputDimensions + 1, outputDimensions)` inside.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
-                activation: Activation = .identity, using generator: inout SeededGenerator) {
+                activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
         layer = Linear(inputDimensions + 1, outputDimensions, bias: bias, activation: activation, using: &generator)
     }
 

@@ -44,9 +44,11 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         case let .outputTimesNotMonotone(i, p, t):
             return "output times must follow the direction of integration: time[\(i)] = \(t) comes after \(p). Sort them."
         case .denseOutputNotSaved:
-            return "this solution has no dense output; solve with SaveAt(dense: true) to evaluate it at any time."
+            return "this solution has no dense output: pass saveAt: .dense (or SaveAt(..., dense: true)) to the solve "
+                + "to evaluate it at any time."
         case let .evaluationTimeOutsideSolution(t, a, b):
-            return "time \(t) lies outside the solved interval [\(a), \(b)]."
+            return "time \(t) lies outside the solved interval [\(a), \(b)]: evaluate within it, or solve over a "
+                + "longer span."
         }
     }
 }

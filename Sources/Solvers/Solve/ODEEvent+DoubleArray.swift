@@ -1,0 +1,20 @@
+extension ODEEvent where State == [Double] {
+    /// An event on a `[Double]` state, the form a closure declared on its own takes:
+    ///
+    ///     let ground = ODEEvent { _, y in y[0] }   // ODEEvent<[Double]>
+    ///
+    /// A closure's body does not tell Swift its parameter types, so without this initialiser the state type
+    /// of an event declared apart from its `solve` cannot be inferred. For another state type, write it:
+    /// `ODEEvent<[Float]> { _, y in Double(y[0]) }`, or declare the event in the `solve` call.
+    ///
+    /// - Parameters:
+    ///   - direction: Which sign changes stop the solve.
+    ///   - timeTolerance: The reported time is within this distance of the crossing (1e-10).
+    ///   - function: g(t, y); the solve stops where it crosses zero.
+    public init(direction: Direction = .any, timeTolerance: Double = 1e-10,
+                _ function: @escaping (_ time: Double, _ state: [Double]) throws -> Double) {
+        self.function = function
+        self.direction = direction
+        self.timeTolerance = timeTolerance
+    }
+}
