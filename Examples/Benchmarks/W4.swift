@@ -1,6 +1,8 @@
 import Autodiff
+import Datasets
 import ExampleSupport
 import Foundation
+import MNISTModels
 import ODENet
 
 // W4 (shared/peers/RESULTS.md): one MNIST training step at batch 128 — forward, cross-entropy, backward,
