@@ -33,7 +33,7 @@ public enum SharedFolder {
     /// - Returns: A sentence naming the missing paths and the expected shared folder.
     public static func absenceMessage(_ relativePaths: [String]) -> String {
         let missing = relativePaths.filter { !FileManager.default.fileExists(atPath: path($0)) }
-        return "needs \(missing.joined(separator: ", ")) in the shared folder beside the package "
-            + "(looked in \(root.path)); skipped"
+        return "\(missing.joined(separator: ", ")) not found in the shared folder beside the package "
+            + "(\(root.path))"
     }
 }
