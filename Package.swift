@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 //
 // A pure-Swift Neural ODE library: a tape-based reverse-mode tensor (`Autodiff`), ODE solvers
-// (`Solvers`), and the Neural-ODE layer with adjoint, direct and checkpointed gradients (`ODENet`).
+// (`Solvers`), the Neural-ODE layer with adjoint, direct and checkpointed gradients (`ODENet`), and
+// readers for the data sets the examples train on (`Datasets`: MNIST, gzip).
 // No package dependencies: Foundation and the toolchain only.
 //
 // Native speed: the library targets carry no `unsafeFlags` (so a package can depend on this one by
@@ -19,6 +20,7 @@ let package = Package(
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "Solvers", targets: ["Solvers"]),
         .library(name: "ODENet", targets: ["ODENet"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "spirals", targets: ["Spirals"]),
         .executable(name: "latent-spirals", targets: ["LatentSpirals"]),
         .executable(name: "mnist", targets: ["MNIST"]),
@@ -26,26 +28,40 @@ let package = Package(
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "Autodiff", linkerSettings: linkMath),
-        .target(name: "Solvers", linkerSettings: linkMath),
+        .target(name: "Autodiff", dependencies: ["FusedMultiplyAdd"], linkerSettings: linkMath),
+        .target(name: "Solvers", dependencies: ["FusedMultiplyAdd"], linkerSettings: linkMath),
         .target(name: "ODENet", dependencies: ["Autodiff", "Solvers"], linkerSettings: linkMath),
+        .target(name: "Datasets"),
+        // Internal: the one `multiplyAdd` the kernels of Autodiff and Solvers share (`package` access).
+        .target(name: "FusedMultiplyAdd"),
 
         // MARK: - Examples (internal support target + executables)
         .target(name: "ExampleSupport", dependencies: ["ODENet", "Solvers"], path: "Examples/Support"),
+        // The paper's MNIST networks, shared by the mnist example, the W4 benchmark and their tests.
+        .target(name: "MNISTModels", dependencies: ["ODENet", "Datasets"], path: "Examples/MNISTModels"),
         .executableTarget(name: "Spirals", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/Spirals"),
         .executableTarget(name: "LatentSpirals", dependencies: ["ODENet", "ExampleSupport"],
                           path: "Examples/LatentSpirals"),
-        .executableTarget(name: "MNIST", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/MNIST"),
-        .executableTarget(name: "Benchmarks", dependencies: ["ODENet", "ExampleSupport"],
+        .executableTarget(name: "MNIST", dependencies: ["ODENet", "Datasets", "MNISTModels", "ExampleSupport"],
+                          path: "Examples/MNIST"),
+        .executableTarget(name: "Benchmarks", dependencies: ["ODENet", "Datasets", "MNISTModels", "ExampleSupport"],
                           path: "Examples/Benchmarks"),
 
         // MARK: - Tests
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
-        .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"],
-                    exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
-                              "Fixtures/w2_reference_entry.json", "Fixtures/torchdiffeq_traces.py",
-                              "Fixtures/w3_torchdiffeq_trace.json", "Fixtures/ode_demo_seeds.py"]),
+        // Finds ../shared beside the package for the tests that use it (they skip without it).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport", "TestSupport"],
+                    exclude: ["Fixtures/w2_weights.json", "Fixtures/w2_reference_entry.json",
+                              "Fixtures/torchdiffeq_traces.py", "Fixtures/w3_torchdiffeq_trace.json",
+                              "Fixtures/ode_demo_seeds.py"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+                    exclude: ["Fixtures/make_gzip_fixtures.py"]),
+        .testTarget(name: "ExampleSupportTests", dependencies: ["ExampleSupport", "ODENet", "TestSupport"]),
+        // The MNIST models and the mnist executable's checkpoint resume (it runs the built executable).
+        .testTarget(name: "MNISTTests", dependencies: ["MNISTModels", "Datasets", "ODENet", "ExampleSupport",
+                                                       "TestSupport"]),
         // The latent-spirals example's data pipeline (an executable target, imported with @testable).
         .testTarget(name: "LatentSpiralsTests", dependencies: ["LatentSpirals", "ODENet"]),
     ],

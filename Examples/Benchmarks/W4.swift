@@ -1,6 +1,8 @@
 import Autodiff
+import Datasets
 import ExampleSupport
 import Foundation
+import MNISTModels
 import ODENet
 
 // W4 (shared/peers/RESULTS.md): one MNIST training step at batch 128 — forward, cross-entropy, backward,
@@ -64,7 +66,7 @@ private func w4Run(_ kind: String, _ modeName: String) throws -> [BenchmarkResul
                 indices.map { _ in Int(generator.next() % 10) })
     }
     let optimizer = SGD<Float>(learningRate: 0.1, momentum: 0.9)
-    var step = 0, firstLoss: Float = 0, firstStatistics = ODEBlockStatistics()
+    var step = 0, firstLoss: Float = 0, firstStatistics = ODEStatistics()
     var steps: [Double] = []
     var timedNFE: [(forward: Int, backward: Int)] = []   // the timed steps (the first, untimed, is a warm-up)
     let seconds = try medianSeconds(minimumSeconds: kind == "conv" ? 0 : 1, minimumRuns: kind == "conv" ? 5 : 20) {

@@ -27,6 +27,14 @@ struct Settings {
     var decay = LearningRateDecay.constant
     /// β of the moving average of the weights that is evaluated (0: the last weights).
     var weightAverage = 0.0
+
+    /// The ODE block's stepping: fixed steps of `stepSize` when given, otherwise adaptive steps under
+    /// torchdiffeq's controller (`main` has checked that a method without an error estimate has a step size).
+    var stepping: Stepping {
+        if let stepSize { return .fixed(ExplicitRungeKutta(method), stepSize: stepSize) }
+        return .adaptive(EmbeddedRungeKutta(method),
+                         controller: .torchdiffeq(relativeTolerance: relativeTolerance, absoluteTolerance: absoluteTolerance))
+    }
 }
 
 /// The learning-rate schedule of both models' Adam.
@@ -76,9 +84,7 @@ func makeLatentODE(_ settings: Settings, output: Standardization, using generato
     let rec = RecognitionRNN(latentDimensions: latent, using: &generator)
     let function = LatentODEFunc(latentDimensions: latent, using: &generator)
     let dec = Decoder(latentDimensions: latent, output: output, using: &generator)
-    let ode = ODEBlock(function, method: settings.method, relativeTolerance: settings.relativeTolerance,
-                       absoluteTolerance: settings.absoluteTolerance, stepSize: settings.stepSize,
-                       gradientMode: settings.gradient)
+    let ode = ODEBlock(function, stepping: settings.stepping, gradientMode: settings.gradient)
     return LatentODE(rec: rec, ode: ode, dec: dec)
 }
 

@@ -1,4 +1,6 @@
 import Autodiff
+import Datasets
+import MNISTModels
 import ODENet
 
 /// Training batches of one epoch: the order (shuffled or file order) and the random crops, both drawn

@@ -1,6 +1,7 @@
 import Foundation
 import ODENet
 import ExampleSupport
+import MNISTModels
 
 /// `--model`.
 enum ModelChoice: String, ArgumentChoice {

@@ -1,7 +1,9 @@
 import Foundation
 import Autodiff
+import Datasets
 import ODENet
 import ExampleSupport
+import MNISTModels
 
 // torchdiffeq's examples/odenet_mnist.py in Swift: ODE-Net, ResNet and RK-Net (--gradient direct) on
 // MNIST, plus the peers' light MLP ODE-Net. SGD with momentum 0.9, lr 0.1 × batch/128 decayed ×0.1 at
@@ -178,7 +180,7 @@ training: for epoch in startEpoch..<options.epochs {
         } catch { fail("epoch \(epoch + 1), batch \(index + 1): \(error)") }
         let loss = result.value
         optimizer.update(model, along: result.gradients)
-        let statistics = model.odeBlock?.statistics ?? ODEBlockStatistics()
+        let statistics = model.odeBlock?.statistics ?? ODEStatistics()
         nfeForward += statistics.forwardEvaluations
         nfeBackward += statistics.backwardEvaluations
         lossSum += Double(loss.scalar)

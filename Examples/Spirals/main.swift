@@ -78,9 +78,9 @@ func run() throws {
             throw ExampleError("\(batchesOption.value!): batch \(index) has a start index outside 0..<\(candidates)")
         }
     }
-    let block = ODEBlock(model, method: solver.tableau, relativeTolerance: rtolOption.value,
-                         absoluteTolerance: atolOption.value, stepSize: stepSizeOption.value,
-                         gradientMode: gradientOption.value.mode)
+    let stepping = try solver.stepping(stepSize: stepSizeOption.value, relativeTolerance: rtolOption.value,
+                                       absoluteTolerance: atolOption.value)
+    let block = ODEBlock(model, stepping: stepping, gradientMode: gradientOption.value.mode)
     let optimizer = RMSprop<Float>(learningRate: learningRateOption.value)   // PyTorch: α 0.99, ε 1e-8
 
     let methodText = stepSizeOption.value.map { "\(solver.tableau.name), step \($0)" }

@@ -1,4 +1,5 @@
 import Foundation
+import ODENet
 
 extension Figure {
     /// The figure as a standalone SVG document.
@@ -25,10 +26,10 @@ extension Figure {
     }
 
     /// Writes the SVG to `path` atomically, creating the parent directory if needed.
+    /// - Throws: `CheckpointError.ioFailed` naming the operation that failed; an existing file at
+    ///   `path` is then left as it was.
     public func write(to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        try AtomicWrite.write(Array(svg().utf8), to: path)
+        try AtomicFile.write(Array(svg().utf8), to: path, creatingDirectory: true)
     }
 }
 

@@ -37,3 +37,23 @@ public enum SolverChoice: String, ArgumentChoice {
         }
     }
 }
+
+extension SolverChoice {
+    /// The stepping of an ODE block for this method: fixed steps of `stepSize` when one is given, otherwise
+    /// adaptive steps under torchdiffeq's controller with the given tolerances.
+    ///
+    /// - Throws: `ExampleError` when the method has no error estimate and no step size is given, or the
+    ///   step size is not positive.
+    public func stepping(stepSize: Double?, relativeTolerance: Double, absoluteTolerance: Double) throws -> Stepping {
+        if let stepSize {
+            guard stepSize > 0 else { throw ExampleError("--step-size must be positive, got \(stepSize)") }
+            return .fixed(ExplicitRungeKutta(tableau), stepSize: stepSize)
+        }
+        guard tableau.isAdaptive else {
+            throw ExampleError("--solver \(rawValue) is a fixed-step method: give --step-size")
+        }
+        return .adaptive(EmbeddedRungeKutta(tableau),
+                         controller: .torchdiffeq(relativeTolerance: relativeTolerance,
+                                                  absoluteTolerance: absoluteTolerance))
+    }
+}

@@ -1,4 +1,5 @@
 import Autodiff
+import ODENet
 import Solvers
 
 /// The ode_demo spiral: dy/dt = (y³)·A with A = [[-0.1, 2], [-2, -0.1]] (y a row vector), y(0) = [2, 0],

@@ -7,4 +7,3 @@ import Darwin
 // Scalar libm entry points used outside hot loops (random sampling, reference values).
 @usableFromInline func _log(_ x: Double) -> Double { log(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
-@usableFromInline func _exp(_ x: Double) -> Double { exp(x) }

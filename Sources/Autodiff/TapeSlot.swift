@@ -9,11 +9,17 @@ import Darwin
 /// Each thread sees only its own tape, so two threads computing gradients at the same time never
 /// record into each other's tapes. The slot holds an unretained reference: the differential operator
 /// that installs a tape keeps it alive and restores the previous value before it returns.
-public final class TapeSlot: @unchecked Sendable {
+@usableFromInline
+final class TapeSlot: @unchecked Sendable {
     @usableFromInline let key: pthread_key_t
 
+    /// The slot of `Float` tensors' tapes.
+    @usableFromInline static let float = TapeSlot()
+    /// The slot of `Double` tensors' tapes.
+    @usableFromInline static let double = TapeSlot()
+
     /// Creates a new, empty slot.
-    public init() {
+    init() {
         var key = pthread_key_t()
         let status = pthread_key_create(&key, nil)
         precondition(status == 0, "TapeSlot: pthread_key_create failed with status \(status)")

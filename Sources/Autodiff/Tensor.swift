@@ -18,7 +18,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
 
     /// Wraps `storage` (whose count must match `shape`) as an unrecorded tensor.
     @inlinable
-    public init(shape: [Int], storage: TensorStorage<Scalar>) {
+    package init(shape: [Int], storage: TensorStorage<Scalar>) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         precondition(shape.reduce(1, *) == storage.count,
                      "Tensor: shape \(shape) needs \(shape.reduce(1, *)) scalars, storage has \(storage.count)")

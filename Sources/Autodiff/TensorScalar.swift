@@ -8,16 +8,25 @@ public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     static var safetensorsTypeName: String { get }
     /// Converts a `Double` (from a coefficient, a time, a hyperparameter) to this type.
     init(_ value: Double)
+}
+
+extension TensorScalar {
     /// The per-thread slot that holds the tape currently recording operations on tensors of this type.
-    static var _tapeSlot: TapeSlot { get }
+    ///
+    /// A branch on the type, not a protocol requirement, so that the slot stays internal; the
+    /// specialiser folds it away.
+    @inlinable
+    static var _tapeSlot: TapeSlot {
+        if Self.self == Float.self { return .float }
+        if Self.self == Double.self { return .double }
+        fatalError("TensorScalar: \(Self.self) is not supported; tensors hold Float or Double")
+    }
 }
 
 extension Float: TensorScalar {
     public static var safetensorsTypeName: String { "F32" }
-    public static let _tapeSlot = TapeSlot()
 }
 
 extension Double: TensorScalar {
     public static var safetensorsTypeName: String { "F64" }
-    public static let _tapeSlot = TapeSlot()
 }

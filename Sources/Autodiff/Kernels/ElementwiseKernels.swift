@@ -45,15 +45,6 @@ enum Kernels {
         for i in 0..<count { out[i] = a[i] * scale + shift }
     }
 
-    /// out[i] = scale / a[i]
-    @inlinable
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func reciprocal<S: TensorScalar>(_ a: UnsafePointer<S>, scale: S,
-                                            _ out: UnsafeMutablePointer<S>, count: Int) {
-        for i in 0..<count { out[i] = scale / a[i] }
-    }
-
     /// Sum of all elements (pairwise in blocks, for accuracy and speed).
     @inlinable
     @_specialize(where S == Float)

@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 /// The register-blocked inner kernels of GEMM: one tile of C, `rows × 32`, updated with
 /// `A[rows × kc] · Bpanel[kc × 32]`, where the B panel is packed (32 contiguous scalars per k step) and
 /// A is read in place: element (r, p) at `a[r * rowStride + p * columnStride]`.

@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 /// Group normalisation on raw buffers. The input is [N, C, S] (S: the product of the spatial extents);
 /// group `g` of image `n` is the contiguous block of channels `g·C/G ..< (g+1)·C/G`, L = (C/G)·S scalars.
 ///

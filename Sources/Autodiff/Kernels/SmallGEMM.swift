@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 extension Kernels {
     /// Work (2·m·n·k) below which `gemm` skips packing and blocking: the tiny products of small
     /// Neural-ODE networks (a batch of 20 through 2→50→2), where packing B into 32-wide panels and

@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 // SIMD16<Float> polynomial kernels for the transcendental functions behind the element-wise ops.
 //
 // Every function is branch-free over 16 lanes (masks select special cases), uses `multiplyAdd` for its

@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 /// `base + Σ_j c_j · terms[j]` in one pass over memory and one tape entry: the stage combination of a
 /// Runge–Kutta step when the state is a tensor. No intermediate tensors; terms with a zero coefficient
 /// are not read.

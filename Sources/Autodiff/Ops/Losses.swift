@@ -1,16 +1,6 @@
 /// Loss functions (PyTorch/MLX names and labels). Each is one fused tape entry with an analytic
 /// pullback.
 
-/// How a loss combines its per-element (or per-sample) values.
-public enum LossReduction: Sendable {
-    /// The average (PyTorch's and MLX's default).
-    case mean
-    /// The sum.
-    case sum
-    /// No reduction: one loss per element (per sample for `crossEntropy`).
-    case none
-}
-
 /// The element-wise losses `values` (of the given shape) reduced by `reduction`.
 private func reduced<Scalar>(_ values: TensorStorage<Scalar>, shape: [Int], _ reduction: LossReduction) -> Tensor<Scalar> {
     switch reduction {

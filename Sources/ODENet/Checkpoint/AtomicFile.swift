@@ -1,11 +1,26 @@
 import Foundation
 
 /// Writes files so that readers see either the old contents or the complete new ones, never a mix.
-enum AtomicFile {
+///
+/// The package's one atomic writer: checkpoints, and the examples' summaries and figures, use it.
+package enum AtomicFile {
     /// Writes `bytes` to a temporary file in the destination's directory, flushes it to disk, then
     /// renames it over `path`. On any failure the temporary file is removed and `path` is untouched.
-    static func write(_ bytes: [UInt8], to path: String) throws(CheckpointError) {
+    /// - Parameters:
+    ///   - bytes: The new contents.
+    ///   - path: The file to replace or create.
+    ///   - creatingDirectory: Whether to create the parent directory (and its parents) when missing.
+    /// - Throws: `CheckpointError.ioFailed` naming the path and the operation that failed.
+    package static func write(_ bytes: [UInt8], to path: String,
+                              creatingDirectory: Bool = false) throws(CheckpointError) {
         let directory = (path as NSString).deletingLastPathComponent
+        if creatingDirectory, !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw .ioFailed(file: path, operation: "create directory \(directory)", reason: error.localizedDescription)
+            }
+        }
         let name = (path as NSString).lastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -35,7 +50,8 @@ enum AtomicFile {
     }
 
     /// Reads the whole file at `path`.
-    static func read(_ path: String) throws(CheckpointError) -> [UInt8] {
+    /// - Throws: `CheckpointError.ioFailed` naming the path.
+    package static func read(_ path: String) throws(CheckpointError) -> [UInt8] {
         do {
             return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
         } catch {
@@ -45,18 +61,5 @@ enum AtomicFile {
 
     private static func failure(_ path: String, _ operation: String) -> CheckpointError {
         .ioFailed(file: path, operation: operation, reason: String(cString: strerror(errno)))
-    }
-}
-
-extension SafetensorsFile {
-    /// Reads and validates the safetensors file at `path` (errors name the path).
-    public init(contentsOf path: String) throws(CheckpointError) {
-        try self.init(decoding: try AtomicFile.read(path), origin: path)
-    }
-
-    /// Writes the encoded file to `path` atomically: a temporary file in the same directory is
-    /// written and synced, then renamed into place, so a failure leaves any existing file intact.
-    public func write(to path: String) throws(CheckpointError) {
-        try AtomicFile.write(encoded(), to: path)
     }
 }

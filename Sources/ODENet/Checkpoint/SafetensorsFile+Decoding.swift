@@ -58,25 +58,27 @@ extension SafetensorsFile {
     }
 
     private static func parseHeader(_ header: [UInt8], origin: String) throws(CheckpointError)
-        -> [(key: String, value: HeaderJSON)] {
+        -> [(key: String, value: JSONValue)] {
         guard header.first == UInt8(ascii: "{") else {
             throw .invalidHeader(file: origin, reason: "header does not start with '{'")
         }
-        switch HeaderJSONReader.parse(header) {
-        case let .failure(error):
+        let value: JSONValue
+        do throws(JSONParseError) {
+            value = try JSONValue(parsing: header)
+        } catch {
             throw .invalidHeader(file: origin, reason: "\(error.reason) at header byte \(error.offset)")
-        case let .success(.object(members)):
-            var seen = Set<String>()
-            for member in members where !seen.insert(member.key).inserted {
-                throw .invalidHeader(file: origin, reason: "key '\(member.key)' appears twice")
-            }
-            return members
-        case .success:
+        }
+        guard case let .object(members) = value else {
             throw .invalidHeader(file: origin, reason: "header is not a JSON object")
         }
+        var seen = Set<String>()
+        for member in members where !seen.insert(member.key).inserted {
+            throw .invalidHeader(file: origin, reason: "key '\(member.key)' appears twice")
+        }
+        return members
     }
 
-    private static func parseMetadata(_ value: HeaderJSON, origin: String) throws(CheckpointError) -> [String: String] {
+    private static func parseMetadata(_ value: JSONValue, origin: String) throws(CheckpointError) -> [String: String] {
         guard case let .object(pairs) = value else {
             throw .invalidHeader(file: origin, reason: "__metadata__ is not an object")
         }
@@ -90,12 +92,12 @@ extension SafetensorsFile {
         return metadata
     }
 
-    private static func parseTensorInfo(_ value: HeaderJSON, key: String, origin: String) throws(CheckpointError)
+    private static func parseTensorInfo(_ value: JSONValue, key: String, origin: String) throws(CheckpointError)
         -> (dtype: SafetensorsDType, shape: [Int], begin: UInt64, end: UInt64) {
         guard case let .object(fields) = value else {
             throw .invalidHeader(file: origin, reason: "entry '\(key)' is not an object")
         }
-        func field(_ name: String) throws(CheckpointError) -> HeaderJSON {
+        func field(_ name: String) throws(CheckpointError) -> JSONValue {
             guard let found = fields.first(where: { $0.key == name }) else {
                 throw .invalidHeader(file: origin, reason: "entry '\(key)' has no '\(name)'")
             }
@@ -108,13 +110,14 @@ extension SafetensorsFile {
             throw .unknownDType(file: origin, key: key, dtype: dtypeName)
         }
         guard case let .array(dimensions) = try field("shape"),
-              let shape64 = Optional(dimensions.compactMap(\.unsignedInteger)), shape64.count == dimensions.count,
+              let shape64 = Optional(dimensions.compactMap(\.exactUnsignedInteger)), shape64.count == dimensions.count,
               shape64.allSatisfy({ $0 <= UInt64(Int.max) }) else {
-            throw .invalidHeader(file: origin, reason: "shape of '\(key)' is not an array of non-negative integers")
+            throw .invalidHeader(file: origin, reason: "shape of '\(key)' is not an array of integers in 0..<2^53")
         }
         guard case let .array(offsets) = try field("data_offsets"), offsets.count == 2,
-              let begin = offsets[0].unsignedInteger, let end = offsets[1].unsignedInteger else {
-            throw .invalidHeader(file: origin, reason: "data_offsets of '\(key)' is not two non-negative integers")
+              let begin = offsets[0].exactUnsignedInteger, let end = offsets[1].exactUnsignedInteger else {
+            throw .invalidHeader(file: origin,
+                                 reason: "data_offsets of '\(key)' is not two integers in 0..<2^53")
         }
         guard begin <= end else {
             throw .invalidOffsets(file: origin, key: key, begin: begin, end: end, reason: "begin is after end")

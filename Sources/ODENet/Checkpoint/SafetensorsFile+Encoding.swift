@@ -15,7 +15,7 @@ extension SafetensorsFile {
     /// The header lists `__metadata__` first (keys sorted; omitted when empty), then each tensor with
     /// `dtype`, `shape` and `data_offsets`, in data order, so equal checkpoints give identical bytes.
     public func encoded() -> [UInt8] {
-        var members: [(key: String, value: HeaderJSON)] = []
+        var members: [(key: String, value: JSONValue)] = []
         if !metadata.isEmpty {
             members.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
         }
@@ -23,15 +23,15 @@ extension SafetensorsFile {
         let names = layoutOrder
         for name in names {
             let entry = self[name]!
-            let info: [(key: String, value: HeaderJSON)] = [
+            let info: [(key: String, value: JSONValue)] = [
                 ("dtype", .string(entry.dtype.rawValue)),
-                ("shape", .array(entry.shape.map { .number(String($0)) })),
-                ("data_offsets", .array([.number(String(offset)), .number(String(offset + entry.bytes.count))])),
+                ("shape", .array(entry.shape.map { JSONValue($0) })),
+                ("data_offsets", .array([JSONValue(offset), JSONValue(offset + entry.bytes.count)])),
             ]
             members.append((name, .object(info)))
             offset += entry.bytes.count
         }
-        var header = Array(HeaderJSON.object(members).serialized.utf8)
+        var header = Array(JSONValue.object(members).serialized().utf8)
         header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
         var bytes = [UInt8]()
         bytes.reserveCapacity(8 + header.count + offset)

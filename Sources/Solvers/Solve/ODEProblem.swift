@@ -1,18 +1,3 @@
-/// The interval of integration; `end < start` integrates backwards in time.
-public struct TimeSpan: Sendable, Equatable {
-    /// The initial time t₀.
-    public var start: Double
-    /// The final time t₁.
-    public var end: Double
-    /// A span from `start` to `end`.
-    public init(start: Double, end: Double) {
-        self.start = start
-        self.end = end
-    }
-    /// +1 forwards, −1 backwards.
-    @inlinable public var direction: Double { end >= start ? 1 : -1 }
-}
-
 /// An initial-value problem dy/dt = f(t, y), y(start) = initialState.
 public struct ODEProblem<State: ODEState> {
     /// The vector field f.
@@ -28,38 +13,4 @@ public struct ODEProblem<State: ODEState> {
         self.initialState = initialState
         self.timeSpan = timeSpan
     }
-}
-
-/// What a solve keeps. Output states come from the method's continuous extension, so many output
-/// times never force extra steps; the output at the initial time is the initial state itself.
-public struct SaveAt: Sendable {
-    /// Times to report, in the direction of integration, inside the span.
-    public var times: [Double]
-    /// Also report the initial state.
-    public var includesStart: Bool
-    /// Also report the final state (unless the last reported time already is the end).
-    public var includesEnd: Bool
-    /// Also report the state after every accepted step.
-    public var everyStep: Bool
-    /// Keep every step's dense stages, so that the solution can be evaluated at any time afterwards.
-    public var dense: Bool
-
-    /// A save policy.
-    public init(times: [Double] = [], includesStart: Bool = false, includesEnd: Bool = false,
-                everyStep: Bool = false, dense: Bool = false) {
-        self.times = times
-        self.includesStart = includesStart
-        self.includesEnd = includesEnd
-        self.everyStep = everyStep
-        self.dense = dense
-    }
-
-    /// Only the final state.
-    public static let end = SaveAt(includesEnd: true)
-    /// Exactly these times.
-    public static func times(_ times: [Double]) -> SaveAt { SaveAt(times: times) }
-    /// The initial state and the state after every step.
-    public static let everyStep = SaveAt(includesStart: true, everyStep: true)
-    /// The final state plus dense output for evaluation at any time.
-    public static let dense = SaveAt(includesEnd: true, dense: true)
 }

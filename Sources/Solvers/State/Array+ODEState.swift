@@ -1,3 +1,5 @@
+import FusedMultiplyAdd
+
 /// Arrays of floating-point scalars are states: the solvers write into them in place, so a solve
 /// with array states allocates only its outputs, never per step.
 extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
@@ -43,7 +45,7 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
                         let c = Element(coefficients[0])
                         terms[0].withUnsafeBufferPointer { t in
                             precondition(t.count == n, "setLinearCombination: term 0 has \(t.count) scalars, expected \(n)")
-                            for j in 0..<n { o[j] = multiplyAdd(b[j], c, t[j]) }
+                            for j in 0..<n { o[j] = multiplyAdd(c, t[j], b[j]) }
                         }
                         start = 1
                     }
@@ -55,20 +57,9 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
                 let c = Element(coefficients[i])
                 terms[i].withUnsafeBufferPointer { t in
                     precondition(t.count == n, "setLinearCombination: term \(i) has \(t.count) scalars, expected \(n)")
-                    for j in 0..<n { o[j] = multiplyAdd(o[j], c, t[j]) }
+                    for j in 0..<n { o[j] = multiplyAdd(c, t[j], o[j]) }
                 }
             }
         }
     }
-}
-
-/// `a + b · c`: a fused multiply-add when the build targets a CPU with FMA (`-D NATIVE_FMA`), else a
-/// plain multiply and add (a library `fma` call per element would be far slower).
-@inlinable @inline(__always)
-func multiplyAdd<T: BinaryFloatingPoint>(_ a: T, _ b: T, _ c: T) -> T {
-    #if NATIVE_FMA
-    return a.addingProduct(b, c)
-    #else
-    return a + b * c
-    #endif
 }

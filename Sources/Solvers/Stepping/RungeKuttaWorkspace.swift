@@ -1,7 +1,3 @@
-/// The vector field dy/dt = f(t, y): writes f(time, state) into `derivative`, which arrives with the
-/// state's length (array fields write in place; a tensor field assigns a new value).
-public typealias VectorField<State> = (_ time: Double, _ state: State, _ derivative: inout State) throws -> Void
-
 /// The per-solve memory of a Runge–Kutta stepper: stage derivatives, a stage-input buffer and the
 /// error estimates, made once and reused by every step (so array states allocate nothing per step).
 ///

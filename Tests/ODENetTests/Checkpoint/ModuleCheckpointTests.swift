@@ -20,9 +20,9 @@ final class ModuleCheckpointTests: XCTestCase {
     /// A small conv ODE-Net-like model with GroupNorm, ConcatConv2d and Linear parameters.
     func makeModel(seed: UInt64) -> Sequential<Float> {
         var g = SeededGenerator(seed: seed)
-        let block = ODEBlock(ConvODEFunction<Float>(channels: 4, using: &g), relativeTolerance: 1e-4,
+        let block = ODEBlock(ConvCheckpointField(channels: 4, using: &g), relativeTolerance: 1e-4,
                              absoluteTolerance: 1e-4)
-        return Sequential<Float>(Conv2d<Float>(1, 4, kernelSize: 3, using: &g), TorchdiffeqODEBlock(block),
+        return Sequential<Float>(Conv2d<Float>(1, 4, kernelSize: 3, using: &g), block,
                                  Lambda<Float>("Pool") { globalAveragePool2d($0, keepDims: false) },
                                  Linear<Float>(4, 3, using: &g))
     }
@@ -68,7 +68,7 @@ final class ModuleCheckpointTests: XCTestCase {
         let model = makeModel(seed: 1)
         let optimizer = SGD<Float>(learningRate: 0.1, momentum: 0.9)
         let file = ModuleCheckpoint.file(of: model, as: Float.self, optimizerState: optimizer.state())
-        XCTAssertTrue(file.keys.contains("1.odefunc.conv1._layer.weight"))
+        XCTAssertTrue(file.keys.contains("1.dynamics.conv1._layer.weight"))
         XCTAssertTrue(file.keys.contains("optimizer.param_groups.lr"))
         XCTAssertEqual(file["optimizer.param_groups.lr"]?.dtype, .float64)
         XCTAssertEqual(file["0.weight"]?.shape, [4, 1, 3, 3])
@@ -90,10 +90,10 @@ final class ModuleCheckpointTests: XCTestCase {
 
     func testMissingKeyLeavesModelUntouched() {
         var file = ModuleCheckpoint.file(of: makeModel(seed: 1), as: Float.self)
-        file["1.odefunc.norm3.bias"] = nil
+        file["1.dynamics.norm.bias"] = nil
         expectFailure(file) {
             guard case .missingKey(_, let key, _) = $0 else { return false }
-            return key == "1.odefunc.norm3.bias" && "\($0)".contains("1.odefunc.norm3.bias")
+            return key == "1.dynamics.norm.bias" && "\($0)".contains("1.dynamics.norm.bias")
         }
     }
 

@@ -113,6 +113,28 @@ final class SafetensorsTests: XCTestCase {
         }
     }
 
+    /// Offsets and dimensions are read as JSON numbers; past 2^53 a number may have been rounded, so
+    /// such a header is refused instead of being read with a neighbouring integer.
+    func testIntegersBeyondTwoToThe53AreRejected() {
+        let limit = UInt64(1) << 53
+        for (shape, begin, end) in [("1", limit + 1, limit + 5), ("\(limit)", 0, 4), ("1", 0, limit)] {
+            let header = #"{"w":{"dtype":"F32","shape":["# + shape + #"],"data_offsets":["# + "\(begin),\(end)]}}"
+            assertRejects(file(header: header, data: [0, 0, 128, 63])) {
+                if case let .invalidHeader(_, reason) = $0 { reason.contains("0..<2^53") } else { false }
+            }
+        }
+    }
+
+    /// Metadata text with quotes, backslashes and control characters survives the header, escaped as
+    /// RFC 8259 requires and as the reference writer (serde_json) writes it.
+    func testMetadataWithEscapedCharactersRoundTrips() throws {
+        let text = "a\"b\\c\u{08}\u{0C}\n\r\t\u{01}\u{1F}é/"
+        let bytes = SafetensorsFile(metadata: ["note": text]).encoded()
+        let header = String(decoding: bytes[8...], as: UTF8.self)
+        XCTAssertTrue(header.hasPrefix(#"{"__metadata__":{"note":"a\"b\\c\b\f\n\r\t\u0001\u001fé/"}}"#), header)
+        XCTAssertEqual(try SafetensorsFile(decoding: bytes).metadata, ["note": text])
+    }
+
     func testUnknownDTypeIsRejected() {
         assertRejects(file(header: #"{"w":{"dtype":"F128","shape":[1],"data_offsets":[0,16]}}"#,
                            data: [UInt8](repeating: 0, count: 16))) {

@@ -3,6 +3,7 @@ import XCTest
 import Autodiff
 import ExampleSupport
 import Solvers
+import TestSupport
 @testable import ODENet
 
 /// W3 end to end: torchdiffeq's ode_demo started from the peers' exact inputs (spiral data, initial weights,
@@ -20,9 +21,7 @@ final class W3TraceTests: XCTestCase {
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
-    static let peersData = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/peers/data").path
+    static let peersData = SharedFolder.path("peers/data")
 
     static func trace(_ precision: String) throws -> Trace {
         let json = try JSONValue(contentsOf: fixtures.appendingPathComponent("w3_torchdiffeq_trace.json").path)

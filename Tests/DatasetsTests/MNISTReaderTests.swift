@@ -1,8 +1,11 @@
 import Foundation
 import XCTest
-@testable import ODENet
+import TestSupport
+@testable import Datasets
 
-final class MNISTTests: XCTestCase {
+/// The MNIST and IDX readers on synthetic files (every error names its file), and on the real data
+/// when the shared folder holds it.
+final class MNISTReaderTests: XCTestCase {
     private var directory: String!
 
     override func setUpWithError() throws {
@@ -132,10 +135,11 @@ final class MNISTTests: XCTestCase {
 
     /// Smoke test on the real data when the shared copy exists (never required by the library).
     func testRealMNISTWhenPresent() throws {
-        let real = "/work/shared/data/mnist"
-        guard FileManager.default.fileExists(atPath: real + "/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("real MNIST not found at \(real); synthetic tests cover the reader")
+        let needed = ["data/mnist/train-images-idx3-ubyte.gz"]
+        guard SharedFolder.contains(needed) else {
+            throw XCTSkip("real MNIST: " + SharedFolder.absenceMessage(needed) + " (synthetic tests cover the reader)")
         }
+        let real = SharedFolder.path("data/mnist")
         let compressed = [UInt8](try Data(contentsOf: URL(fileURLWithPath: real + "/train-images-idx3-ubyte.gz")))
         var images: [UInt8] = []
         var seconds = Double.infinity

@@ -1,5 +1,5 @@
 import XCTest
-@testable import ODENet
+@testable import Datasets
 
 final class GzipTests: XCTestCase {
     func testCRC32MatchesBitwiseDefinitionAndCheckValue() {

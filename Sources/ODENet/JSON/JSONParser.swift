@@ -1,27 +1,15 @@
 import Foundation
 
-/// Why JSON text could not be parsed, with the byte offset of the problem.
-public struct JSONParseError: Error, CustomStringConvertible, Equatable {
-    /// Byte offset into the input where the problem was found.
-    public let offset: Int
-    /// What was expected or found.
-    public let reason: String
-    /// The file the text came from, when known.
-    public var file: String?
-
-    /// "file: reason at byte N".
-    public var description: String { "\(file.map { "\($0): " } ?? "")invalid JSON: \(reason) at byte \(offset)" }
-}
-
 extension JSONValue {
     /// Parses JSON text (RFC 8259). Numbers are read with correct rounding to `Double`.
     /// - Throws: `JSONParseError` with the byte offset of the first problem.
-    public init(parsing text: String) throws(JSONParseError) {
+    package init(parsing text: String) throws(JSONParseError) {
         try self.init(parsing: Array(text.utf8))
     }
 
-    /// Parses UTF-8 JSON bytes.
-    public init(parsing bytes: [UInt8]) throws(JSONParseError) {
+    /// Parses UTF-8 JSON bytes (RFC 8259), as `init(parsing:)` does text.
+    /// - Throws: `JSONParseError` with the byte offset of the first problem.
+    package init(parsing bytes: [UInt8]) throws(JSONParseError) {
         var terminated = bytes
         terminated.append(0)  // strtod needs a terminator; the parser never reads past `bytes.count`
         let result: Result<JSONValue, JSONParseError> = terminated.withUnsafeBufferPointer { buffer in
@@ -29,18 +17,6 @@ extension JSONValue {
             return Result { () throws(JSONParseError) -> JSONValue in try parser.parseDocument() }
         }
         self = try result.get()
-    }
-
-    /// Reads and parses the JSON file at `path`; errors name the file.
-    public init(contentsOf path: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        do throws(JSONParseError) {
-            try self.init(parsing: [UInt8](data))
-        } catch {
-            var named = error
-            named.file = path
-            throw named
-        }
     }
 }
 

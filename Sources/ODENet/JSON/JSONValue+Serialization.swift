@@ -1,11 +1,9 @@
-import Foundation
-
 extension JSONValue {
     /// JSON text: compact, or indented by two spaces per level when `pretty`.
     ///
     /// Integral numbers up to 2^53 print without a fraction (`20`, not `20.0`); others use Swift's
     /// shortest representation that reads back to the same `Double`.
-    public func serialized(pretty: Bool = false) -> String {
+    package func serialized(pretty: Bool = false) -> String {
         var text = ""
         write(to: &text, pretty: pretty, indent: 0)
         return text
@@ -42,12 +40,18 @@ extension JSONValue {
         }
     }
 
+    /// A number's JSON text: `null` when not finite (JSON has no NaN or infinity), an integer without
+    /// a fraction up to 2^53, otherwise Swift's shortest text that reads back to the same `Double`.
     static func format(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded(), abs(value) <= 9_007_199_254_740_992 { return String(Int64(value)) }
         return "\(value)"
     }
 
+    /// A string literal as RFC 8259 §7 requires: the quotation mark, the reverse solidus and the
+    /// control characters U+0000–U+001F escaped (the five with a short form as `\b \f \n \r \t`, the
+    /// others as `\u00XX` with lowercase hex, as serde_json writes safetensors headers), everything
+    /// else, non-ASCII included, as UTF-8.
     private static func writeString(_ value: String, to text: inout String) {
         text += "\""
         for scalar in value.unicodeScalars {
@@ -57,6 +61,8 @@ extension JSONValue {
             case "\n": text += "\\n"
             case "\r": text += "\\r"
             case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
             case _ where scalar.value < 0x20:
                 let hex = String(scalar.value, radix: 16)
                 text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
@@ -64,36 +70,5 @@ extension JSONValue {
             }
         }
         text += "\""
-    }
-
-    /// Writes the pretty JSON text plus a newline to `path` atomically (temporary file, then rename),
-    /// creating the parent directory if needed.
-    public func write(to path: String, pretty: Bool = true) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        }
-        try AtomicWrite.write(Array((serialized(pretty: pretty) + "\n").utf8), to: path)
-    }
-}
-
-/// Whole-file writes that never leave a half-written file behind.
-public enum AtomicWrite {
-    /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it into place.
-    /// On failure the temporary file is removed and any existing file at `path` is left as it was.
-    public static func write(_ bytes: [UInt8], to path: String) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory)
-            + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
-        }
-        let descriptor = open(temporary, O_RDONLY)
-        if descriptor >= 0 { _ = fsync(descriptor); close(descriptor) }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: reason])
-        }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
-@testable import ExampleSupport
+import ODENet
 
+/// The package's JSON codec (`JSONValue`, `package` access): RFC 8259 text both ways.
 final class JSONTests: XCTestCase {
     func testWriterKeepsKeyOrderAndFormatsNumbers() {
         let value: JSONValue = ["name": "spirals", "loss": 0.125, "steps": 20, "ok": true, "none": nil,
@@ -60,26 +61,44 @@ final class JSONTests: XCTestCase {
         XCTAssertThrowsError(try JSONValue(parsing: String(repeating: "[", count: 10_000)))
     }
 
-    func testSharedPeerFilesParseWhenPresent() throws {
-        let path = "/work/shared/peers/data/spiral_data.json"
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("no shared peer data at \(path)") }
-        let start = Date()
-        let spiral = try JSONValue(contentsOf: path)
-        let seconds = Date().timeIntervalSince(start)
-        print(String(format: "parsed spiral_data.json in %.1f ms", seconds * 1000))
-        XCTAssertEqual(spiral["t"]?.doubles?.count, 1000)
-        let weights = try JSONValue(contentsOf: "/work/shared/peers/data/w3_init.json")
-        XCTAssertNotNil(weights["l1.weight"]?.flattenedNumbers)
+    /// RFC 8259 §7, scalar by scalar: the quotation mark, the reverse solidus and U+0000–U+001F are
+    /// escaped (the short forms where the RFC has one, else `\u00XX`), nothing else is, no control
+    /// byte is left raw, and every string reads back as written.
+    func testStringEscapingFollowsRFC8259() throws {
+        let shortForms: [UInt32: Character] = [0x22: "\"", 0x5C: "\\", 0x08: "b", 0x0C: "f", 0x0A: "n", 0x0D: "r",
+                                                0x09: "t"]
+        let scalars = (0..<0x80).compactMap(Unicode.Scalar.init) + ["é", "\u{2028}", "\u{FFFF}", "😀"]
+        for scalar in scalars {
+            let text = String(Character(scalar))
+            let serialized = JSONValue.string(text).serialized()
+            let expectedBody: String
+            if let short = shortForms[scalar.value] {
+                expectedBody = "\\" + String(short)
+            } else if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                expectedBody = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                expectedBody = text
+            }
+            XCTAssertEqual(serialized, "\"" + expectedBody + "\"", "U+\(String(scalar.value, radix: 16))")
+            XCTAssertFalse(serialized.utf8.contains { $0 < 0x20 }, "raw control byte for U+\(String(scalar.value, radix: 16))")
+            XCTAssertEqual(try JSONValue(parsing: serialized), .string(text))
+        }
+        let all = String(String.UnicodeScalarView(scalars))
+        XCTAssertEqual(try JSONValue(parsing: JSONValue.object([(all, .string(all))]).serialized()),
+                       .object([(all, .string(all))]), "keys are escaped as values are")
     }
 
-    func testAtomicWriteCreatesDirectoryAndLeavesNoTemporary() throws {
-        let directory = NSTemporaryDirectory() + "json-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/out/summary.json"
-        let first: JSONValue = ["a": 1], second: JSONValue = ["a": 2]
-        try first.write(to: path)
-        try second.write(to: path)
-        XCTAssertEqual(try JSONValue(contentsOf: path), ["a": 2])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory + "/out"), ["summary.json"])
+    /// Integers read back exactly below 2^53, where every integer is a `Double`; beyond, the number may
+    /// have been rounded, so the exact accessor refuses it.
+    func testExactUnsignedIntegersStopBelowTwoToThe53() throws {
+        let limit = UInt64(1) << 53
+        for value in [0, 1, 4096, limit - 2, limit - 1] {
+            XCTAssertEqual(try JSONValue(parsing: String(value)).exactUnsignedInteger, value)
+            XCTAssertEqual(JSONValue(value).serialized(), String(value))
+        }
+        for text in [String(limit), String(limit + 1), "18446744073709551615", "-1", "0.5", "1e300", "\"3\"", "null"] {
+            XCTAssertNil(try JSONValue(parsing: text).exactUnsignedInteger, text)
+        }
     }
 }

@@ -23,6 +23,8 @@ struct HuffmanTable {
     static let kindEndOfBlock: UInt32 = 3
     static let kindSubtable: UInt32 = 4
     static let kindValue: UInt32 = 5
+    /// The entry of a bit pattern no code of the table starts with: kind invalid, nothing to consume.
+    static let invalidEntry: UInt32 = kindInvalid << 24
 
     /// Base match length and extra-bit count for length symbols 257–285.
     static let lengthCodes: [(base: UInt32, extra: UInt32)] = {
@@ -60,7 +62,7 @@ struct HuffmanTable {
         self.rootBits = rootBits
         capacity = (1 << rootBits) + maxSymbols << max(0, 15 - rootBits)
         entries = .allocate(capacity: capacity)
-        entries.initialize(repeating: 0, count: capacity)
+        entries.initialize(repeating: Self.invalidEntry, count: capacity)
     }
 
     /// Frees the entries; the table must not be used afterwards.
@@ -90,7 +92,7 @@ struct HuffmanTable {
 
         let rootSize = 1 << rootBits
         let rootMask = rootSize - 1
-        entries.update(repeating: 0, count: rootSize)
+        entries.update(repeating: Self.invalidEntry, count: rootSize)
         var remaining = counts
         var code = 0, codeLength = 0
         var nextFree = rootSize, subtableStart = 0, subtableBits = 0, currentPrefix = -1
@@ -109,7 +111,7 @@ struct HuffmanTable {
                     subtableStart = nextFree
                     nextFree += 1 << subtableBits
                     precondition(nextFree <= capacity, "Huffman subtables exceed their bound")
-                    entries.advanced(by: subtableStart).update(repeating: 0, count: 1 << subtableBits)
+                    entries.advanced(by: subtableStart).update(repeating: Self.invalidEntry, count: 1 << subtableBits)
                     entries[prefix] = Self.kindSubtable << 24 | UInt32(subtableBits) << 16 | UInt32(subtableStart)
                     currentPrefix = prefix
                 }

@@ -1,17 +1,16 @@
 import XCTest
 import Foundation
 import Autodiff
+import Datasets
 import ExampleSupport
-@testable import ODENet
+import MNISTModels
+import ODENet
+import TestSupport
 
 /// The MNIST models of torchdiffeq's odenet_mnist.py (and the W4 MLP ODE-Net): parameter counts and
 /// names, agreement with PyTorch's first training steps from the peers' W4 initial parameters, a
 /// short real-data training run, and an end-to-end finite-difference check of a tiny conv ODE-Net.
 final class MNISTModelTests: XCTestCase {
-    /// `../shared` beside the repository (the peers' files and the MNIST data), if present.
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
-
     func testParameterCountsOfAllFiveModels() {
         var g = SeededGenerator(seed: 0)
         let cases: [(MNISTNetwork, MNISTDownsampling, Int)] = [
@@ -62,26 +61,28 @@ final class MNISTModelTests: XCTestCase {
 
     // MARK: - Against PyTorch
 
-    /// Loads the peers' W4 initial parameters (skips when ../shared is absent).
+    /// Loads the peers' W4 initial parameters (skips when the shared folder does not hold them).
     static func peerInitialParameters(_ model: String) throws -> SafetensorsFile {
-        let stem = shared + "/peers/data/w4_\(model)_init"
-        guard FileManager.default.fileExists(atPath: stem + ".bin"), FileManager.default.fileExists(atPath: stem + ".json")
-        else { throw XCTSkip("the peers' W4 initial parameters \(stem).{bin,json} are absent (needs ../shared beside the repository)") }
-        return try readPeerInitialParameters(stem)
+        let stem = "peers/data/w4_\(model)_init", needed = [stem + ".bin", stem + ".json"]
+        guard SharedFolder.contains(needed) else {
+            throw XCTSkip("the peers' W4 initial parameters: " + SharedFolder.absenceMessage(needed))
+        }
+        return try readPeerInitialParameters(SharedFolder.path(stem))
     }
 
-    /// The MNIST training split (skips when absent).
+    /// The MNIST training split (skips when the shared folder does not hold it).
     static func trainingSet() throws -> MNIST.Subset {
-        let directory = shared + "/data/mnist"
-        guard FileManager.default.fileExists(atPath: directory) else {
-            throw XCTSkip("MNIST files are absent: expected them in \(directory)")
+        let needed = ["data/mnist"]
+        guard SharedFolder.contains(needed) else {
+            throw XCTSkip("the MNIST files: " + SharedFolder.absenceMessage(needed))
         }
-        return try MNIST.load(.train, directory: directory)
+        return try MNIST.load(.train, directory: SharedFolder.path("data/mnist"))
     }
 
     /// torch's losses step by step (peers/results/w4_<model>_<mode>.json), or nil.
     static func torchLosses(_ model: String, _ mode: String) -> [Double]? {
-        guard let json = try? JSONValue(contentsOf: shared + "/peers/results/w4_\(model)_\(mode).json") else { return nil }
+        let path = SharedFolder.path("peers/results/w4_\(model)_\(mode).json")
+        guard let json = try? JSONValue(contentsOf: path) else { return nil }
         return json["losses_all_steps"]?.doubles
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
-import Autodiff
-@testable import ODENet
+import ODENet
+import TestSupport
 
 /// The `mnist` example's checkpoints resume exactly: a run stopped mid-epoch (`--stop-after`) and
 /// continued with `--resume` ends with the same weights and optimiser state, bit for bit, as a run that
@@ -31,10 +31,11 @@ final class MNISTResumeTests: XCTestCase {
     }
 
     func testRunStoppedMidEpochAndResumedEndsBitIdenticalToAnUninterruptedRun() throws {
-        let data = MNISTModelTests.shared + "/data/mnist"
-        guard FileManager.default.fileExists(atPath: data + "/train-images-idx3-ubyte.gz") else {
-            throw XCTSkip("MNIST not found at \(data)")
+        let needed = ["data/mnist/train-images-idx3-ubyte.gz"]
+        guard SharedFolder.contains(needed) else {
+            throw XCTSkip("the MNIST files: " + SharedFolder.absenceMessage(needed))
         }
+        let data = SharedFolder.path("data/mnist")
         guard let executable = Self.executable else { throw XCTSkip("the mnist executable is not beside the test bundle") }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,0 +1,12 @@
+/// Where a terminal event stopped the solve.
+public struct EventOccurrence<State: ODEState> {
+    /// The located crossing time.
+    public var time: Double
+    /// The state there (from the dense output).
+    public var state: State
+    /// An occurrence.
+    @inlinable public init(time: Double, state: State) {
+        self.time = time
+        self.state = state
+    }
+}
