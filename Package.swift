@@ -15,6 +15,8 @@ let linkMath: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))
 
 let package = Package(
     name: "swift-neural-ode",
+    // The first releases with `Synchronization.Atomic` (the lock-free counters and the fork-join worker).
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "Solvers", targets: ["Solvers"]),
@@ -23,12 +25,17 @@ let package = Package(
         .executable(name: "latent-spirals", targets: ["LatentSpirals"]),
         .executable(name: "mnist", targets: ["MNIST"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
+        .executable(name: "release-checks", targets: ["ReleaseChecks"]),
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "Autodiff", linkerSettings: linkMath),
-        .target(name: "Solvers", linkerSettings: linkMath),
-        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers"], linkerSettings: linkMath),
+        .target(name: "Autodiff", dependencies: ["Requirements"], linkerSettings: linkMath),
+        .target(name: "Solvers", dependencies: ["Requirements"], linkerSettings: linkMath),
+        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers", "Requirements"], linkerSettings: linkMath),
+
+        // MARK: - Internal
+        // `require(_:_:)`: the checks a user can fail, with their message kept in release builds.
+        .target(name: "Requirements"),
 
         // MARK: - Examples (internal support target + executables)
         .target(name: "ExampleSupport", dependencies: ["ODENet", "Solvers"], path: "Examples/Support"),
@@ -48,6 +55,8 @@ let package = Package(
                               "Fixtures/w3_torchdiffeq_trace.json", "Fixtures/ode_demo_seeds.py"]),
         // The latent-spirals example's data pipeline (an executable target, imported with @testable).
         .testTarget(name: "LatentSpiralsTests", dependencies: ["LatentSpirals", "ODENet"]),
+        // Run by .ci/check-release-messages: one failing check of each kind, from the release build.
+        .executableTarget(name: "ReleaseChecks", dependencies: ["Autodiff", "Solvers", "ODENet"], path: "Tests/ReleaseChecks"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
