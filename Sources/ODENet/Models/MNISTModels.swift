@@ -1,5 +1,6 @@
 import Autodiff
 import Solvers
+import Requirements
 
 // The MNIST models of Chen et al. (2018), exactly as torchdiffeq's `examples/odenet_mnist.py` builds
 // them, plus the light MLP ODE-Net of the peers' W4 workload. Parameter names are PyTorch's
@@ -33,8 +34,8 @@ public final class ResidualBlock<Scalar: TensorScalar>: Layer, CustomStringConve
     /// (needed whenever `stride` ≠ 1 or the channel counts differ).
     public init(_ inputChannels: Int, _ channels: Int, stride: Int = 1, downsample: Bool = false,
                 using generator: inout SeededGenerator) {
-        precondition(downsample || (stride == 1 && inputChannels == channels),
-                     "ResidualBlock: stride \(stride) or \(inputChannels) → \(channels) channels needs a downsample shortcut")
+        require(downsample || (stride == 1 && inputChannels == channels),
+                "ResidualBlock: stride \(stride) or \(inputChannels) → \(channels) channels needs a downsample shortcut")
         norm1 = odenetGroupNorm(inputChannels)
         self.downsample = downsample
             ? Conv2d(inputChannels, channels, kernelSize: 1, stride: stride, bias: false, using: &generator) : nil
@@ -126,8 +127,8 @@ public final class MLPODEFunction<Scalar: TensorScalar>: Dynamics, CustomStringC
 
     /// tanh(lin([t, h])) for `state` [N, D].
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(state.rank == 2 && state.shape[1] + 1 == lin.inputDimensions,
-                     "MLPODEFunction: state shape \(state.shape) is not [N, \(lin.inputDimensions - 1)]")
+        require(state.rank == 2 && state.shape[1] + 1 == lin.inputDimensions,
+                "MLPODEFunction: state shape \(state.shape) is not [N, \(lin.inputDimensions - 1)]")
         let timeColumn = time.reshaped([]).broadcast(to: [state.shape[0], 1])
         return lin(concatenated([timeColumn, state], axis: 1))
     }
