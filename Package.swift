@@ -47,7 +47,7 @@ let package = Package(
                           path: "Examples/Benchmarks"),
 
         // MARK: - Tests
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Requirements"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
         .testTarget(name: "ODENetTests", dependencies: ["ODENet", "ExampleSupport"],
                     exclude: ["Fixtures/make_gzip_fixtures.py", "Fixtures/w2_weights.json",
