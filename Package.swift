@@ -16,6 +16,8 @@ let linkMath: [LinkerSetting] = [.linkedLibrary("m", .when(platforms: [.linux]))
 
 let package = Package(
     name: "swift-neural-ode",
+    // The first releases with `Synchronization.Atomic` (the lock-free counters and the fork-join worker).
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "Autodiff", targets: ["Autodiff"]),
         .library(name: "Solvers", targets: ["Solvers"]),
@@ -25,20 +27,25 @@ let package = Package(
         .executable(name: "latent-spirals", targets: ["LatentSpirals"]),
         .executable(name: "mnist", targets: ["MNIST"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
+        .executable(name: "release-checks", targets: ["ReleaseChecks"]),
     ],
     targets: [
         // MARK: - Public API
-        .target(name: "Autodiff", dependencies: ["FusedMultiplyAdd"], linkerSettings: linkMath),
-        .target(name: "Solvers", dependencies: ["FusedMultiplyAdd"], linkerSettings: linkMath),
-        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers"], linkerSettings: linkMath),
-        .target(name: "Datasets"),
-        // Internal: the one `multiplyAdd` the kernels of Autodiff and Solvers share (`package` access).
+        .target(name: "Autodiff", dependencies: ["FusedMultiplyAdd", "Requirements"], linkerSettings: linkMath),
+        .target(name: "Solvers", dependencies: ["FusedMultiplyAdd", "Requirements"], linkerSettings: linkMath),
+        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers", "Requirements"], linkerSettings: linkMath),
+        .target(name: "Datasets", dependencies: ["Requirements"]),
+
+        // MARK: - Internal
+        // The one `multiplyAdd` the kernels of Autodiff and Solvers share (`package` access).
         .target(name: "FusedMultiplyAdd"),
+        // `require(_:_:)`: the checks a user can fail, with their message kept in release builds.
+        .target(name: "Requirements"),
 
         // MARK: - Examples (internal support target + executables)
         .target(name: "ExampleSupport", dependencies: ["ODENet", "Solvers"], path: "Examples/Support"),
         // The paper's MNIST networks, shared by the mnist example, the W4 benchmark and their tests.
-        .target(name: "MNISTModels", dependencies: ["ODENet", "Datasets"], path: "Examples/MNISTModels"),
+        .target(name: "MNISTModels", dependencies: ["ODENet", "Datasets", "Requirements"], path: "Examples/MNISTModels"),
         .executableTarget(name: "Spirals", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/Spirals"),
         .executableTarget(name: "LatentSpirals", dependencies: ["ODENet", "ExampleSupport"],
                           path: "Examples/LatentSpirals"),
@@ -48,7 +55,7 @@ let package = Package(
                           path: "Examples/Benchmarks"),
 
         // MARK: - Tests
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Requirements"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
         // Finds ../shared beside the package for the tests that use it (they skip without it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -64,6 +71,8 @@ let package = Package(
                                                        "TestSupport"]),
         // The latent-spirals example's data pipeline (an executable target, imported with @testable).
         .testTarget(name: "LatentSpiralsTests", dependencies: ["LatentSpirals", "ODENet"]),
+        // Run by .ci/check-release-messages: one failing check of each kind, from the release build.
+        .executableTarget(name: "ReleaseChecks", dependencies: ["Autodiff", "Solvers", "ODENet"], path: "Tests/ReleaseChecks"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -36,7 +36,7 @@ func elementwiseInput<S: TensorScalar>(_: S.Type, low: Double, high: Double) -> 
 
 /// Times `op` on 4096 elements spread over [low, high].
 func elementwiseBenchmark<S: TensorScalar>(_ name: String, low: Double = -5, high: Double = 5,
-                                           _ op: @escaping (Tensor<S>) -> Tensor<S>) -> Benchmark {
+                                           _ op: @escaping @Sendable (Tensor<S>) -> Tensor<S>) -> Benchmark {
     Benchmark(name: name) {
         let x = elementwiseInput(S.self, low: low, high: high)
         let seconds = medianSeconds(repetitions: 10) { _ = op(x) }
@@ -45,7 +45,7 @@ func elementwiseBenchmark<S: TensorScalar>(_ name: String, low: Double = -5, hig
 }
 
 /// Times a scalar Glibc function applied in a loop to 4096 floats in [−5, 5].
-func glibcBenchmark(_ name: String, _ f: @escaping (Float) -> Float) -> Benchmark {
+func glibcBenchmark(_ name: String, _ f: @escaping @Sendable (Float) -> Float) -> Benchmark {
     Benchmark(name: name) {
         let x = (0..<4096).map { Float(-5 + 10 * Double($0) / 4095) }
         var y = [Float](repeating: 0, count: 4096)

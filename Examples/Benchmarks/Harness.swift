@@ -2,11 +2,11 @@ import ExampleSupport
 import Foundation
 
 /// One named benchmark. `run` measures and returns the figures it reports (usually one line).
-struct Benchmark {
+struct Benchmark: Sendable {
     /// Dotted name such as `sgemm.1024`; the command line selects benchmarks by name prefix.
     let name: String
     /// Runs the workload and returns its result lines.
-    let run: () throws -> [BenchmarkResult]
+    let run: @Sendable () throws -> [BenchmarkResult]
 }
 
 /// One line of output: a JSON object with at least `name`, `value` and `unit`.

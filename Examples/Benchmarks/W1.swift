@@ -7,12 +7,14 @@ enum W1 {
     /// SciPy DOP853 at rtol 1e-13, atol 1e-15 (RESULTS.md).
     static let reference: [Double] = [-0.443623486699, 0.279440641619]
 
-    static let problem = ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 25), initialState: [2, 0]) {
-        _, y, dy in
-        let a = y[0] * y[0] * y[0]
-        let b = y[1] * y[1] * y[1]
-        dy[0] = -0.1 * a - 2 * b
-        dy[1] = 2 * a - 0.1 * b
+    /// The problem (built on each use: `ODEProblem` holds a closure and is not `Sendable`).
+    static var problem: ODEProblem<[Double]> {
+        ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 25), initialState: [2, 0]) { _, y, dy in
+            let a = y[0] * y[0] * y[0]
+            let b = y[1] * y[1] * y[1]
+            dy[0] = -0.1 * a - 2 * b
+            dy[1] = 2 * a - 0.1 * b
+        }
     }
 
     static let outputTimes: [Double] = (0..<1000).map { 25 * Double($0) / 999 }

@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 
 // `benchmarks [PREFIX…]`: runs every benchmark, or those whose names start with one of the prefixes,
@@ -38,7 +39,7 @@ for benchmark in selected {
     do {
         for result in try benchmark.run() {
             print(result.jsonLine)
-            fflush(stdout)
+            StandardOutput.flush()
         }
     } catch {
         FileHandle.standardError.write("benchmarks: \(benchmark.name) failed: \(error)\n".data(using: .utf8)!)

@@ -72,7 +72,7 @@ extension TimeSampling: ArgumentChoice {}
 extension LearningRateDecay: ArgumentChoice {}
 
 // Line-buffered standard output, so that result lines reach a log file as they are printed.
-setvbuf(stdout, nil, _IOLBF, 0)
+StandardOutput.useLineBuffering()
 
 var parser = ArgumentParser(program: "latent-spirals",
                             summary: "Latent ODE vs RNN on irregularly sampled spirals (the paper's §5.1 and Table 2).")
@@ -128,6 +128,7 @@ func derivedSeed(_ seed: UInt64, _ n: Int, _ purpose: UInt64) -> UInt64 {
     return generator.next()
 }
 
+@MainActor
 func run() throws {
     let observationCounts = observationsOption.value.map { [$0] } ?? [30, 50, 100]
     guard observationCounts.allSatisfy({ (1...SpiralDataset.windowLength).contains($0) }) else {

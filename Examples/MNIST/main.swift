@@ -11,9 +11,10 @@ import MNISTModels
 
 // Line-buffered standard output, so that the per-epoch lines reach a log file as they are printed
 // (a run stopped between epochs would otherwise lose them).
-setvbuf(stdout, nil, _IOLBF, 0)
+StandardOutput.useLineBuffering()
 let options = Options.parse()
 
+@MainActor
 func loadSplit(_ split: MNIST.Split) -> MNIST.Subset {
     do {
         return try MNIST.load(split, directory: options.dataDirectory)
@@ -22,6 +23,7 @@ func loadSplit(_ split: MNIST.Split) -> MNIST.Subset {
     }
 }
 
+@MainActor
 func makeModel(_ model: ModelChoice, _ downsampling: DownsamplingChoice, seed: Int) -> MNISTClassifier<Float> {
     var generator = SeededGenerator(seed: UInt64(seed))
     return MNISTClassifier<Float>(model.network, downsampling: downsampling.downsampling, tolerance: options.tolerance,
@@ -82,6 +84,7 @@ if let directory = options.checkpointDirectory {
     catch { fail("cannot create checkpoint directory \(directory): \(error)") }
 }
 
+@MainActor
 func encodeHistory() -> String {
     history.map { "\($0.seconds),\($0.test),\($0.nfeForward),\($0.nfeBackward)" }.joined(separator: ";")
 }
@@ -131,6 +134,7 @@ if options.resume {
 
 /// Writes the checkpoint: `epoch`/`position` say where training continues; `rng` is the generator
 /// state from which that epoch's order and crops are drawn.
+@MainActor
 func saveCheckpoint(epoch: Int, position: Int, rng: SeededGenerator) {
     guard let checkpointPath else { return }
     let metadata = ["model": options.model.rawValue, "downsampling": options.downsampling.rawValue,

@@ -1,5 +1,6 @@
 import Autodiff
 import ODENet
+import Requirements
 
 /// The MLP ODE-Net's dynamics (the peers' W4 `MLPODEfunc`): f(t, h) = tanh(lin([t, h])), with t as
 /// the *first* input feature of `lin` (Linear(dim + 1 → dim)), as the PyTorch script concatenates.
@@ -17,8 +18,8 @@ public final class MLPODEFunction<Scalar: TensorScalar>: Dynamics, CustomStringC
 
     /// tanh(lin([t, h])) for `state` [N, D].
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(state.rank == 2 && state.shape[1] + 1 == lin.inputDimensions,
-                     "MLPODEFunction: state shape \(state.shape) is not [N, \(lin.inputDimensions - 1)]")
+        require(state.rank == 2 && state.shape[1] + 1 == lin.inputDimensions,
+                  "MLPODEFunction: state shape \(state.shape) is not [N, \(lin.inputDimensions - 1)]")
         let timeColumn = time.reshaped([]).broadcast(to: [state.shape[0], 1])
         return lin(concatenated([timeColumn, state], axis: 1))
     }

@@ -1,5 +1,6 @@
 import Autodiff
 import ODENet
+import Requirements
 
 /// torchdiffeq's pre-activation `ResBlock`:
 ///
@@ -24,8 +25,8 @@ public final class ResidualBlock<Scalar: TensorScalar>: Layer, CustomStringConve
     /// (needed whenever `stride` ≠ 1 or the channel counts differ).
     public init(_ inputChannels: Int, _ channels: Int, stride: Int = 1, downsample: Bool = false,
                 using generator: inout SeededGenerator) {
-        precondition(downsample || (stride == 1 && inputChannels == channels),
-                     "ResidualBlock: stride \(stride) or \(inputChannels) → \(channels) channels needs a downsample shortcut")
+        require(downsample || (stride == 1 && inputChannels == channels),
+                  "ResidualBlock: stride \(stride) or \(inputChannels) → \(channels) channels needs a downsample shortcut")
         norm1 = odenetGroupNorm(inputChannels)
         self.downsample = downsample
             ? Conv2d(inputChannels, channels, kernelSize: 1, stride: stride, bias: false, using: &generator) : nil

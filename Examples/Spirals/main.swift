@@ -14,7 +14,7 @@ import ODENet
 import Solvers
 
 // Line-buffered standard output, so that result lines reach a log file as they are printed.
-setvbuf(stdout, nil, _IOLBF, 0)
+StandardOutput.useLineBuffering()
 
 var parser = ArgumentParser(program: "spirals",
                             summary: "Fit a Neural ODE to torchdiffeq's ode_demo spiral and draw the fit as SVG.")
@@ -46,6 +46,7 @@ let summaryOption: Argument<String?> = parser.optionalOption("--summary-json", h
 let verboseOption = parser.flag("--verbose", help: "print ode_demo's 'Iter | Total Loss' line at every evaluation")
 parser.parseOrExit()
 
+@MainActor
 func run() throws {
     let iterations = iterationsOption.value, batchSize = batchSizeOption.value, batchTime = batchTimeOption.value
     let testEvery = testEveryOption.value, plotEvery = plotEveryOption.value

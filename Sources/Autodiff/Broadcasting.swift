@@ -1,3 +1,5 @@
+import Requirements
+
 /// NumPy broadcasting: shapes are aligned at their last dimension; each pair of extents must be
 /// equal or one of them 1, and the result takes the larger. The adjoint of broadcasting is a sum over
 /// the broadcast dimensions (`unbroadcast`).
@@ -10,7 +12,7 @@ public enum Broadcasting {
         for i in 0..<rank {
             let x = i < rank - a.count ? 1 : a[i - (rank - a.count)]
             let y = i < rank - b.count ? 1 : b[i - (rank - b.count)]
-            precondition(x == y || x == 1 || y == 1, "broadcasting: shapes \(a) and \(b) are incompatible")
+            require(x == y || x == 1 || y == 1, "broadcasting: shapes \(a) and \(b) are incompatible")
             result[i] = x == 1 ? y : x
         }
         return result
@@ -102,8 +104,8 @@ extension Tensor {
 
     /// `self` repeated along the axes where `shape` is larger (NumPy broadcasting). Differentiable.
     public func broadcast(to shape: [Int]) -> Tensor {
-        precondition(Broadcasting.shape(self.shape, shape) == shape,
-                     "broadcast(to:): shape \(self.shape) cannot be broadcast to \(shape)")
+        require(Broadcasting.shape(self.shape, shape) == shape,
+                "broadcast(to:): shape \(self.shape) cannot be broadcast to \(shape)")
         if self.shape == shape { return self }
         let zero = Tensor.zeros(shape)
         return self + zero

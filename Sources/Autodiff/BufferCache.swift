@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Requirements
 
 /// A per-thread cache of released tensor buffers, so that the same shapes allocated again and again
 /// (every evaluation of a Neural ODE's vector field and of its pullback) reuse memory instead of
@@ -55,7 +56,7 @@ enum BufferCache {
             if let raw { Unmanaged<Store>.fromOpaque(raw).release() }
             #endif
         }
-        precondition(status == 0, "BufferCache: pthread_key_create failed with status \(status)")
+        require(status == 0, "BufferCache: pthread_key_create failed with status \(status)")
         return key
     }()
 

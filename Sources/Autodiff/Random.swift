@@ -1,3 +1,5 @@
+import Requirements
+
 /// A seedable pseudo-random generator (xoshiro256**, Blackman & Vigna 2018) seeded through
 /// SplitMix64: the same seed gives the same numbers on every machine and every Swift version,
 /// unlike `SystemRandomNumberGenerator`.
@@ -20,7 +22,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     /// Restores a generator from saved `state` words (not all zero).
     public init(state: [UInt64]) {
-        precondition(state.count == 4 && state.contains { $0 != 0 }, "SeededGenerator: need 4 state words, not all zero; got \(state)")
+        require(state.count == 4 && state.contains { $0 != 0 }, "SeededGenerator: need 4 state words, not all zero; got \(state)")
         self.state = (state[0], state[1], state[2], state[3])
     }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Requirements
 
 /// A per-thread pointer to the tape recording operations of one scalar type.
 ///
@@ -22,7 +23,7 @@ final class TapeSlot: @unchecked Sendable {
     init() {
         var key = pthread_key_t()
         let status = pthread_key_create(&key, nil)
-        precondition(status == 0, "TapeSlot: pthread_key_create failed with status \(status)")
+        require(status == 0, "TapeSlot: pthread_key_create failed with status \(status)")
         self.key = key
     }
 

@@ -1,3 +1,5 @@
+import Requirements
+
 /// A row-major, contiguous n-dimensional array of `Float` or `Double` that records the operations
 /// applied to it while a differential operator (`valueWithGradient`, `valueWithPullback`) runs.
 ///
@@ -19,9 +21,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// Wraps `storage` (whose count must match `shape`) as an unrecorded tensor.
     @inlinable
     package init(shape: [Int], storage: TensorStorage<Scalar>) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        precondition(shape.reduce(1, *) == storage.count,
-                     "Tensor: shape \(shape) needs \(shape.reduce(1, *)) scalars, storage has \(storage.count)")
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        require(shape.reduce(1, *) == storage.count,
+                "Tensor: shape \(shape) needs \(shape.reduce(1, *)) scalars, storage has \(storage.count)")
         self.shape = shape
         self.storage = storage
         self.tapeIdentity = 0
@@ -31,8 +33,8 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// Creates a tensor of the given shape from row-major scalars.
     @inlinable
     public init(shape: [Int], scalars: [Scalar]) {
-        precondition(shape.reduce(1, *) == scalars.count,
-                     "Tensor: shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
+        require(shape.reduce(1, *) == scalars.count,
+                "Tensor: shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
         let storage = TensorStorage<Scalar>(uninitializedCount: scalars.count)
         scalars.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: $0.count) }
         self.init(shape: shape, storage: storage)
@@ -60,8 +62,8 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     @inlinable
     public init(_ rows: [[Scalar]]) {
         let columns = rows.first?.count ?? 0
-        precondition(rows.allSatisfy { $0.count == columns },
-                     "Tensor: rows of unequal lengths \(rows.map(\.count))")
+        require(rows.allSatisfy { $0.count == columns },
+                "Tensor: rows of unequal lengths \(rows.map(\.count))")
         self.init(shape: [rows.count, columns], scalars: rows.flatMap { $0 })
     }
 
@@ -93,7 +95,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// The only element of a one-element tensor.
     @inlinable
     public var scalar: Scalar {
-        precondition(scalarCount == 1, "Tensor.scalar: shape \(shape) has \(scalarCount) elements, not 1")
+        require(scalarCount == 1, "Tensor.scalar: shape \(shape) has \(scalarCount) elements, not 1")
         return storage.pointer[0]
     }
 
@@ -128,10 +130,10 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
 
     @inlinable
     func flatIndex(_ indices: [Int]) -> Int {
-        precondition(indices.count == rank, "Tensor: index \(indices) has \(indices.count) components, shape \(shape) has rank \(rank)")
+        require(indices.count == rank, "Tensor: index \(indices) has \(indices.count) components, shape \(shape) has rank \(rank)")
         var flat = 0
         for (axis, (index, extent)) in zip(indices, shape).enumerated() {
-            precondition(index >= 0 && index < extent, "Tensor: index \(index) out of range 0..<\(extent) on axis \(axis) of shape \(shape)")
+            require(index >= 0 && index < extent, "Tensor: index \(index) out of range 0..<\(extent) on axis \(axis) of shape \(shape)")
             flat = flat * extent + index
         }
         return flat
@@ -140,7 +142,7 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     /// Adds `other` (same shape) into this tensor in place, copying first if the buffer is shared.
     @inlinable
     mutating func addInPlace(_ other: Tensor) {
-        precondition(shape == other.shape, "Tensor.addInPlace: shapes \(shape) and \(other.shape) differ")
+        require(shape == other.shape, "Tensor.addInPlace: shapes \(shape) and \(other.shape) differ")
         other.withUnsafeBufferPointer { source in
             withUnsafeMutableBufferPointer { destination in
                 Kernels.add(source.baseAddress!, destination.baseAddress!, destination.baseAddress!, count: source.count)

@@ -1,4 +1,5 @@
 import Synchronization
+import Requirements
 
 /// Bytes held by all live tensor buffers in the process; read by memory tests.
 @usableFromInline let liveTensorByteCounter = Atomic<Int>(0)
@@ -19,7 +20,7 @@ package final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
     /// Allocates an uninitialised buffer of `count` scalars.
     @inlinable
     package init(uninitializedCount count: Int) {
-        precondition(count >= 0, "TensorStorage: negative scalar count \(count)")
+        require(count >= 0, "TensorStorage: negative scalar count \(count)")
         let raw = BufferCache.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
         pointer = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
         self.count = count

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Weight initialisers, reproducible from a seeded generator (a `SeededGenerator`, or the default one
 /// seeded with `Random.seed(_:)` when `using:` is left out).
@@ -17,14 +18,14 @@ public enum Initialization {
     ///
     /// A rank-1 shape (a bias or a norm scale) has fan-in `shape[0]`.
     public static func fanIn(ofWeightShape shape: [Int]) -> Int {
-        precondition(!shape.isEmpty, "Initialization.fanIn: a rank-0 shape has no fan-in")
+        require(!shape.isEmpty, "Initialization.fanIn: a rank-0 shape has no fan-in")
         if shape.count == 1 { return shape[0] }
         return shape[1] * shape.dropFirst(2).reduce(1, *)
     }
 
     /// The number of outputs one input feeds: `shape[0]` times the kernel dimensions.
     public static func fanOut(ofWeightShape shape: [Int]) -> Int {
-        precondition(!shape.isEmpty, "Initialization.fanOut: a rank-0 shape has no fan-out")
+        require(!shape.isEmpty, "Initialization.fanOut: a rank-0 shape has no fan-out")
         if shape.count == 1 { return shape[0] }
         return shape[0] * shape.dropFirst(2).reduce(1, *)
     }
@@ -33,7 +34,7 @@ public enum Initialization {
     public static func uniform<Scalar: TensorScalar>(
         _ shape: [Int], bound: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
-        precondition(bound >= 0 && bound.isFinite, "Initialization.uniform: bound \(bound) must be finite and ≥ 0")
+        require(bound >= 0 && bound.isFinite, "Initialization.uniform: bound \(bound) must be finite and ≥ 0")
         return Tensor.randomUniform(shape, lowerBound: Scalar(-bound), upperBound: Scalar(bound), using: &generator)
     }
 
@@ -41,8 +42,8 @@ public enum Initialization {
     public static func normal<Scalar: TensorScalar>(
         _ shape: [Int], standardDeviation: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
-        precondition(standardDeviation >= 0 && standardDeviation.isFinite,
-                     "Initialization.normal: standard deviation \(standardDeviation) must be finite and ≥ 0")
+        require(standardDeviation >= 0 && standardDeviation.isFinite,
+                "Initialization.normal: standard deviation \(standardDeviation) must be finite and ≥ 0")
         return Tensor.randomNormal(shape, standardDeviation: Scalar(standardDeviation), using: &generator)
     }
 
@@ -60,7 +61,7 @@ public enum Initialization {
         _ shape: [Int], negativeSlope: Double = 5.0.squareRoot(), using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fan = fanIn(ofWeightShape: shape)
-        precondition(fan > 0, "Initialization.kaimingUniform: shape \(shape) has fan-in 0")
+        require(fan > 0, "Initialization.kaimingUniform: shape \(shape) has fan-in 0")
         let bound = leakyReLUGain(negativeSlope: negativeSlope) * (3 / Double(fan)).squareRoot()
         return uniform(shape, bound: bound, using: &generator)
     }
@@ -71,7 +72,7 @@ public enum Initialization {
         _ shape: [Int], negativeSlope: Double = 0, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fan = fanIn(ofWeightShape: shape)
-        precondition(fan > 0, "Initialization.kaimingNormal: shape \(shape) has fan-in 0")
+        require(fan > 0, "Initialization.kaimingNormal: shape \(shape) has fan-in 0")
         let deviation = leakyReLUGain(negativeSlope: negativeSlope) / Double(fan).squareRoot()
         return normal(shape, standardDeviation: deviation, using: &generator)
     }
@@ -81,7 +82,7 @@ public enum Initialization {
         _ shape: [Int], gain: Double = 1, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
         let fans = fanIn(ofWeightShape: shape) + fanOut(ofWeightShape: shape)
-        precondition(fans > 0, "Initialization.xavierUniform: shape \(shape) has no fans")
+        require(fans > 0, "Initialization.xavierUniform: shape \(shape) has no fans")
         return uniform(shape, bound: gain * (6 / Double(fans)).squareRoot(), using: &generator)
     }
 

@@ -32,7 +32,8 @@ final class GEMMKernelTests: XCTestCase {
 
     func testTwoThreadsRunningLargeProductsAtOnceGetCorrectResults() {
         // Both threads compete for the one worker; the loser runs serially. Several rounds, both types.
-        let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2)
+        // Each thread writes its own slot.
+        nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2)
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: 2) { thread in
             var worst = 0.0
@@ -52,7 +53,7 @@ final class GEMMKernelTests: XCTestCase {
     }
 
     func testForkJoinRunsEveryChunkOnceAlsoWhenNestedAndFromTwoThreads() {
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * 8 * 50)
+        nonisolated(unsafe) let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2 * 8 * 50)
         counts.initialize(repeating: 0)
         defer { counts.deallocate() }
         // Two user threads fork at once; each chunk forks again (runs serially: the worker is taken, or

@@ -62,8 +62,8 @@ final class TapeTests: XCTestCase {
 
     func testThreadsDoNotShareTapes() throws {
         let group = DispatchGroup()
-        var results = [[Double]](repeating: [], count: 2)
         let lock = NSLock()
+        nonisolated(unsafe) var results = [[Double]](repeating: [], count: 2)   // guarded by `lock`
         for t in 0..<2 {
             group.enter()
             Thread.detachNewThread {

@@ -1,4 +1,9 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Requirements
 import Synchronization
 
 /// A fork-join over chunks on the calling thread and one persistent worker thread.
@@ -13,7 +18,7 @@ import Synchronization
 enum ForkJoin {
     /// Whether the calling thread is the worker (chunks use it to pick their per-thread scratch).
     @usableFromInline
-    static var isWorkerThread: Bool { pthread_equal(pthread_self(), Worker.shared.thread) != 0 }
+    static var isWorkerThread: Bool { Worker.shared.isCurrentThread }
 
     /// Runs `body(i)` for every i in 0..<count, on the calling thread and the worker together: each takes
     /// the next index from a shared counter, so a worker that is descheduled (the machine is shared, or
@@ -21,7 +26,7 @@ enum ForkJoin {
     @usableFromInline
     static func forEach(_ count: Int, _ body: (Int) -> Void) {
         let worker = Worker.shared
-        guard count > 1, pthread_equal(pthread_self(), worker.thread) == 0, worker.owner.compareExchange(
+        guard count > 1, !worker.isCurrentThread, worker.owner.compareExchange(
             expected: false, desired: true, ordering: .acquiring).exchanged else {
             for i in 0..<count { body(i) }
             return
@@ -59,8 +64,8 @@ final class Worker: @unchecked Sendable {
     static let shared = Worker()
 
     /// The worker thread, so that a task that forks again runs serially instead of deadlocking. Written
-    /// once in `init`, before any task can be posted.
-    private(set) var thread = pthread_t()
+    /// once in `init` (nil only until `pthread_create` returns), before any task can be posted.
+    private var thread: pthread_t?
 
     /// Whether a caller currently owns the worker (one fork at a time).
     let owner = Atomic<Bool>(false)
@@ -91,13 +96,28 @@ final class Worker: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
         let context = Unmanaged.passRetained(self).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            let worker = Unmanaged<Worker>.fromOpaque(context!).takeRetainedValue()
+        // pthread_t is an integer on Glibc but a non-null pointer on Darwin, where pthread_create writes
+        // through a pointer to an optional one and passes the start routine a non-optional argument.
+        #if canImport(Darwin)
+        var handle: pthread_t?
+        #else
+        var handle = pthread_t()
+        #endif
+        let status = pthread_create(&handle, nil, { context in
+            let argument: UnsafeMutableRawPointer? = context  // optional on Glibc, not on Darwin
+            let worker = Unmanaged<Worker>.fromOpaque(argument!).takeRetainedValue()
             worker.loop()
             return nil
         }, context)
-        precondition(status == 0, "ForkJoin: pthread_create failed with status \(status)")
-        pthread_detach(thread)
+        require(status == 0, "ForkJoin: pthread_create failed with status \(status)")
+        thread = handle
+        if let thread { pthread_detach(thread) }
+    }
+
+    /// Whether the calling thread is this worker.
+    var isCurrentThread: Bool {
+        guard let thread else { return false }
+        return pthread_equal(pthread_self(), thread) != 0
     }
 
     /// Publishes the task and wakes the worker if it is parked.

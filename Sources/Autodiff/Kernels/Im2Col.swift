@@ -1,3 +1,5 @@
+import Requirements
+
 /// The shape arithmetic of a 2-D convolution over NCHW images (PyTorch semantics: zero padding,
 /// output extent ⌊(H + 2p − kh) / s⌋ + 1), shared by the forward kernel and its pullbacks.
 @usableFromInline
@@ -9,18 +11,18 @@ struct ConvolutionGeometry: Sendable {
 
     @usableFromInline
     init(input: [Int], weight: [Int], stride: (Int, Int), padding: (Int, Int)) {
-        precondition(input.count == 4, "conv2d: input shape \(input) is not [N, C, H, W]")
-        precondition(weight.count == 4, "conv2d: weight shape \(weight) is not [O, C, kh, kw]")
-        precondition(input[1] == weight[1],
-                     "conv2d: input shape \(input) has \(input[1]) channels, weight shape \(weight) expects \(weight[1])")
-        precondition(stride.0 > 0 && stride.1 > 0, "conv2d: stride \(stride) must be positive")
-        precondition(padding.0 >= 0 && padding.1 >= 0, "conv2d: padding \(padding) must not be negative")
+        require(input.count == 4, "conv2d: input shape \(input) is not [N, C, H, W]")
+        require(weight.count == 4, "conv2d: weight shape \(weight) is not [O, C, kh, kw]")
+        require(input[1] == weight[1],
+                "conv2d: input shape \(input) has \(input[1]) channels, weight shape \(weight) expects \(weight[1])")
+        require(stride.0 > 0 && stride.1 > 0, "conv2d: stride \(stride) must be positive")
+        require(padding.0 >= 0 && padding.1 >= 0, "conv2d: padding \(padding) must not be negative")
         batch = input[0]; channels = input[1]; height = input[2]; width = input[3]
         outputChannels = weight[0]; kernelHeight = weight[2]; kernelWidth = weight[3]
         strideY = stride.0; strideX = stride.1; paddingY = padding.0; paddingX = padding.1
         let paddedHeight = height + 2 * paddingY, paddedWidth = width + 2 * paddingX
-        precondition(kernelHeight >= 1 && kernelWidth >= 1 && kernelHeight <= paddedHeight && kernelWidth <= paddedWidth,
-                     "conv2d: kernel of weight shape \(weight) does not fit input shape \(input) padded by \(padding)")
+        require(kernelHeight >= 1 && kernelWidth >= 1 && kernelHeight <= paddedHeight && kernelWidth <= paddedWidth,
+                "conv2d: kernel of weight shape \(weight) does not fit input shape \(input) padded by \(padding)")
         outputHeight = (paddedHeight - kernelHeight) / strideY + 1
         outputWidth = (paddedWidth - kernelWidth) / strideX + 1
     }

@@ -5,6 +5,8 @@
 // multiple of the vector width) is padded with zeros and goes through the same vector code, so every
 // element gets the same accuracy. Sources and destination may alias exactly, never partially.
 
+import Requirements
+
 /// The element-wise functions the vector loops can apply; a constant argument, so after inlining the
 /// `switch` folds away and the loop body is the one function's straight-line code.
 @usableFromInline
@@ -146,7 +148,7 @@ extension Kernels {
                           UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), count: count,
                           as: SIMD8<Double>.self)
         } else {
-            preconditionFailure("Kernels: unsupported scalar type \(S.self)")
+            requirementFailure("Kernels: unsupported scalar type \(S.self)")
         }
     }
 
@@ -165,7 +167,7 @@ extension Kernels {
                           UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), count: count,
                           as: SIMD8<Double>.self)
         } else {
-            preconditionFailure("Kernels: unsupported scalar type \(S.self)")
+            requirementFailure("Kernels: unsupported scalar type \(S.self)")
         }
     }
 

@@ -1,3 +1,5 @@
+import Requirements
+
 /// 2-D convolution over NCHW images (PyTorch `torch.nn.functional.conv2d` semantics, no dilation
 /// or groups), computed as im2col + GEMM.
 ///
@@ -20,8 +22,8 @@ extension Tensor {
                               stride: (Int, Int), padding: (Int, Int)) -> Tensor {
         let geometry = ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
         if let bias {
-            precondition(bias.shape == [geometry.outputChannels],
-                         "conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(geometry.outputChannels)])")
+            require(bias.shape == [geometry.outputChannels],
+                    "conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(geometry.outputChannels)])")
         }
         let output = TensorStorage<Scalar>(uninitializedCount: geometry.outputShape.reduce(1, *))
         withOptionalPointers(bias, nil) { b, _ in

@@ -1,6 +1,8 @@
 // Activation functions: tanh, sigmoid, relu, leaky ReLU, softplus, ELU, clamp. Each is one tape entry
 // with a fused single-pass pullback that reuses the output where the derivative is a function of it.
 
+import Requirements
+
 /// The hyperbolic tangent of every element (≤ 3 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
 /// the output y.
 @_specialize(where S == Float)
@@ -77,7 +79,7 @@ public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: S) -> Tensor<S> {
-    precondition(minimum <= maximum, "clamp: minimum \(minimum) exceeds maximum \(maximum)")
+    require(minimum <= maximum, "clamp: minimum \(minimum) exceeds maximum \(maximum)")
     let y = x.mappedByKernel { x, out, n in
         for i in 0..<n { out[i] = x[i] < minimum ? minimum : (x[i] > maximum ? maximum : x[i]) }
     }

@@ -1,3 +1,5 @@
+import Requirements
+
 /// Group normalisation (Wu & He, "Group Normalization", ECCV 2018), with PyTorch's `GroupNorm`
 /// semantics: the channels are split into `groups` consecutive groups, and each image's group is
 /// normalised by its own mean and biased variance (over C/G·H·W elements), then scaled and shifted per
@@ -22,16 +24,16 @@
 @_specialize(where Scalar == Double)
 public func groupNorm<Scalar: TensorScalar>(_ x: Tensor<Scalar>, groups: Int, weight: Tensor<Scalar>? = nil,
                                             bias: Tensor<Scalar>? = nil, epsilon: Scalar = 1e-5) -> Tensor<Scalar> {
-    precondition(x.rank >= 2, "groupNorm: input shape \(x.shape) is not [N, C, …]")
+    require(x.rank >= 2, "groupNorm: input shape \(x.shape) is not [N, C, …]")
     let (batch, channels) = (x.shape[0], x.shape[1])
     let spatial = x.shape.dropFirst(2).reduce(1, *)
-    precondition(groups > 0 && channels % groups == 0,
-                 "groupNorm: \(groups) groups do not divide the \(channels) channels of input shape \(x.shape)")
+    require(groups > 0 && channels % groups == 0,
+            "groupNorm: \(groups) groups do not divide the \(channels) channels of input shape \(x.shape)")
     if let weight {
-        precondition(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input shape \(x.shape) (expected [\(channels)])")
+        require(weight.shape == [channels], "groupNorm: weight shape \(weight.shape) does not match input shape \(x.shape) (expected [\(channels)])")
     }
     if let bias {
-        precondition(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input shape \(x.shape) (expected [\(channels)])")
+        require(bias.shape == [channels], "groupNorm: bias shape \(bias.shape) does not match input shape \(x.shape) (expected [\(channels)])")
     }
     let statistics = batch * groups
     let output = TensorStorage<Scalar>(uninitializedCount: x.scalarCount)

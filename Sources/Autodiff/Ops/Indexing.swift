@@ -1,3 +1,5 @@
+import Requirements
+
 /// Slicing and gathering along an axis. Both copy; their pullbacks scatter the cotangent back into a
 /// zero tensor of the input's shape (adding, for gathers with repeated indices).
 extension Tensor {
@@ -23,8 +25,8 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func sliced(_ range: Range<Int>, axis: Int = 0) -> Tensor {
         let a = normalizedAxis(axis, "sliced")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "sliced: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
+        require(range.lowerBound >= 0 && range.upperBound <= shape[a],
+                "sliced: range \(range) is out of bounds for axis \(axis) of shape \(shape)")
         if range.count == shape[a] { return self }
         let (outer, extent, inner) = Tensor.layout(of: shape, axis: a)
         var newShape = shape
@@ -60,7 +62,7 @@ extension Tensor {
         let (outer, extent, inner) = Tensor.layout(of: shape, axis: a)
         let resolved = indices.map { index in
             let i = index < 0 ? index + extent : index
-            precondition(i >= 0 && i < extent, "gathering: index \(index) is out of range for axis \(axis) of shape \(shape)")
+            require(i >= 0 && i < extent, "gathering: index \(index) is out of range for axis \(axis) of shape \(shape)")
             return i
         }
         var newShape = shape

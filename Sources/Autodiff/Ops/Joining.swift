@@ -1,3 +1,5 @@
+import Requirements
+
 /// Joining tensors along an axis: `concatenated(_:axis:)` and `stacked(_:axis:)`. One tape entry each;
 /// the pullback cuts the cotangent back into the pieces.
 
@@ -8,12 +10,12 @@
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func concatenated<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {
-    precondition(!tensors.isEmpty, "concatenated: needs at least one tensor")
+    require(!tensors.isEmpty, "concatenated: needs at least one tensor")
     let first = tensors[0]
     let a = first.normalizedAxis(axis, "concatenated")
     for t in tensors {
-        precondition(t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == a || $0.element == first.shape[$0.offset] },
-                     "concatenated: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
+        require(t.rank == first.rank && t.shape.enumerated().allSatisfy { $0.offset == a || $0.element == first.shape[$0.offset] },
+                "concatenated: shapes \(first.shape) and \(t.shape) differ outside axis \(axis)")
     }
     return Tensor.joined(tensors, axis: a, extents: tensors.map { $0.shape[a] }, resultShape: {
         var shape = first.shape
@@ -27,13 +29,13 @@ public func concatenated<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> 
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func stacked<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {
-    precondition(!tensors.isEmpty, "stacked: needs at least one tensor")
+    require(!tensors.isEmpty, "stacked: needs at least one tensor")
     let shape = tensors[0].shape
     for t in tensors {
-        precondition(t.shape == shape, "stacked: shapes \(shape) and \(t.shape) differ")
+        require(t.shape == shape, "stacked: shapes \(shape) and \(t.shape) differ")
     }
     let a = axis < 0 ? axis + shape.count + 1 : axis
-    precondition(a >= 0 && a <= shape.count, "stacked: axis \(axis) is out of range for shape \(shape)")
+    require(a >= 0 && a <= shape.count, "stacked: axis \(axis) is out of range for shape \(shape)")
     var resultShape = shape
     resultShape.insert(tensors.count, at: a)
     return Tensor.joined(tensors, axis: a, extents: Array(repeating: 1, count: tensors.count), resultShape: resultShape)

@@ -1,3 +1,5 @@
+import Requirements
+
 /// The fused linear layer: matrix product, bias and activation as one recorded operation.
 
 /// `activation(x · weightᵀ + bias)`: a fully connected layer in PyTorch's weight layout, fused into
@@ -19,13 +21,13 @@
 @_specialize(where Scalar == Double)
 public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
                            activation: Activation = .identity) -> Tensor<Scalar> {
-    precondition(weight.rank == 2, "linear: weight shape \(weight.shape) must be [out, in] (input shape \(x.shape))")
+    require(weight.rank == 2, "linear: weight shape \(weight.shape) must be [out, in] (input shape \(x.shape))")
     let inputs = weight.shape[1], outputs = weight.shape[0]
-    precondition(x.rank >= 1 && x.shape[x.rank - 1] == inputs,
-                 "linear: input shape \(x.shape) must end in \(inputs) to match weight shape \(weight.shape)")
+    require(x.rank >= 1 && x.shape[x.rank - 1] == inputs,
+            "linear: input shape \(x.shape) must end in \(inputs) to match weight shape \(weight.shape)")
     if let bias {
-        precondition(bias.shape == [outputs],
-                     "linear: bias shape \(bias.shape) must be [\(outputs)] for weight shape \(weight.shape)")
+        require(bias.shape == [outputs],
+                "linear: bias shape \(bias.shape) must be [\(outputs)] for weight shape \(weight.shape)")
     }
     let rows = x.shape.dropLast().reduce(1, *)
     var outputShape = x.shape

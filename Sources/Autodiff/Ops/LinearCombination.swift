@@ -1,4 +1,5 @@
 import FusedMultiplyAdd
+import Requirements
 
 /// `base + Σ_j c_j · terms[j]` in one pass over memory and one tape entry: the stage combination of a
 /// Runge–Kutta step when the state is a tensor. No intermediate tensors; terms with a zero coefficient
@@ -91,13 +92,13 @@ extension Tensor {
     /// The common shape. Preconditions: as many coefficients as terms, at least one tensor, equal shapes.
     static func checkLinearCombination<C: Collection<Double>, T: Collection<Tensor>>(
         base: Tensor?, coefficients: C, terms: T) -> [Int] {
-        precondition(coefficients.count == terms.count,
-                     "linearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        require(coefficients.count == terms.count,
+                "linearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
         guard let shape = base?.shape ?? terms.first?.shape else {
-            preconditionFailure("linearCombination: needs a base or at least one term")
+            requirementFailure("linearCombination: needs a base or at least one term")
         }
         for t in terms {
-            precondition(t.shape == shape, "linearCombination: term of shape \(t.shape) differs from shape \(shape)")
+            require(t.shape == shape, "linearCombination: term of shape \(t.shape) differs from shape \(shape)")
         }
         return shape
     }

@@ -1,3 +1,5 @@
+import Requirements
+
 /// Loss functions (PyTorch/MLX names and labels). Each is one fused tape entry with an analytic
 /// pullback.
 
@@ -25,8 +27,8 @@ private func cotangent<Scalar: TensorScalar>(_ g: UnsafePointer<Scalar>, at i: I
 private func elementwiseLoss<Scalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>, _ reduction: LossReduction,
                                      _ name: String, _ f: @escaping (Scalar) -> Scalar,
                                      _ df: @escaping (Scalar) -> Scalar) -> Tensor<Scalar> {
-    precondition(predictions.shape == targets.shape,
-                 "\(name): predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
+    require(predictions.shape == targets.shape,
+            "\(name): predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
     let n = predictions.scalarCount
     let values = TensorStorage<Scalar>(uninitializedCount: n)
     predictions.withUnsafeBufferPointer { p in
@@ -73,12 +75,12 @@ public func l1Loss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
 @_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(logits: Tensor<Scalar>, labels: [Int],
                                  reduction: LossReduction = .mean) -> Tensor<Scalar> {
-    precondition(logits.rank == 2, "crossEntropy: logits must have shape [N, C], got \(logits.shape)")
+    require(logits.rank == 2, "crossEntropy: logits must have shape [N, C], got \(logits.shape)")
     let (n, c) = (logits.shape[0], logits.shape[1])
-    precondition(labels.count == n, "crossEntropy: \(labels.count) labels for logits of shape \(logits.shape)")
+    require(labels.count == n, "crossEntropy: \(labels.count) labels for logits of shape \(logits.shape)")
     for (i, label) in labels.enumerated() {
-        precondition(label >= 0 && label < c,
-                     "crossEntropy: label \(label) at index \(i) is out of range 0..<\(c) for logits of shape \(logits.shape)")
+        require(label >= 0 && label < c,
+                "crossEntropy: label \(label) at index \(i) is out of range 0..<\(c) for logits of shape \(logits.shape)")
     }
     // Per row: the shift m (row maximum) and ln Σ e^{x − m}, kept apart for accuracy at large logits.
     var shifts = [Scalar](repeating: 0, count: 2 * n)

@@ -1,3 +1,5 @@
+import Requirements
+
 /// Matrix products with NumPy `matmul` semantics, on the GEMM kernel (`Kernels.gemm`).
 ///
 /// The pullback of C = A·B is dA = G·Bᵀ and dB = Aᵀ·G, computed by the kernel's transpose flags
@@ -24,14 +26,14 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank >= 1 && other.rank >= 1,
-                     "matmul: shapes \(shape) and \(other.shape) must both have rank ≥ 1")
+        require(rank >= 1 && other.rank >= 1,
+                "matmul: shapes \(shape) and \(other.shape) must both have rank ≥ 1")
         let lhsShape = rank == 1 ? [1, shape[0]] : shape
         let rhsShape = other.rank == 1 ? [other.shape[0], 1] : other.shape
         let m = lhsShape[lhsShape.count - 2], k = lhsShape[lhsShape.count - 1]
         let n = rhsShape[rhsShape.count - 1]
-        precondition(rhsShape[rhsShape.count - 2] == k,
-                     "matmul: shapes \(shape) and \(other.shape) have mismatched inner dimensions")
+        require(rhsShape[rhsShape.count - 2] == k,
+                "matmul: shapes \(shape) and \(other.shape) have mismatched inner dimensions")
         let lhsBatch = Array(lhsShape.dropLast(2)), rhsBatch = Array(rhsShape.dropLast(2))
         let batch = Broadcasting.shape(lhsBatch, rhsBatch)
         var resultShape = batch

@@ -1,3 +1,5 @@
+import Requirements
+
 /// Average pooling over NCHW images.
 extension Kernels {
     /// Averages each kernel×kernel window of `planes` H×W planes (window origins `stride` apart).
@@ -58,11 +60,11 @@ extension Kernels {
 @_specialize(where Scalar == Double)
 public func avgPool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil) -> Tensor<Scalar> {
     let step = stride ?? kernelSize
-    precondition(x.rank == 4, "avgPool2d: input shape \(x.shape) is not [N, C, H, W]")
-    precondition(kernelSize >= 1 && step >= 1, "avgPool2d: kernel size \(kernelSize) and stride \(step) must be positive")
+    require(x.rank == 4, "avgPool2d: input shape \(x.shape) is not [N, C, H, W]")
+    require(kernelSize >= 1 && step >= 1, "avgPool2d: kernel size \(kernelSize) and stride \(step) must be positive")
     let (height, width) = (x.shape[2], x.shape[3])
-    precondition(kernelSize <= height && kernelSize <= width,
-                 "avgPool2d: kernel size \(kernelSize) exceeds the spatial extent of input shape \(x.shape)")
+    require(kernelSize <= height && kernelSize <= width,
+            "avgPool2d: kernel size \(kernelSize) exceeds the spatial extent of input shape \(x.shape)")
     let planes = x.shape[0] * x.shape[1]
     let shape = [x.shape[0], x.shape[1], (height - kernelSize) / step + 1, (width - kernelSize) / step + 1]
     let output = TensorStorage<Scalar>(uninitializedCount: shape.reduce(1, *))
@@ -87,9 +89,9 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, kernelSize: Int
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func globalAveragePool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, keepDims: Bool = true) -> Tensor<Scalar> {
-    precondition(x.rank == 4, "globalAveragePool2d: input shape \(x.shape) is not [N, C, H, W]")
+    require(x.rank == 4, "globalAveragePool2d: input shape \(x.shape) is not [N, C, H, W]")
     let planes = x.shape[0] * x.shape[1], pixels = x.shape[2] * x.shape[3]
-    precondition(pixels > 0, "globalAveragePool2d: input shape \(x.shape) has no pixels")
+    require(pixels > 0, "globalAveragePool2d: input shape \(x.shape) has no pixels")
     let shape = keepDims ? [x.shape[0], x.shape[1], 1, 1] : [x.shape[0], x.shape[1]]
     let output = TensorStorage<Scalar>(uninitializedCount: planes)
     let scale = 1 / Scalar(pixels)

@@ -1,3 +1,5 @@
+import Requirements
+
 /// Reductions: `sum`, `mean`, `max` and `logSumExp` over all elements, one axis, or a set of axes,
 /// with or without keeping the reduced axes (as extent 1). One tape entry per call. Negative axes
 /// count from the back.
@@ -107,7 +109,7 @@ extension Tensor {
     func reducedMax(_ axes: [Int], keepDims: Bool, _ operation: String) -> Tensor {
         let plan = reductionPlan(axes, keepDims: keepDims, operation)
         if plan.axes.isEmpty { return self }
-        precondition(plan.reducedCount > 0, "\(operation): cannot take the maximum over an empty axis of shape \(shape)")
+        require(plan.reducedCount > 0, "\(operation): cannot take the maximum over an empty axis of shape \(shape)")
         guard let (outer, extent, inner) = plan.layout else {
             // Move the reduced axes to the back, where they are adjacent.
             let kept = shape.indices.filter { !plan.axes.contains($0) }

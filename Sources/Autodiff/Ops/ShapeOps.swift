@@ -1,3 +1,5 @@
+import Requirements
+
 /// Shape ops: reshaping (which shares the buffer), axis permutation, and adding or removing unit axes.
 /// Negative axes count from the back (−1 is the last axis) everywhere.
 extension Tensor {
@@ -6,8 +8,8 @@ extension Tensor {
     @usableFromInline
     func normalizedAxis(_ axis: Int, _ operation: String) -> Int {
         let resolved = axis < 0 ? axis + rank : axis
-        precondition(resolved >= 0 && resolved < rank,
-                     "\(operation): axis \(axis) is out of range for shape \(shape) (rank \(rank))")
+        require(resolved >= 0 && resolved < rank,
+                "\(operation): axis \(axis) is out of range for shape \(shape) (rank \(rank))")
         return resolved
     }
 
@@ -21,17 +23,17 @@ extension Tensor {
     /// `shape` with its one allowed −1 replaced so that it holds `count` elements.
     static func resolvedShape(_ shape: [Int], count: Int, from original: [Int]) -> [Int] {
         let inferred = shape.indices.filter { shape[$0] == -1 }
-        precondition(inferred.count <= 1, "reshaped: at most one −1 allowed in \(shape) (reshaping \(original))")
-        precondition(shape.allSatisfy { $0 >= -1 }, "reshaped: negative extent in \(shape) (reshaping \(original))")
+        require(inferred.count <= 1, "reshaped: at most one −1 allowed in \(shape) (reshaping \(original))")
+        require(shape.allSatisfy { $0 >= -1 }, "reshaped: negative extent in \(shape) (reshaping \(original))")
         var result = shape
         if let axis = inferred.first {
             let known = shape.enumerated().reduce(1) { $1.offset == axis ? $0 : $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
-                         "reshaped: cannot infer the −1 in \(shape) for \(count) elements of shape \(original)")
+            require(known > 0 && count % known == 0,
+                    "reshaped: cannot infer the −1 in \(shape) for \(count) elements of shape \(original)")
             result[axis] = count / known
         }
-        precondition(result.reduce(1, *) == count,
-                     "reshaped: shape \(shape) does not hold the \(count) elements of shape \(original)")
+        require(result.reduce(1, *) == count,
+                "reshaped: shape \(shape) does not hold the \(count) elements of shape \(original)")
         return result
     }
 
@@ -61,8 +63,8 @@ extension Tensor {
     /// The tensor with a new axis of extent 1 inserted at `axis` (in `-(rank + 1)...rank`; −1 appends).
     public func expandedDimensions(axis: Int) -> Tensor {
         let resolved = axis < 0 ? axis + rank + 1 : axis
-        precondition(resolved >= 0 && resolved <= rank,
-                     "expandedDimensions: axis \(axis) is out of range for shape \(shape)")
+        require(resolved >= 0 && resolved <= rank,
+                "expandedDimensions: axis \(axis) is out of range for shape \(shape)")
         var newShape = shape
         newShape.insert(1, at: resolved)
         return reshaped(newShape)
@@ -71,7 +73,7 @@ extension Tensor {
     /// The tensor with the axis `axis`, whose extent must be 1, removed.
     public func squeezed(axis: Int) -> Tensor {
         let resolved = normalizedAxis(axis, "squeezed(axis:)")
-        precondition(shape[resolved] == 1, "squeezed(axis:): axis \(axis) of shape \(shape) has extent \(shape[resolved]), not 1")
+        require(shape[resolved] == 1, "squeezed(axis:): axis \(axis) of shape \(shape) has extent \(shape[resolved]), not 1")
         var newShape = shape
         newShape.remove(at: resolved)
         return reshaped(newShape)
@@ -88,10 +90,10 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func transposed(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.count == rank,
-                     "transposed: permutation \(permutation) has \(permutation.count) axes, shape \(shape) has \(rank)")
+        require(permutation.count == rank,
+                "transposed: permutation \(permutation) has \(permutation.count) axes, shape \(shape) has \(rank)")
         let axes = permutation.map { normalizedAxis($0, "transposed") }
-        precondition(Set(axes).count == rank, "transposed: \(permutation) is not a permutation of the axes of shape \(shape)")
+        require(Set(axes).count == rank, "transposed: \(permutation) is not a permutation of the axes of shape \(shape)")
         if axes == Array(0..<rank) { return self }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }

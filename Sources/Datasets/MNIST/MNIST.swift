@@ -1,4 +1,5 @@
 import Foundation
+import Requirements
 
 /// The MNIST handwritten digits (LeCun et al. 1998): 60,000 training and 10,000 test images of
 /// 28×28 grey pixels with their labels 0–9, read from the original IDX files.
@@ -40,9 +41,9 @@ public struct MNIST: Sendable {
 
         /// Creates a subset from `count × 28 × 28` pixels and `count` labels (e.g. a slice of a split).
         public init(images: [UInt8], labels: [UInt8]) {
-            precondition(images.count == labels.count * MNIST.side * MNIST.side,
-                         "\(images.count) pixels for \(labels.count) labels (need 784 per label)")
-            precondition(labels.allSatisfy { $0 <= 9 }, "MNIST labels are digits 0...9")
+            require(images.count == labels.count * MNIST.side * MNIST.side,
+                    "\(images.count) pixels for \(labels.count) labels (need 784 per label)")
+            require(labels.allSatisfy { $0 <= 9 }, "MNIST labels are digits 0...9")
             count = labels.count
             self.images = images
             self.labels = labels
@@ -64,7 +65,7 @@ public struct MNIST: Sendable {
             result.withUnsafeMutableBufferPointer { out in
                 images.withUnsafeBufferPointer { source in
                     for (row, index) in indices.enumerated() {
-                        precondition(index >= 0 && index < count, "image index \(index) outside 0..<\(count)")
+                        require(index >= 0 && index < count, "image index \(index) outside 0..<\(count)")
                         for pixel in 0..<pixels {
                             out[row * pixels + pixel] = Float(source[index * pixels + pixel]) * scale + shift
                         }

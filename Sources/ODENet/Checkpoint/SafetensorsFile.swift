@@ -1,3 +1,5 @@
+import Requirements
+
 /// The contents of a safetensors file: named tensors as raw little-endian bytes plus string metadata.
 ///
 /// The value is independent of any tensor type: each entry is a dtype, a shape and its bytes in
@@ -23,9 +25,9 @@ public struct SafetensorsFile: Equatable, Sendable {
 
         /// Creates an entry; the byte count must match the shape and dtype (a programmer error otherwise).
         public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
-            precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-            precondition(bytes.count == shape.reduce(1, *) * dtype.byteCount,
-                         "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
+            require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
+            require(bytes.count == shape.reduce(1, *) * dtype.byteCount,
+                    "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
             self.dtype = dtype
             self.shape = shape
             self.bytes = bytes
@@ -65,7 +67,7 @@ public struct SafetensorsFile: Equatable, Sendable {
 
     /// Stores `values` (F32 or F64 according to the element type) under `key`.
     public mutating func setValues<Scalar: SafetensorsScalar>(_ values: [Scalar], shape: [Int], forKey key: String) {
-        precondition(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
+        require(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
         self[key] = Entry(dtype: Scalar.safetensorsDType, shape: shape, bytes: Scalar.littleEndianBytes(values))
     }
 

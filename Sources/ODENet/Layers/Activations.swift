@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 // Element-wise activations as parameter-free layers, for use in `Sequential` (PyTorch's `nn.Tanh`,
 // `nn.ReLU`, …). Each takes up a position in a `Sequential`, so the indices of later layers match
@@ -60,7 +61,7 @@ public final class Softplus<Scalar: TensorScalar>: Layer, CustomStringConvertibl
     public let beta: Double
     /// Creates the layer.
     public init(beta: Double = 1) {
-        precondition(beta > 0, "Softplus: beta \(beta) must be > 0")
+        require(beta > 0, "Softplus: beta \(beta) must be > 0")
         self.beta = beta
     }
     /// No members.

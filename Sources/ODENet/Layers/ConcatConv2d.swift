@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// A time-dependent convolution for Neural ODE dynamics on images, torchdiffeq's `ConcatConv2d`: a
 /// channel filled with t is put *before* the input channels, then a `Conv2d` of C + 1 → O channels is
@@ -25,7 +26,7 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
 
     /// Wraps an existing convolution, whose first input channel receives the time.
     public init(_ layer: Conv2d<Scalar>) {
-        precondition(layer.inputChannels >= 2, "ConcatConv2d: the convolution needs ≥ 2 input channels, has \(layer.inputChannels)")
+        require(layer.inputChannels >= 2, "ConcatConv2d: the convolution needs ≥ 2 input channels, has \(layer.inputChannels)")
         self.layer = layer
     }
 
@@ -34,9 +35,9 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
 
     /// Evaluates the convolution of `[t, state]` for `state` [N, C, H, W] and a one-element `time`.
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(time.scalarCount == 1, "ConcatConv2d: time has shape \(time.shape), not one element")
-        precondition(state.rank == 4 && state.shape[1] + 1 == layer.inputChannels,
-                     "ConcatConv2d: state shape \(state.shape) is not [N, \(layer.inputChannels - 1), H, W]")
+        require(time.scalarCount == 1, "ConcatConv2d: time has shape \(time.shape), not one element")
+        require(state.rank == 4 && state.shape[1] + 1 == layer.inputChannels,
+                "ConcatConv2d: state shape \(state.shape) is not [N, \(layer.inputChannels - 1), H, W]")
         let timeChannel = time.reshaped([]).broadcast(to: [state.shape[0], 1, state.shape[2], state.shape[3]])
         return layer(concatenated([timeChannel, state], axis: 1))
     }

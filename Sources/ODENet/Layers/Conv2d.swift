@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// A 2-D convolution over NCHW images, PyTorch's `nn.Conv2d` (square kernel, equal stride and
 /// padding in both directions, no dilation or groups).
@@ -25,9 +26,9 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     /// Creates a convolution with PyTorch's default initialisation.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, using generator: inout some RandomNumberGenerator) {
-        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0,
-                     "Conv2d: channels \(inputChannels) → \(outputChannels) and kernel size \(kernelSize) must be positive")
-        precondition(stride > 0 && padding >= 0, "Conv2d: stride \(stride) must be > 0 and padding \(padding) ≥ 0")
+        require(inputChannels > 0 && outputChannels > 0 && kernelSize > 0,
+                "Conv2d: channels \(inputChannels) → \(outputChannels) and kernel size \(kernelSize) must be positive")
+        require(stride > 0 && padding >= 0, "Conv2d: stride \(stride) must be > 0 and padding \(padding) ≥ 0")
         let shape = [outputChannels, inputChannels, kernelSize, kernelSize]
         self.weight = Parameter(Initialization.kaimingUniform(shape, using: &generator))
         self.bias = bias
@@ -40,13 +41,13 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Creates a convolution from given values: `weight` [O, C, k, k] (square) and `bias` [O] or nil.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, stride: Int = 1, padding: Int = 0) {
-        precondition(weight.rank == 4 && weight.shape[2] == weight.shape[3],
-                     "Conv2d: weight shape \(weight.shape) is not [O, C, k, k]")
+        require(weight.rank == 4 && weight.shape[2] == weight.shape[3],
+                "Conv2d: weight shape \(weight.shape) is not [O, C, k, k]")
         if let bias {
-            precondition(bias.shape == [weight.shape[0]],
-                         "Conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(weight.shape[0])])")
+            require(bias.shape == [weight.shape[0]],
+                    "Conv2d: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(weight.shape[0])])")
         }
-        precondition(stride > 0 && padding >= 0, "Conv2d: stride \(stride) must be > 0 and padding \(padding) ≥ 0")
+        require(stride > 0 && padding >= 0, "Conv2d: stride \(stride) must be > 0 and padding \(padding) ≥ 0")
         self.weight = Parameter(weight)
         self.bias = bias.map(Parameter.init)
         self.stride = stride
@@ -62,8 +63,8 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Convolves `input` [N, C, H, W].
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
-                     "Conv2d: input shape \(input.shape) is not [N, \(inputChannels), H, W] for weight shape \(weight.shape)")
+        require(input.rank == 4 && input.shape[1] == inputChannels,
+                "Conv2d: input shape \(input.shape) is not [N, \(inputChannels), H, W] for weight shape \(weight.shape)")
         return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
     }
 

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Dynamics that ignore the time: f(t, z) = layer(z), for autonomous vector fields such as an MLP.
 ///
@@ -48,8 +49,8 @@ public final class DynamicsFunction<Scalar: TensorScalar>: Dynamics, CustomStrin
     public init(members: KeyValuePairs<String, AnyObject> = [:],
                 _ body: @escaping (_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar>) {
         for (name, member) in members {
-            precondition(member is any Module || member is Parameter<Scalar>,
-                         "DynamicsFunction: member '\(name)' is a \(type(of: member)), not a Module or Parameter<\(Scalar.self)>")
+            require(member is any Module || member is Parameter<Scalar>,
+                    "DynamicsFunction: member '\(name)' is a \(type(of: member)), not a Module or Parameter<\(Scalar.self)>")
         }
         self.members = members
         self.body = body

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Group normalisation over NCHW (or [N, C, …]) inputs, PyTorch's `nn.GroupNorm`: the channels are
 /// split into `groups` groups, each sample's group is normalised to zero mean and unit (biased)
@@ -22,9 +23,9 @@ public final class GroupNorm<Scalar: TensorScalar>: Layer, CustomStringConvertib
 
     /// Creates the layer; `groups` must divide `channels`.
     public init(_ groups: Int, _ channels: Int, epsilon: Double = 1e-5, affine: Bool = true) {
-        precondition(groups > 0 && channels > 0 && channels % groups == 0,
-                     "GroupNorm: \(groups) groups must divide \(channels) channels")
-        precondition(epsilon >= 0, "GroupNorm: epsilon \(epsilon) must be ≥ 0")
+        require(groups > 0 && channels > 0 && channels % groups == 0,
+                "GroupNorm: \(groups) groups must divide \(channels) channels")
+        require(epsilon >= 0, "GroupNorm: epsilon \(epsilon) must be ≥ 0")
         self.groups = groups
         self.channels = channels
         self.epsilon = epsilon
@@ -34,8 +35,8 @@ public final class GroupNorm<Scalar: TensorScalar>: Layer, CustomStringConvertib
 
     /// Normalises `input` [N, C, …].
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank >= 2 && input.shape[1] == channels,
-                     "GroupNorm: input shape \(input.shape) is not [N, \(channels), …]")
+        require(input.rank >= 2 && input.shape[1] == channels,
+                "GroupNorm: input shape \(input.shape) is not [N, \(channels), …]")
         return groupNorm(input, groups: groups, weight: weight?.value, bias: bias?.value, epsilon: Scalar(epsilon))
     }
 

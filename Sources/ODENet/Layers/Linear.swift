@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// A fully connected layer, PyTorch's `nn.Linear`, optionally fused with an activation:
 ///
@@ -24,8 +25,8 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     /// Creates a layer with PyTorch's default initialisation.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
                 activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
-        precondition(inputDimensions > 0 && outputDimensions > 0,
-                     "Linear: dimensions \(inputDimensions) → \(outputDimensions) must be positive")
+        require(inputDimensions > 0 && outputDimensions > 0,
+                "Linear: dimensions \(inputDimensions) → \(outputDimensions) must be positive")
         self.weight = Parameter(Initialization.kaimingUniform([outputDimensions, inputDimensions], using: &generator))
         self.bias = bias
             ? Parameter(Initialization.defaultBias([outputDimensions], fanIn: inputDimensions, using: &generator))
@@ -35,10 +36,10 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Creates a layer from given values: `weight` [out, in] and `bias` [out] or nil.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, activation: Activation = .identity) {
-        precondition(weight.rank == 2, "Linear: weight shape \(weight.shape) is not [out, in]")
+        require(weight.rank == 2, "Linear: weight shape \(weight.shape) is not [out, in]")
         if let bias {
-            precondition(bias.shape == [weight.shape[0]],
-                         "Linear: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(weight.shape[0])])")
+            require(bias.shape == [weight.shape[0]],
+                    "Linear: bias shape \(bias.shape) does not match weight shape \(weight.shape) (expected [\(weight.shape[0])])")
         }
         self.weight = Parameter(weight)
         self.bias = bias.map(Parameter.init)
@@ -52,8 +53,8 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
 
     /// Applies the layer to `input` [..., inputDimensions].
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputDimensions,
-                     "Linear: input shape \(input.shape) does not end in \(inputDimensions) (weight shape \(weight.shape))")
+        require(input.rank >= 1 && input.shape[input.rank - 1] == inputDimensions,
+                "Linear: input shape \(input.shape) does not end in \(inputDimensions) (weight shape \(weight.shape))")
         return linear(input, weight: weight.value, bias: bias?.value, activation: activation)
     }
 

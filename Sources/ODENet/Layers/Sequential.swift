@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Layers applied one after another, PyTorch's `nn.Sequential`: children are named by position, so
 /// parameters are `0.weight`, `0.bias`, `2.weight`, … and a model holding it as `net` gives
@@ -31,7 +32,7 @@ public final class Sequential<Scalar: TensorScalar>: Layer, CustomStringConverti
 
     /// The layer at `index`.
     public subscript(index: Int) -> any Layer<Scalar> {
-        precondition(layers.indices.contains(index), "Sequential: index \(index) out of range 0..<\(layers.count)")
+        require(layers.indices.contains(index), "Sequential: index \(index) out of range 0..<\(layers.count)")
         return layers[index]
     }
 

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// A time-dependent linear layer for Neural ODE dynamics on vectors: t is appended to the state as one
 /// more input feature, then a `Linear` of D + 1 → out features is applied.
@@ -24,8 +25,8 @@ public final class TimeConcatenatedLinear<Scalar: TensorScalar>: Dynamics, Custo
 
     /// Wraps an existing layer, whose last input feature receives the time.
     public init(_ layer: Linear<Scalar>) {
-        precondition(layer.inputDimensions >= 2,
-                     "TimeConcatenatedLinear: the layer needs ≥ 2 input features, has \(layer.inputDimensions)")
+        require(layer.inputDimensions >= 2,
+                "TimeConcatenatedLinear: the layer needs ≥ 2 input features, has \(layer.inputDimensions)")
         self.layer = layer
     }
 
@@ -34,9 +35,9 @@ public final class TimeConcatenatedLinear<Scalar: TensorScalar>: Dynamics, Custo
 
     /// Evaluates the layer on `[state, time]` for `state` [..., D] and a one-element `time`.
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
-        precondition(time.scalarCount == 1, "TimeConcatenatedLinear: time has shape \(time.shape), not one element")
-        precondition(state.rank >= 1 && state.shape[state.rank - 1] + 1 == layer.inputDimensions,
-                     "TimeConcatenatedLinear: state shape \(state.shape) does not end in \(layer.inputDimensions - 1)")
+        require(time.scalarCount == 1, "TimeConcatenatedLinear: time has shape \(time.shape), not one element")
+        require(state.rank >= 1 && state.shape[state.rank - 1] + 1 == layer.inputDimensions,
+                "TimeConcatenatedLinear: state shape \(state.shape) does not end in \(layer.inputDimensions - 1)")
         let timeColumn = time.reshaped([]).broadcast(to: Array(state.shape.dropLast()) + [1])
         return layer(concatenated([state, timeColumn], axis: -1))
     }

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Adam (Kingma & Ba, 2015) with L2 weight decay, with the semantics of PyTorch's `torch.optim.Adam`
 /// (no AMSGrad).
@@ -124,9 +125,9 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
 /// Preconditions on Adam-family hyperparameters, naming the offending value.
 func checkAdamHyperparameters(_ name: String, _ learningRate: Double, _ beta1: Double, _ beta2: Double,
                               _ epsilon: Double, _ weightDecay: Double) {
-    precondition(learningRate >= 0, "\(name): learning rate \(learningRate) must be ≥ 0")
-    precondition((0..<1).contains(beta1), "\(name): beta1 \(beta1) must be in [0, 1)")
-    precondition((0..<1).contains(beta2), "\(name): beta2 \(beta2) must be in [0, 1)")
-    precondition(epsilon >= 0, "\(name): epsilon \(epsilon) must be ≥ 0")
-    precondition(weightDecay >= 0, "\(name): weight decay \(weightDecay) must be ≥ 0")
+    require(learningRate >= 0, "\(name): learning rate \(learningRate) must be ≥ 0")
+    require((0..<1).contains(beta1), "\(name): beta1 \(beta1) must be in [0, 1)")
+    require((0..<1).contains(beta2), "\(name): beta2 \(beta2) must be in [0, 1)")
+    require(epsilon >= 0, "\(name): epsilon \(epsilon) must be ≥ 0")
+    require(weightDecay >= 0, "\(name): weight decay \(weightDecay) must be ≥ 0")
 }

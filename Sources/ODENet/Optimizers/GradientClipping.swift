@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Scales `gradients` so that their joint L2 norm is at most `maxNorm`, with the semantics of
 /// PyTorch's `clip_grad_norm_`, and returns the norm before clipping.
@@ -12,7 +13,7 @@ import Autodiff
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func clipGradientNorm<Scalar: TensorScalar>(_ gradients: inout [Tensor<Scalar>], maxNorm: Double) -> Double {
-    precondition(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) must be ≥ 0")
+    require(maxNorm >= 0, "clipGradientNorm: maxNorm \(maxNorm) must be ≥ 0")
     var sumOfSquares = 0.0
     for gradient in gradients {
         gradient.withUnsafeBufferPointer { g in

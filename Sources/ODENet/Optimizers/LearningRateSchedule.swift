@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Requirements
 
 /// A learning rate as a function of the epoch (counted from 0), applied by setting an optimiser's
 /// `learningRate` at the start of each epoch:
@@ -29,7 +30,7 @@ public struct StepDecay: LearningRateSchedule, CustomStringConvertible {
 
     /// Creates the schedule; PyTorch's default `gamma` is 0.1.
     public init(initialLearningRate: Double, milestones: [Int], gamma: Double = 0.1) {
-        precondition(milestones.allSatisfy { $0 >= 0 }, "StepDecay: milestones \(milestones) must be ≥ 0")
+        require(milestones.allSatisfy { $0 >= 0 }, "StepDecay: milestones \(milestones) must be ≥ 0")
         self.initialLearningRate = initialLearningRate
         self.milestones = milestones.sorted()
         self.gamma = gamma
@@ -37,7 +38,7 @@ public struct StepDecay: LearningRateSchedule, CustomStringConvertible {
 
     /// `initialLearningRate · gamma^k`, k = the number of milestones ≤ `epoch`.
     public func learningRate(atEpoch epoch: Int) -> Double {
-        precondition(epoch >= 0, "StepDecay: epoch \(epoch) must be ≥ 0")
+        require(epoch >= 0, "StepDecay: epoch \(epoch) must be ≥ 0")
         let passed = milestones.reduce(0) { $0 + ($1 <= epoch ? 1 : 0) }
         var rate = initialLearningRate
         for _ in 0..<passed { rate *= gamma }
@@ -64,7 +65,7 @@ public struct CosineAnnealing: LearningRateSchedule, CustomStringConvertible {
 
     /// Creates the schedule; PyTorch's default minimum is 0.
     public init(initialLearningRate: Double, total: Int, minimum: Double = 0) {
-        precondition(total > 0, "CosineAnnealing: total \(total) must be > 0")
+        require(total > 0, "CosineAnnealing: total \(total) must be > 0")
         self.initialLearningRate = initialLearningRate
         self.total = total
         self.minimum = minimum
@@ -72,7 +73,7 @@ public struct CosineAnnealing: LearningRateSchedule, CustomStringConvertible {
 
     /// `minimum + (initial − minimum)·(1 + cos(π·epoch / total))/2`.
     public func learningRate(atEpoch epoch: Int) -> Double {
-        precondition(epoch >= 0, "CosineAnnealing: epoch \(epoch) must be ≥ 0")
+        require(epoch >= 0, "CosineAnnealing: epoch \(epoch) must be ≥ 0")
         return minimum + (initialLearningRate - minimum) * (1 + cos(Double.pi * Double(epoch) / Double(total))) / 2
     }
 

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// A first-order optimiser: moves parameters against their gradients, keeping per-parameter state
 /// (moment estimates, momentum buffers, step counts) between calls.
@@ -50,18 +51,18 @@ extension Optimizer {
 func validateUpdate<Scalar: TensorScalar>(
     _ optimizer: String, parameters: [Parameter<Scalar>], gradients: [Tensor<Scalar>], stateShapes: [[Int]?]
 ) {
-    precondition(parameters.count == gradients.count,
-                 "\(optimizer).update: \(parameters.count) parameters but \(gradients.count) gradients")
-    precondition(stateShapes.count <= parameters.count,
-                 "\(optimizer).update: state holds \(stateShapes.count) parameters but \(parameters.count) were passed; "
-                     + "pass the same parameters each step or call resetState()")
+    require(parameters.count == gradients.count,
+            "\(optimizer).update: \(parameters.count) parameters but \(gradients.count) gradients")
+    require(stateShapes.count <= parameters.count,
+            "\(optimizer).update: state holds \(stateShapes.count) parameters but \(parameters.count) were passed; "
+                + "pass the same parameters each step or call resetState()")
     for (index, (parameter, gradient)) in zip(parameters, gradients).enumerated() {
-        precondition(parameter.shape == gradient.shape,
-                     "\(optimizer).update: parameter \(index) has shape \(parameter.shape) but its gradient has shape \(gradient.shape)")
+        require(parameter.shape == gradient.shape,
+                "\(optimizer).update: parameter \(index) has shape \(parameter.shape) but its gradient has shape \(gradient.shape)")
         if index < stateShapes.count, let shape = stateShapes[index] {
-            precondition(shape == parameter.shape,
-                         "\(optimizer).update: parameter \(index) has shape \(parameter.shape) but its state has shape \(shape); "
-                             + "pass the same parameters each step or call resetState()")
+            require(shape == parameter.shape,
+                    "\(optimizer).update: parameter \(index) has shape \(parameter.shape) but its state has shape \(shape); "
+                        + "pass the same parameters each step or call resetState()")
         }
     }
 }

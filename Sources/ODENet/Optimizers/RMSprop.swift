@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// RMSprop (Hinton, 2012) with the semantics of PyTorch's `torch.optim.RMSprop`.
 ///
@@ -36,11 +37,11 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     /// Creates the optimiser with PyTorch's defaults: lr 1e-2, α 0.99, eps 1e-8, no decay, no momentum.
     public init(learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
                 momentum: Double = 0, centered: Bool = false) {
-        precondition(learningRate >= 0, "RMSprop: learning rate \(learningRate) must be ≥ 0")
-        precondition(alpha >= 0, "RMSprop: alpha \(alpha) must be ≥ 0")
-        precondition(epsilon >= 0, "RMSprop: epsilon \(epsilon) must be ≥ 0")
-        precondition(weightDecay >= 0, "RMSprop: weight decay \(weightDecay) must be ≥ 0")
-        precondition(momentum >= 0, "RMSprop: momentum \(momentum) must be ≥ 0")
+        require(learningRate >= 0, "RMSprop: learning rate \(learningRate) must be ≥ 0")
+        require(alpha >= 0, "RMSprop: alpha \(alpha) must be ≥ 0")
+        require(epsilon >= 0, "RMSprop: epsilon \(epsilon) must be ≥ 0")
+        require(weightDecay >= 0, "RMSprop: weight decay \(weightDecay) must be ≥ 0")
+        require(momentum >= 0, "RMSprop: momentum \(momentum) must be ≥ 0")
         self.learningRate = learningRate
         self.alpha = alpha
         self.epsilon = epsilon

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 
 /// Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight
 /// decay, with the semantics of PyTorch's `torch.optim.SGD`.
@@ -30,11 +31,11 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// Creates the optimiser; PyTorch's defaults except the learning rate, which has none there either.
     public init(learningRate: Double, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
                 nesterov: Bool = false) {
-        precondition(learningRate >= 0, "SGD: learning rate \(learningRate) must be ≥ 0")
-        precondition(momentum >= 0, "SGD: momentum \(momentum) must be ≥ 0")
-        precondition(weightDecay >= 0, "SGD: weight decay \(weightDecay) must be ≥ 0")
-        precondition(!nesterov || (momentum > 0 && dampening == 0),
-                     "SGD: Nesterov momentum needs momentum > 0 and zero dampening (got momentum \(momentum), dampening \(dampening))")
+        require(learningRate >= 0, "SGD: learning rate \(learningRate) must be ≥ 0")
+        require(momentum >= 0, "SGD: momentum \(momentum) must be ≥ 0")
+        require(weightDecay >= 0, "SGD: weight decay \(weightDecay) must be ≥ 0")
+        require(!nesterov || (momentum > 0 && dampening == 0),
+                "SGD: Nesterov momentum needs momentum > 0 and zero dampening (got momentum \(momentum), dampening \(dampening))")
         self.learningRate = learningRate
         self.momentum = momentum
         self.dampening = dampening

@@ -1,3 +1,5 @@
+import Requirements
+
 /// The coefficients of an explicit Runge–Kutta method, as data.
 ///
 /// In Butcher's notation: `nodes` are c, `coefficients` the strictly lower triangle of A (row i has
@@ -53,20 +55,20 @@ public struct ButcherTableau: Sendable {
                 errorWeights: [Double]? = nil, secondaryErrorWeights: [Double]? = nil,
                 errorEstimateOrder: Int? = nil, continuousExtension: ContinuousExtension) {
         let s = nodes.count
-        precondition(s > 0 && nodes[0] == 0, "\(name): nodes must start with 0")
-        precondition(coefficients.count == s && weights.count == s,
-                     "\(name): \(s) nodes, \(coefficients.count) rows, \(weights.count) weights")
+        require(s > 0 && nodes[0] == 0, "\(name): nodes must start with 0")
+        require(coefficients.count == s && weights.count == s,
+                "\(name): \(s) nodes, \(coefficients.count) rows, \(weights.count) weights")
         for (i, row) in coefficients.enumerated() {
-            precondition(row.count == i, "\(name): row \(i) has \(row.count) entries, expected \(i)")
+            require(row.count == i, "\(name): row \(i) has \(row.count) entries, expected \(i)")
             ButcherTableau.checkSum(row, equals: nodes[i], "\(name): row \(i) sums to c_\(i)")
         }
         ButcherTableau.checkSum(weights, equals: 1, "\(name): Σ b = 1")
         for e in [errorWeights, secondaryErrorWeights].compactMap({ $0 }) {
-            precondition(e.count == s, "\(name): \(e.count) error weights for \(s) stages")
+            require(e.count == s, "\(name): \(e.count) error weights for \(s) stages")
             ButcherTableau.checkSum(e, equals: 0, "\(name): Σ e = 0")
         }
-        precondition((errorWeights == nil) == (errorEstimateOrder == nil),
-                     "\(name): error weights and errorEstimateOrder come together")
+        require((errorWeights == nil) == (errorEstimateOrder == nil),
+                "\(name): error weights and errorEstimateOrder come together")
         self.name = name
         self.nodes = nodes
         self.coefficients = coefficients
@@ -84,16 +86,16 @@ public struct ButcherTableau: Sendable {
         } else {
             endpointStageIndex = nil
         }
-        precondition(continuousExtension.firstExtraStage == (fsal || !continuousExtension.usesEndpointDerivative ? s : s + 1),
-                     "\(name): the continuous extension's extra stages must follow the \(s) stages" +
-                     (fsal ? "" : " and f(t₁, y₁)"))
+        require(continuousExtension.firstExtraStage == (fsal || !continuousExtension.usesEndpointDerivative ? s : s + 1),
+                "\(name): the continuous extension's extra stages must follow the \(s) stages" +
+                (fsal ? "" : " and f(t₁, y₁)"))
         // Pack A (the method's rows, then f(t₁, y₁) = a row equal to b, then the extra rows).
         var packed = [Double](repeating: 0, count: extensionStages * extensionStages)
         for i in 0..<s { for j in 0..<i { packed[i * extensionStages + j] = coefficients[i][j] } }
         if let e = endpointStageIndex, e == s { for j in 0..<s { packed[e * extensionStages + j] = weights[j] } }
         for (r, row) in continuousExtension.extraCoefficients.enumerated() {
             let i = continuousExtension.firstExtraStage + r
-            precondition(row.count == i, "\(name): extra stage \(i) has \(row.count) coefficients, expected \(i)")
+            require(row.count == i, "\(name): extra stage \(i) has \(row.count) coefficients, expected \(i)")
             ButcherTableau.checkSum(row, equals: continuousExtension.extraNodes[r], "\(name): extra row \(i)")
             for j in 0..<i { packed[i * extensionStages + j] = row[j] }
         }
@@ -111,7 +113,7 @@ public struct ButcherTableau: Sendable {
     static func checkSum(_ values: [Double], equals expected: Double, _ what: String) {
         let sum = values.reduce(0, +)
         let scale = max(1, values.map { abs($0) }.max() ?? 0)
-        precondition(abs(sum - expected) <= 1e-12 * scale, "\(what): got \(sum), expected \(expected)")
+        require(abs(sum - expected) <= 1e-12 * scale, "\(what): got \(sum), expected \(expected)")
     }
 
     /// c of a dense stage (the s nodes, 1 for f(t₁, y₁), then the extension's nodes).

@@ -1,3 +1,5 @@
+import Requirements
+
 /// A Runge–Kutta method's dense output: inside a step from t₀ with size h,
 ///
 ///     y(t₀ + θh) = y₀ + h Σ_i w_i(θ) K_i,   0 ≤ θ ≤ 1,
@@ -28,9 +30,9 @@ public struct ContinuousExtension: Sendable {
     /// An extension from explicit weight polynomials (coefficients of θ¹, θ², … per dense stage).
     public init(order: Int, weightPolynomials: [[Double]], usesEndpointDerivative: Bool,
                 firstExtraStage: Int, extraNodes: [Double] = [], extraCoefficients: [[Double]] = []) {
-        precondition(extraNodes.count == extraCoefficients.count, "one node per extra stage")
-        precondition(weightPolynomials.count == firstExtraStage + extraNodes.count,
-                     "\(weightPolynomials.count) weight polynomials for \(firstExtraStage + extraNodes.count) dense stages")
+        require(extraNodes.count == extraCoefficients.count, "one node per extra stage")
+        require(weightPolynomials.count == firstExtraStage + extraNodes.count,
+                "\(weightPolynomials.count) weight polynomials for \(firstExtraStage + extraNodes.count) dense stages")
         self.order = order
         self.stageCount = weightPolynomials.count
         self.usesEndpointDerivative = usesEndpointDerivative

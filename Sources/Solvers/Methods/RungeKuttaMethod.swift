@@ -1,3 +1,5 @@
+import Requirements
+
 /// An explicit Runge–Kutta method: a `ButcherTableau` plus the one generic stepper all methods share.
 ///
 /// Any method can take fixed steps; only `AdaptiveRungeKuttaMethod`s (those with an embedded error
@@ -32,7 +34,7 @@ public struct EmbeddedRungeKutta: AdaptiveRungeKuttaMethod {
     public let tableau: ButcherTableau
     /// Wraps a tableau. Precondition: the tableau has an embedded error estimate.
     public init(_ tableau: ButcherTableau) {
-        precondition(tableau.isAdaptive, "\(tableau.name) has no embedded error estimate; use ExplicitRungeKutta")
+        require(tableau.isAdaptive, "EmbeddedRungeKutta: \(tableau.name) has no embedded error estimate; use ExplicitRungeKutta")
         self.tableau = tableau
     }
     /// The order q used in the controller exponent 1/(q+1).

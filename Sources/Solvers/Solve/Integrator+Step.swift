@@ -1,3 +1,5 @@
+import Requirements
+
 extension Integrator {
     /// Takes one accepted step (retrying rejected trial steps). Returns `false`, doing nothing, once the
     /// end is reached.
@@ -111,7 +113,7 @@ extension Integrator {
     /// Computes the last step's dense stages (if not done yet).
     @inlinable
     public mutating func prepareDenseOutput() throws {
-        precondition(needsAdvance, "prepareDenseOutput: no step has been taken since the last advance")
+        require(needsAdvance, "prepareDenseOutput: no step has been taken since the last advance")
         try method.prepareDenseOutput(problem.function, time: _previousTime, stepSize: _lastStepSize,
                                       start: _previousState, end: _state, workspace: &workspace)
     }

@@ -1,4 +1,5 @@
 import FusedMultiplyAdd
+import Requirements
 
 /// Arrays of floating-point scalars are states: the solvers write into them in place, so a solve
 /// with array states allocates only its outputs, never per step.
@@ -28,15 +29,15 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
     @inlinable
     public mutating func setLinearCombination(base: [Element]?, coefficients: UnsafeBufferPointer<Double>,
                                               terms: UnsafeBufferPointer<[Element]>) {
-        precondition(coefficients.count == terms.count,
-                     "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        require(coefficients.count == terms.count,
+                "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
         let n = base?.count ?? (terms.isEmpty ? count : terms[0].count)
         if count != n { self = [Element](repeating: 0, count: n) }
         withUnsafeMutableBufferPointer { out in
             guard let o = out.baseAddress else { return }
             var start = 0
             if let base {
-                precondition(base.count == n, "setLinearCombination: base has \(base.count) scalars, expected \(n)")
+                require(base.count == n, "setLinearCombination: base has \(base.count) scalars, expected \(n)")
                 base.withUnsafeBufferPointer { b in
                     if terms.isEmpty {
                         for j in 0..<n { o[j] = b[j] }
@@ -44,7 +45,7 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
                         // Fuse the first term with the copy of the base.
                         let c = Element(coefficients[0])
                         terms[0].withUnsafeBufferPointer { t in
-                            precondition(t.count == n, "setLinearCombination: term 0 has \(t.count) scalars, expected \(n)")
+                            require(t.count == n, "setLinearCombination: term 0 has \(t.count) scalars, expected \(n)")
                             for j in 0..<n { o[j] = multiplyAdd(c, t[j], b[j]) }
                         }
                         start = 1
@@ -56,7 +57,7 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
             for i in start..<terms.count {
                 let c = Element(coefficients[i])
                 terms[i].withUnsafeBufferPointer { t in
-                    precondition(t.count == n, "setLinearCombination: term \(i) has \(t.count) scalars, expected \(n)")
+                    require(t.count == n, "setLinearCombination: term \(i) has \(t.count) scalars, expected \(n)")
                     for j in 0..<n { o[j] = multiplyAdd(c, t[j], o[j]) }
                 }
             }

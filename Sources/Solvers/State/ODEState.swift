@@ -1,3 +1,5 @@
+import Requirements
+
 /// A state the solvers integrate: a fixed-length vector of real scalars.
 ///
 /// The solvers never do arithmetic on a state directly: every state they produce (stage inputs,
@@ -47,8 +49,8 @@ extension ODEState {
     /// setup code, not for inner loops).
     @inlinable
     public mutating func setLinearCombination(base: Self?, coefficients: [Double], terms: [Self]) {
-        precondition(coefficients.count == terms.count,
-                     "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
+        require(coefficients.count == terms.count,
+                "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
         coefficients.withUnsafeBufferPointer { c in
             terms.withUnsafeBufferPointer { t in setLinearCombination(base: base, coefficients: c, terms: t) }
         }

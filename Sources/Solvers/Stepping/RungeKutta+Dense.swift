@@ -1,3 +1,5 @@
+import Requirements
+
 extension RungeKuttaMethod {
     /// Computes what the continuous extension needs beyond the step's stages (f(t₁, y₁) when it is not
     /// the last stage, and any extra stages) for the step last taken from (`time`, `start`) to `end`.
@@ -39,7 +41,7 @@ extension RungeKuttaMethod {
     @inlinable
     public func interpolate<State: ODEState>(at target: Double, time: Double, stepSize h: Double, start y0: State,
                                              workspace: RungeKuttaWorkspace<State>, into output: inout State) {
-        precondition(workspace.denseStagesAreCurrent, "interpolate: call prepareDenseOutput for this step first")
+        require(workspace.denseStagesAreCurrent, "interpolate: call prepareDenseOutput for this step first")
         let p = workspace.packed
         let d = p.denseStageCount
         let theta = (target - time) / h

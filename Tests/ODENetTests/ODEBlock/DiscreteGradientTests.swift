@@ -22,8 +22,8 @@ final class DiscreteGradientTests: XCTestCase {
     }
 
     func finiteDifferenceReport(mode: GradientMode, method: ButcherTableau) throws -> GradientCheckReport {
-        let block = ODEBlock(SmallMLPDynamics<Double>(timeDependent: true), method: method, stepSize: 0.1,
-                             gradientMode: mode)
+        let block = ODEBlock(SmallMLPDynamics<Double>(timeDependent: true), method: ExplicitRungeKutta(method),
+                             stepSize: 0.1, gradientMode: mode)
         let parameters = block.dynamics.parameters(of: Double.self)
         let originals = parameters.map(\.value)
         defer { for (p, v) in zip(parameters, originals) { p.value = v } }
@@ -49,9 +49,9 @@ final class DiscreteGradientTests: XCTestCase {
 
     func testCheckpointedEqualsDirectToRoundingWithAdaptiveSteps() throws {
         for method in [ButcherTableau.dormandPrince54, .dormandPrince853, .bogackiShampine32] {
-            let direct = ODEBlock(SmallMLPDynamics<Double>(), method: method, relativeTolerance: 1e-6,
+            let direct = ODEBlock(SmallMLPDynamics<Double>(), method: EmbeddedRungeKutta(method), relativeTolerance: 1e-6,
                                   absoluteTolerance: 1e-8, gradientMode: .direct)
-            let checkpointed = ODEBlock(direct.dynamics, method: method, relativeTolerance: 1e-6,
+            let checkpointed = ODEBlock(direct.dynamics, method: EmbeddedRungeKutta(method), relativeTolerance: 1e-6,
                                         absoluteTolerance: 1e-8, gradientMode: .checkpointed)
             let a = try gradients(direct, at: z0), b = try gradients(checkpointed, at: z0)
             XCTAssertEqual(direct.statistics.forwardSteps, checkpointed.statistics.forwardSteps)
