@@ -3,6 +3,7 @@ import Foundation
 import Autodiff
 import Solvers
 import ODENet
+import TestSupport
 
 /// The README's API tour, compiled and run. Each snippet below is copied verbatim between the
 /// `// README:begin NAME` and `// README:end` markers, and `testReadmeSnippetsAreTheCompiledOnes` checks
@@ -61,19 +62,12 @@ final class ReadmeSnippetTests: XCTestCase {
     }
 
     func testReadmeSnippetsAreTheCompiledOnes() throws {
-        let here = URL(fileURLWithPath: #filePath)
-        let root = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
-        let source = try String(contentsOf: here, encoding: .utf8)
-        let normalizedSource = source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-            .joined(separator: "\n")
-        let blocks = readme.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        XCTAssertGreaterThanOrEqual(blocks.count, 3, "the README has an API tour")
-        for block in blocks {
-            let normalized = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .joined(separator: "\n")
-            XCTAssertTrue(normalizedSource.contains(normalized), "README block not compiled by this test:\n\(block)")
+        let readme = try String(contentsOf: SharedFolder.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
+        XCTAssertGreaterThanOrEqual(MarkdownCodeBlocks.blocks(in: readme, language: "swift").count, 3,
+                                    "the README has an API tour")
+        for block in MarkdownCodeBlocks.blocksMissing(from: source, markdown: readme) {
+            XCTFail("README block not compiled by this test:\n\(block)")
         }
     }
 }
