@@ -104,6 +104,7 @@ func run() throws {
     var evaluations: [(iteration: Int, loss: Double)] = [(0, try evaluate().loss)]
     if verboseOption.value { print(String(format: "Iter %04d | Total Loss %.6f", 0, evaluations[0].loss)) }
     var trainingSeconds = 0.0, forwardNFE = 0, backwardNFE = 0
+    var drifts: [Double] = []   // the adjoint's largest drift of each iteration
     var latestPrediction: Tensor<Float>?
     let progress = iterations > 0 ? ProgressLine(total: iterations) : nil
     for iteration in stride(from: 1, through: iterations, by: 1) {
@@ -118,6 +119,7 @@ func run() throws {
         forwardNFE += block.statistics.forwardEvaluations
         backwardNFE += block.statistics.backwardEvaluations
         let (nfeF, nfeB) = (block.statistics.forwardEvaluations, block.statistics.backwardEvaluations)
+        if !block.statistics.adjointDrift.isEmpty { drifts.append(block.statistics.maximumAdjointDrift) }
 
         if iteration % testEvery == 0 || iteration == iterations {
             let (testLoss, prediction) = try evaluate()
@@ -153,6 +155,11 @@ func run() throws {
                  final.loss, best, medianLast500, lastWindow.count))
     print(String(format: "training: %.3f ms per iteration (%.2f s), NFE forward %.1f, backward %.1f per iteration",
                  perIteration, trainingSeconds, meanForward, meanBackward))
+    if !drifts.isEmpty {
+        let sorted = drifts.sorted()
+        print(String(format: "adjoint drift (largest per iteration): median %.3g, 99th percentile %.3g, max %.3g",
+                     median(drifts), sorted[min(sorted.count - 1, sorted.count * 99 / 100)], sorted.last!))
+    }
 
     let prediction = try latestPrediction ?? evaluate().prediction
     let figurePath = try drawFigure(prediction, iteration: final.iteration, loss: final.loss, name: "spiral.svg")
