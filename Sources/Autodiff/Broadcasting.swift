@@ -5,6 +5,11 @@ import Requirements
 /// the broadcast dimensions (`unbroadcast`).
 public enum Broadcasting {
     /// The broadcast shape of `a` and `b`. Precondition: they are compatible (the message names both).
+    ///
+    /// - Parameters:
+    ///   - a: One shape.
+    ///   - b: The other shape.
+    /// - Returns: The shape both broadcast to.
     public static func shape(_ a: [Int], _ b: [Int]) -> [Int] {
         if a == b { return a }
         let rank = Swift.max(a.count, b.count)
@@ -64,6 +69,9 @@ public enum Broadcasting {
 
 extension Tensor {
     /// Sums `self` (the cotangent of a broadcast result) down to `shape`: the adjoint of broadcasting.
+    ///
+    /// - Parameter shape: The shape `self` was broadcast from (compatible with `self`'s shape).
+    /// - Returns: `self` summed over the broadcast dimensions, with shape `shape`.
     @inlinable
     public func unbroadcast(to shape: [Int]) -> Tensor {
         if self.shape == shape { return self }
@@ -103,6 +111,9 @@ extension Tensor {
     }
 
     /// `self` repeated along the axes where `shape` is larger (NumPy broadcasting). Differentiable.
+    ///
+    /// - Parameter shape: The target shape; `self`'s shape must broadcast to it.
+    /// - Returns: `self` broadcast to `shape`.
     public func broadcast(to shape: [Int]) -> Tensor {
         require(Broadcasting.shape(self.shape, shape) == shape,
                 "broadcast(to:): shape \(self.shape) cannot be broadcast to \(shape)")

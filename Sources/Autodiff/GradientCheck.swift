@@ -29,8 +29,15 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
 /// `(vᵀf(x + h d) − vᵀf(x − h d)) / 2h`. Use it to check your own layers the way the library's tests do.
 ///
 /// - Parameters:
+///   - inputs: The point: the tensors `f` is differentiated with respect to.
 ///   - stepSize: h; 1e-6 balances truncation (O(h²)) and rounding (O(ε/h)) error for smooth functions of
 ///     order-one inputs.
+///   - elementwiseLimit: Inputs with at most this many elements are probed along every unit vector.
+///   - randomDirections: The number of random directions for larger inputs.
+///   - seed: The seed of the cotangent and the random directions.
+///   - f: The function to check.
+/// - Returns: The largest errors found and where.
+/// - Throws: What `f` throws, or the error of a failing pullback.
 public func checkGradients(
     at inputs: [Tensor<Double>], stepSize: Double = 1e-6, elementwiseLimit: Int = 64,
     randomDirections: Int = 5, seed: UInt64 = 0x5EED,

@@ -8,6 +8,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     public private(set) var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose sequence is determined by `seed`.
+    ///
+    /// - Parameter seed: Any 64-bit value; equal seeds give equal sequences.
     public init(seed: UInt64) {
         var x = seed
         func splitMix() -> UInt64 {
@@ -21,6 +23,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     }
 
     /// Restores a generator from saved `state` words (not all zero).
+    ///
+    /// - Parameter state: Four words from `stateWords`, not all zero.
     public init(state: [UInt64]) {
         require(state.count == 4 && state.contains { $0 != 0 }, "SeededGenerator: need 4 state words, not all zero; got \(state)")
         self.state = (state[0], state[1], state[2], state[3])
@@ -30,6 +34,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
 
     /// The next 64 random bits.
+    ///
+    /// - Returns: 64 uniformly distributed bits.
     public mutating func next() -> UInt64 {
         let result = rotate(state.1 &* 5, 7) &* 9
         let t = state.1 << 17
@@ -45,20 +51,36 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform double in [0, 1) from the top 53 bits.
+    ///
+    /// - Returns: A sample of U[0, 1).
     public mutating func nextUniform() -> Double { sampleUniform() }
 
     /// A standard normal sample (Box–Muller; one sample per call, deterministic).
+    ///
+    /// - Returns: A sample of N(0, 1).
     public mutating func nextNormal() -> Double { sampleNormal() }
 
+    /// Whether two generators will produce the same sequence (their states are equal).
+    ///
+    /// - Parameters:
+    ///   - a: A generator.
+    ///   - b: Another generator.
+    /// - Returns: Whether the states are equal.
     public static func == (a: SeededGenerator, b: SeededGenerator) -> Bool { a.stateWords == b.stateWords }
 
     enum CodingKeys: CodingKey { case state }
     /// Decodes the four state words.
+    ///
+    /// - Parameter decoder: A decoder holding the `state` words.
+    /// - Throws: The decoder's errors. (Words that are not four, or all zero, stop the program.)
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(state: try container.decode([UInt64].self, forKey: .state))
     }
     /// Encodes the four state words.
+    ///
+    /// - Parameter encoder: The encoder to write the `state` words to.
+    /// - Throws: The encoder's errors.
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(stateWords, forKey: .state)

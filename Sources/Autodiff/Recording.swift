@@ -26,6 +26,12 @@ extension Tensor {
     }
 
     /// Records a one-input operation: `value = op(input)`, `pullback(v) = vᵀ ∂op/∂input`.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from `input` without recording.
+    ///   - input: The operation's input.
+    ///   - pullback: Maps the cotangent of `value` to the cotangent of `input`.
+    /// - Returns: `value`, recorded on the current tape when `input` is (as is otherwise).
     @inlinable
     public static func record(_ value: Tensor, input: Tensor,
                               pullback: @escaping (Tensor) -> Tensor) -> Tensor {
@@ -38,6 +44,13 @@ extension Tensor {
 
     /// Records a two-input operation. The pullback receives the cotangent and whether each input
     /// needs its cotangent (skip the work for one that does not), and returns both.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from the inputs without recording.
+    ///   - first: The first input.
+    ///   - second: The second input.
+    ///   - pullback: Maps the cotangent of `value` to the inputs' cotangents (nil for an input that needs none).
+    /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
     public static func record(
         _ value: Tensor, inputs first: Tensor, _ second: Tensor,
@@ -52,6 +65,14 @@ extension Tensor {
 
     /// Records a three-input operation (a fused layer: input, weight, bias) without building arrays. The
     /// pullback receives the cotangent and whether each input needs its cotangent, and returns all three.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from the inputs without recording.
+    ///   - first: The first input.
+    ///   - second: The second input.
+    ///   - third: The third input.
+    ///   - pullback: Maps the cotangent of `value` to the inputs' cotangents (nil for an input that needs none).
+    /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
     public static func record(
         _ value: Tensor, inputs first: Tensor, _ second: Tensor, _ third: Tensor,
@@ -68,6 +89,12 @@ extension Tensor {
     /// Records an operation with any number of inputs; the pullback returns one cotangent per input
     /// (nil where `needs` is false). The pullback may throw: the differential operator running the
     /// reverse pass then throws the error instead of returning a gradient.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from the inputs without recording.
+    ///   - inputs: The operation's inputs.
+    ///   - pullback: Maps the cotangent of `value` to one cotangent per input; may throw.
+    /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
     public static func record(_ value: Tensor, inputs: [Tensor],
                               pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {

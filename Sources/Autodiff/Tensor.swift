@@ -31,6 +31,10 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// Creates a tensor of the given shape from row-major scalars.
+    ///
+    /// - Parameters:
+    ///   - shape: The extent of each dimension; an empty shape is a scalar.
+    ///   - scalars: The elements in row-major order, as many as the shape's product.
     @inlinable
     public init(shape: [Int], scalars: [Scalar]) {
         require(shape.reduce(1, *) == scalars.count,
@@ -41,24 +45,34 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// Creates a tensor of the given shape whose every element is `value`.
+    ///
+    /// - Parameters:
+    ///   - value: The value of every element.
+    ///   - shape: The extent of each dimension.
     @inlinable
     public init(repeating value: Scalar, shape: [Int]) {
         self.init(shape: shape, storage: TensorStorage(repeating: value, count: shape.reduce(1, *)))
     }
 
     /// Creates a rank-0 tensor holding `scalar`.
+    ///
+    /// - Parameter scalar: The value.
     @inlinable
     public init(_ scalar: Scalar) {
         self.init(shape: [], storage: TensorStorage(repeating: scalar, count: 1))
     }
 
     /// Creates a rank-1 tensor from `scalars`.
+    ///
+    /// - Parameter scalars: The elements.
     @inlinable
     public init(_ scalars: [Scalar]) {
         self.init(shape: [scalars.count], scalars: scalars)
     }
 
     /// Creates a rank-2 tensor from rows of equal length.
+    ///
+    /// - Parameter rows: The rows, all of the same length.
     @inlinable
     public init(_ rows: [[Scalar]]) {
         let columns = rows.first?.count ?? 0
@@ -68,20 +82,34 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// Creates a tensor filled with `value`.
+    ///
+    /// - Parameters:
+    ///   - shape: The extent of each dimension.
+    ///   - value: The value of every element.
+    /// - Returns: A tensor of `shape` whose every element is `value`.
     @inlinable
     public static func full(_ shape: [Int], _ value: Scalar) -> Tensor {
         Tensor(repeating: value, shape: shape)
     }
 
     /// Creates a tensor of zeros.
+    ///
+    /// - Parameter shape: The extent of each dimension.
+    /// - Returns: A tensor of `shape` whose every element is 0.
     @inlinable
     public static func zeros(_ shape: [Int]) -> Tensor { Tensor(repeating: 0, shape: shape) }
 
     /// Creates a tensor of ones.
+    ///
+    /// - Parameter shape: The extent of each dimension.
+    /// - Returns: A tensor of `shape` whose every element is 1.
     @inlinable
     public static func ones(_ shape: [Int]) -> Tensor { Tensor(repeating: 1, shape: shape) }
 
     /// Creates a tensor of zeros with the shape of `other`.
+    ///
+    /// - Parameter other: The tensor whose shape to take.
+    /// - Returns: A tensor of `other`'s shape whose every element is 0.
     @inlinable
     public static func zeros(like other: Tensor) -> Tensor { Tensor(repeating: 0, shape: other.shape) }
 
@@ -100,6 +128,11 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// Calls `body` with the elements, read-only.
+    ///
+    /// - Parameter body: A closure that reads the elements in row-major order; the buffer is valid only during
+    ///   the call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         try withExtendedLifetime(storage) {
@@ -109,6 +142,11 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
 
     /// Calls `body` with the elements for writing, copying the buffer first if it is shared. The result
     /// is no longer connected to any tape (a mutation is not a recorded operation).
+    ///
+    /// - Parameter body: A closure that reads and writes the elements in row-major order; the buffer is valid only
+    ///   during the call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     @inlinable
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
@@ -119,6 +157,9 @@ public struct Tensor<Scalar: TensorScalar>: @unchecked Sendable {
     }
 
     /// The element at a multi-dimensional index (a copy; not recorded).
+    ///
+    /// - Parameter indices: One index per dimension, each within its extent.
+    /// - Returns: The element at `indices`.
     @inlinable
     public subscript(scalarAt indices: [Int]) -> Scalar {
         get { storage.pointer[flatIndex(indices)] }
@@ -169,6 +210,12 @@ extension Tensor {
     /// Whether the two tensors have the same shape and every pair of elements satisfies
     /// `|a − b| ≤ max(absoluteTolerance, relativeTolerance · max(|a|, |b|))` (swift-numerics semantics:
     /// symmetric, not transitive). NaN is never close to anything.
+    ///
+    /// - Parameters:
+    ///   - other: The tensor to compare with.
+    ///   - absoluteTolerance: The largest difference accepted near zero.
+    ///   - relativeTolerance: The largest difference accepted relative to the larger magnitude (√ε by default).
+    /// - Returns: Whether the shapes are equal and every pair of elements is close.
     public func isApproximatelyEqual(to other: Tensor, absoluteTolerance: Scalar = 0,
                                      relativeTolerance: Scalar = Scalar.ulpOfOne.squareRoot()) -> Bool {
         guard shape == other.shape else { return false }

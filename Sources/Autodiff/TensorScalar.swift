@@ -7,6 +7,8 @@ public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
     /// The name of this type in the safetensors format (`F32`, `F64`).
     static var safetensorsTypeName: String { get }
     /// Converts a `Double` (from a coefficient, a time, a hyperparameter) to this type.
+    ///
+    /// - Parameter value: The value, rounded to this type.
     init(_ value: Double)
 }
 

@@ -42,6 +42,11 @@ extension Tensor {
     }
 
     /// Element-wise sum, broadcasting.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
+    /// - Returns: `lhs + rhs`, with the broadcast shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
@@ -52,6 +57,11 @@ extension Tensor {
     }
 
     /// Element-wise difference, broadcasting.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
+    /// - Returns: `lhs − rhs`, with the broadcast shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
@@ -62,6 +72,11 @@ extension Tensor {
     }
 
     /// Element-wise product, broadcasting.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
+    /// - Returns: `lhs × rhs` element by element, with the broadcast shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
@@ -72,6 +87,11 @@ extension Tensor {
     }
 
     /// Element-wise quotient, broadcasting.
+    ///
+    /// - Parameters:
+    ///   - lhs: The dividends.
+    ///   - rhs: The divisors, in a shape that broadcasts with `lhs`'s.
+    /// - Returns: `lhs ÷ rhs` element by element, with the broadcast shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
@@ -82,6 +102,9 @@ extension Tensor {
     }
 
     /// Negation.
+    ///
+    /// - Parameter operand: A tensor.
+    /// - Returns: `−operand`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static prefix func - (operand: Tensor) -> Tensor {
@@ -89,6 +112,11 @@ extension Tensor {
     }
 
     /// Adds a scalar to every element.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: The scalar to add.
+    /// - Returns: `lhs + rhs`, shaped like `lhs`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor {
@@ -96,12 +124,27 @@ extension Tensor {
     }
 
     /// Adds a scalar to every element.
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar to add.
+    ///   - rhs: A tensor.
+    /// - Returns: `lhs + rhs`, shaped like `rhs`.
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs + lhs }
 
     /// Subtracts a scalar from every element.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: The scalar to subtract.
+    /// - Returns: `lhs − rhs`, shaped like `lhs`.
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs + (-rhs) }
 
     /// Subtracts every element from a scalar.
+    ///
+    /// - Parameters:
+    ///   - lhs: The scalar to subtract from.
+    ///   - rhs: A tensor.
+    /// - Returns: `lhs − rhs`, shaped like `rhs`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
@@ -109,6 +152,11 @@ extension Tensor {
     }
 
     /// Multiplies every element by a scalar.
+    ///
+    /// - Parameters:
+    ///   - lhs: A tensor.
+    ///   - rhs: The factor.
+    /// - Returns: `lhs × rhs`, shaped like `lhs`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor {
@@ -116,9 +164,19 @@ extension Tensor {
     }
 
     /// Multiplies every element by a scalar.
+    ///
+    /// - Parameters:
+    ///   - lhs: The factor.
+    ///   - rhs: A tensor.
+    /// - Returns: `lhs × rhs`, shaped like `rhs`.
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs * lhs }
 
     /// Divides every element by a scalar.
+    ///
+    /// - Parameters:
+    ///   - lhs: The dividends.
+    ///   - rhs: The divisor.
+    /// - Returns: `lhs ÷ rhs`, shaped like `lhs`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor {
@@ -126,6 +184,11 @@ extension Tensor {
     }
 
     /// Divides a scalar by every element.
+    ///
+    /// - Parameters:
+    ///   - lhs: The dividend.
+    ///   - rhs: The divisors.
+    /// - Returns: `lhs ÷ rhs`, shaped like `rhs`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor {
@@ -133,13 +196,33 @@ extension Tensor {
     }
 
     /// `lhs = lhs + rhs`.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor to update; its shape becomes the broadcast shape.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
     public static func += (lhs: inout Tensor, rhs: Tensor) { lhs = lhs + rhs }
     /// `lhs = lhs − rhs`.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor to update; its shape becomes the broadcast shape.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
     public static func -= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs - rhs }
     /// `lhs = lhs × rhs`.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor to update; its shape becomes the broadcast shape.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
     public static func *= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs * rhs }
     /// `lhs = lhs ÷ rhs`.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor to update; its shape becomes the broadcast shape.
+    ///   - rhs: A tensor whose shape broadcasts with `lhs`'s.
     public static func /= (lhs: inout Tensor, rhs: Tensor) { lhs = lhs / rhs }
     /// `lhs = lhs × rhs`.
+    ///
+    /// - Parameters:
+    ///   - lhs: The tensor to update.
+    ///   - rhs: The factor.
     public static func *= (lhs: inout Tensor, rhs: Scalar) { lhs = lhs * rhs }
 }

@@ -81,6 +81,14 @@ public func conv2d<Scalar: TensorScalar>(_ input: Tensor<Scalar>, weight: Tensor
 }
 
 /// `conv2d` with separate vertical and horizontal strides and paddings, each given as (height, width).
+///
+/// - Parameters:
+///   - input: Images, [N, C, H, W].
+///   - weight: Filters, [O, C, kh, kw].
+///   - bias: One value per output channel, [O], or nil.
+///   - strides: The steps between output pixels, (vertical, horizontal).
+///   - padding: The zeros added on each side, (vertical, horizontal).
+/// - Returns: [N, O, OH, OW].
 public func conv2d<Scalar: TensorScalar>(_ input: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>? = nil,
                                          strides: (Int, Int), padding: (Int, Int)) -> Tensor<Scalar> {
     Tensor.convolution2D(input, weight: weight, bias: bias, stride: strides, padding: padding)

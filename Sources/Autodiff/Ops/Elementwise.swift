@@ -32,6 +32,8 @@ extension Tensor {
     }
 
     /// The element-wise square, `self * self`, as one tape entry.
+    ///
+    /// - Returns: `self * self`, shaped like `self`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func squared() -> Tensor {
@@ -52,6 +54,9 @@ func scalarPower<S: TensorScalar>(_ x: S, _ p: S) -> S { S(pow(Double(x), Double
 func scalarLogarithm<S: TensorScalar>(_ x: S) -> S { S(log(Double(x))) }
 
 /// The exponential eˣ of every element (≤ 1 ulp; see `Kernels.exp`). Pullback: g·eˣ, from the output.
+///
+/// - Parameter x: A tensor.
+/// - Returns: eˣ element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -61,6 +66,9 @@ public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 
 /// The natural logarithm of every element (≤ 1 ulp; log 0 = −∞, log of a negative number = NaN).
 /// Pullback: g/x.
+///
+/// - Parameter x: A tensor.
+/// - Returns: log x element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -69,6 +77,9 @@ public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 }
 
 /// The square root of every element (correctly rounded). Pullback: g/(2√x), +∞ at 0 as in PyTorch.
+///
+/// - Parameter x: A tensor.
+/// - Returns: √x element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -79,9 +90,15 @@ public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 }
 
 /// The square of every element; the same as `x.squared()`. Pullback: 2x·g.
+///
+/// - Parameter x: A tensor.
+/// - Returns: x² element by element, shaped like `x`.
 public func square<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.squared() }
 
 /// The absolute value of every element. Pullback: g·sign(x), with sign(0) = 0 (PyTorch's convention).
+///
+/// - Parameter x: A tensor.
+/// - Returns: |x| element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -96,6 +113,11 @@ public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 /// Every element raised to the power `exponent`: xᵖ. Exponents 0, 0.5, 1, 2 and 3 are computed
 /// exactly or with `sqrt`; others with libm `pow` in `Double` (negative bases give NaN unless p is an
 /// integer). Pullback: g·p·xᵖ⁻¹ (zero for p = 0).
+///
+/// - Parameters:
+///   - x: The bases.
+///   - exponent: The power p, the same for every element.
+/// - Returns: xᵖ element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
@@ -124,6 +146,11 @@ public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
 
 /// `base` raised to `exponent` element by element, broadcasting (libm `pow` in `Double`).
 /// Pullbacks: g·p·xᵖ⁻¹ for the base, g·xᵖ·log x for the exponent (zero where x = 0, as in PyTorch).
+///
+/// - Parameters:
+///   - base: The bases.
+///   - exponent: The powers, in a shape that broadcasts with `base`'s.
+/// - Returns: baseᵉˣᵖᵒⁿᵉⁿᵗ element by element, with the broadcast shape.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Tensor<S> {
@@ -141,6 +168,9 @@ public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Te
 
 /// The sine of every element (≤ 1 ulp in `Double`, correctly rounded in `Float` but for rare cases,
 /// for |x| ≤ 10⁵; libm beyond). Pullback: g·cos x.
+///
+/// - Parameter x: A tensor of angles in radians.
+/// - Returns: sin x element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -151,6 +181,9 @@ public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 }
 
 /// The cosine of every element (accuracy as `sin(_:)`). Pullback: −g·sin x.
+///
+/// - Parameter x: A tensor of angles in radians.
+/// - Returns: cos x element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {

@@ -5,6 +5,9 @@ import Requirements
 
 /// The hyperbolic tangent of every element (≤ 3 ulp; see `Kernels.tanh`). Pullback: g·(1 − y²), from
 /// the output y.
+///
+/// - Parameter x: A tensor.
+/// - Returns: tanh x element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -16,6 +19,9 @@ public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 
 /// The logistic sigmoid 1/(1 + e⁻ˣ) of every element (≤ 3 ulp, no overflow for any input).
 /// Pullback: g·y·(1 − y), from the output y.
+///
+/// - Parameter x: A tensor.
+/// - Returns: σ(x) element by element, in (0, 1), shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -27,6 +33,9 @@ public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 
 /// The rectified linear unit max(x, 0) of every element (NaN stays NaN). Pullback: g where x > 0,
 /// else 0 — the derivative at 0 is 0, as in PyTorch.
+///
+/// - Parameter x: A tensor.
+/// - Returns: max(x, 0) element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -39,7 +48,10 @@ public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 /// Leaky ReLU: x where x > 0, `negativeSlope`·x elsewhere. Pullback: g where x > 0, else
 /// `negativeSlope`·g (the derivative at 0 is `negativeSlope`, as in PyTorch).
 ///
-/// - Parameter negativeSlope: the slope for x ≤ 0; 0.01 is PyTorch's default.
+/// - Parameters:
+///   - x: A tensor.
+///   - negativeSlope: The slope for x ≤ 0; 0.01 is PyTorch's default.
+/// - Returns: The activation element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) -> Tensor<S> {
@@ -52,6 +64,9 @@ public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) 
 
 /// Softplus log(1 + eˣ) of every element, computed stably as max(x, 0) + log(1 + e^−|x|) (≤ 2 ulp).
 /// Pullback: g·σ(x).
+///
+/// - Parameter x: A tensor.
+/// - Returns: log(1 + eˣ) element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
@@ -64,7 +79,10 @@ public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 /// The exponential linear unit: x where x > 0, α(eˣ − 1) elsewhere (Clevert et al. 2016).
 /// Pullback: g where x > 0, g·α·eˣ elsewhere (α at 0, as in PyTorch).
 ///
-/// - Parameter alpha: the value the function approaches as x → −∞ is −α; 1 is the usual default.
+/// - Parameters:
+///   - x: A tensor.
+///   - alpha: α; the function approaches −α as x → −∞. 1 is the usual default.
+/// - Returns: The activation element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
@@ -76,6 +94,12 @@ public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
 
 /// Every element limited to `[minimum, maximum]` (NaN stays NaN). Pullback: g where
 /// minimum ≤ x ≤ maximum, else 0 (PyTorch's convention at the bounds).
+///
+/// - Parameters:
+///   - x: A tensor.
+///   - minimum: The lower bound.
+///   - maximum: The upper bound (not below `minimum`).
+/// - Returns: `x` clamped element by element, shaped like `x`.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: S) -> Tensor<S> {

@@ -21,6 +21,11 @@ extension Tensor {
 
     /// The elements whose index along `axis` lies in `range`; the result keeps the axis, with extent
     /// `range.count`.
+    ///
+    /// - Parameters:
+    ///   - range: The indices to keep along `axis`, within its extent.
+    ///   - axis: The axis to slice (negative counts from the back).
+    /// - Returns: The slice, with extent `range.count` on `axis`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func sliced(_ range: Range<Int>, axis: Int = 0) -> Tensor {
@@ -50,11 +55,19 @@ extension Tensor {
     }
 
     /// The elements whose first index lies in `range` (a slice along axis 0, keeping the axis).
+    ///
+    /// - Parameter range: The indices to keep along the first axis.
+    /// - Returns: The slice, with extent `range.count` on the first axis.
     public subscript(_ range: Range<Int>) -> Tensor { sliced(range, axis: 0) }
 
     /// The slices at `indices` along `axis`, in that order (indices may repeat; negative indices count
     /// from the back). The result has extent `indices.count` on `axis`. The pullback adds the cotangent
     /// of every occurrence of an index into that slice.
+    ///
+    /// - Parameters:
+    ///   - indices: The positions to gather along `axis`.
+    ///   - axis: The axis to gather along (negative counts from the back).
+    /// - Returns: The gathered slices, with extent `indices.count` on `axis`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func gathering(indices: [Int], axis: Int = 0) -> Tensor {

@@ -7,6 +7,11 @@ import Requirements
 /// the same extents on every other axis.
 ///
 ///     concatenated([a, b], axis: 1)   // [2, 3] and [2, 5] → [2, 8]
+///
+/// - Parameters:
+///   - tensors: The tensors to join, at least one.
+///   - axis: The axis to join along.
+/// - Returns: The joined tensor, whose extent on `axis` is the sum of the inputs'.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func concatenated<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {
@@ -26,6 +31,11 @@ public func concatenated<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> 
 
 /// The tensors, which must all have the same shape, stacked along a new axis `axis` (in
 /// `-(rank + 1)...rank`): `n` tensors of shape `[2, 3]` stacked at axis 0 give `[n, 2, 3]`.
+///
+/// - Parameters:
+///   - tensors: The tensors to stack, at least one, all of one shape.
+///   - axis: Where the new axis goes.
+/// - Returns: The stacked tensor, with extent `tensors.count` on the new axis.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func stacked<Scalar>(_ tensors: [Tensor<Scalar>], axis: Int = 0) -> Tensor<Scalar> {

@@ -8,6 +8,12 @@ import Requirements
 /// `base + Σ_j coefficients[j] · terms[j]` (without `base` when it is nil). All tensors must have the
 /// same shape (no broadcasting). One tape entry; the pullback gives `g` to `base` and
 /// `coefficients[j] · g` to `terms[j]`, skipping inputs that need no cotangent.
+///
+/// - Parameters:
+///   - base: The tensor to add to, or nil for none.
+///   - coefficients: One coefficient per term.
+///   - terms: The tensors to combine, all of one shape (that of `base`).
+/// - Returns: `base + Σ_j coefficients[j] · terms[j]`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Double],
@@ -40,6 +46,11 @@ extension Tensor {
     /// path for states without gradient). Otherwise it behaves as `self = linearCombination(...)`.
     /// `base` may be this tensor's own value only at the cost of an allocation (the buffer is then
     /// shared); use `addLinearCombination` for `self += Σ c_j terms[j]`.
+    ///
+    /// - Parameters:
+    ///   - base: The tensor to add to, or nil for none.
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The tensors to combine, all of this tensor's shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func formLinearCombination(base: Tensor?, coefficients: [Double], terms: [Tensor]) {
@@ -57,6 +68,11 @@ extension Tensor {
 
     /// `formLinearCombination(base:coefficients:terms:)` reading the coefficients and terms from buffers:
     /// the solvers' per-stage seam, which then builds no arrays unless the combination is recorded.
+    ///
+    /// - Parameters:
+    ///   - base: The tensor to add to, or nil for none.
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The tensors to combine, all of this tensor's shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func formLinearCombination(base: Tensor?, coefficients: UnsafeBufferPointer<Double>,
@@ -75,6 +91,10 @@ extension Tensor {
 
     /// `self += Σ_j coefficients[j] · terms[j]`, in place (no allocation) when nothing is being recorded
     /// and the buffer is not shared; otherwise recorded as `linearCombination(base: self, ...)`.
+    ///
+    /// - Parameters:
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The tensors to add, all of this tensor's shape.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public mutating func addLinearCombination(coefficients: [Double], terms: [Tensor]) {

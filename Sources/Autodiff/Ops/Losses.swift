@@ -52,6 +52,12 @@ private func elementwiseLoss<Scalar>(_ predictions: Tensor<Scalar>, _ targets: T
 }
 
 /// Mean squared error `mean((predictions − targets)²)` (or summed, or per element). Shapes must match.
+///
+/// - Parameters:
+///   - predictions: The model's outputs.
+///   - targets: The values they should take, shaped like `predictions`.
+///   - reduction: Mean (default), sum, or one loss per element.
+/// - Returns: The loss: a scalar, or per element with `.none`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func mseLoss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
@@ -61,6 +67,12 @@ public func mseLoss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>
 
 /// Mean absolute error `mean(|predictions − targets|)` (PyTorch's `L1Loss`); the derivative of |d| at
 /// d = 0 is taken as 0. Shapes must match.
+///
+/// - Parameters:
+///   - predictions: The model's outputs.
+///   - targets: The values they should take, shaped like `predictions`.
+///   - reduction: Mean (default), sum, or one loss per element.
+/// - Returns: The loss: a scalar, or per element with `.none`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func l1Loss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
@@ -71,6 +83,12 @@ public func l1Loss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
 /// Cross-entropy of `logits` of shape `[N, C]` against integer class `labels` (N of them, each in
 /// `0..<C`): `mean_n(ln Σ_c e^{x[n, c]} − x[n, labels[n]])`, i.e. log-softmax followed by negative log
 /// likelihood, fused and stable. The gradient is `(softmax(x) − onehot(labels)) / N`.
+///
+/// - Parameters:
+///   - logits: Unnormalised class scores, [N, C].
+///   - labels: The true class of each of the N rows.
+///   - reduction: Mean over the rows (default), sum, or one loss per row.
+/// - Returns: The loss: a scalar, or [N] with `.none`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func crossEntropy<Scalar>(logits: Tensor<Scalar>, labels: [Int],

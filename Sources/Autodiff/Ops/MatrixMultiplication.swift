@@ -16,6 +16,11 @@ import Requirements
 ///
 /// ### See Also
 /// `Tensor.matmul(_:)`, `linear(_:weight:bias:activation:)`.
+///
+/// - Parameters:
+///   - lhs: The left factor, [..., m, k] (or [k]).
+///   - rhs: The right factor, [..., k, n] (or [k]).
+/// - Returns: The product, [..., m, n], with the broadcast batch dimensions.
 @inlinable
 public func matmul<Scalar>(_ lhs: Tensor<Scalar>, _ rhs: Tensor<Scalar>) -> Tensor<Scalar> {
     lhs.matmul(rhs)
@@ -23,6 +28,9 @@ public func matmul<Scalar>(_ lhs: Tensor<Scalar>, _ rhs: Tensor<Scalar>) -> Tens
 
 extension Tensor {
     /// The matrix product `self · other` (NumPy `matmul`; see `matmul(_:_:)`).
+    ///
+    /// - Parameter other: The right factor.
+    /// - Returns: `matmul(self, other)`.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor) -> Tensor {

@@ -54,8 +54,11 @@ extension Kernels {
 /// `avg_pool2d` without padding): [N, C, H, W] → [N, C, ⌊(H − k)/s⌋ + 1, ⌊(W − k)/s⌋ + 1]. Differentiable.
 ///
 /// - Parameters:
+///   - x: Images, [N, C, H, W].
+///   - kernelSize: The side k of the square window.
 ///   - stride: distance between windows; nil (the default) means `kernelSize`, non-overlapping windows,
 ///     as in PyTorch.
+/// - Returns: The averages, [N, C, ⌊(H − k)/s⌋ + 1, ⌊(W − k)/s⌋ + 1].
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func avgPool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, kernelSize: Int, stride: Int? = nil) -> Tensor<Scalar> {
@@ -86,6 +89,11 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, kernelSize: Int
 /// The mean of each channel of NCHW images over all pixels, like PyTorch's `AdaptiveAvgPool2d(1)`:
 /// [N, C, H, W] → [N, C, 1, 1], or [N, C] when `keepDims` is false (the pooling and the flattening
 /// that usually follows it before a linear layer, in one op). Differentiable.
+///
+/// - Parameters:
+///   - x: Images, [N, C, H, W].
+///   - keepDims: Whether to keep the two spatial axes (of extent 1).
+/// - Returns: The channel means, [N, C, 1, 1] or [N, C].
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func globalAveragePool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, keepDims: Bool = true) -> Tensor<Scalar> {

@@ -91,17 +91,41 @@ extension Tensor {
     }
 
     /// The sum of all elements (rank 0).
+    ///
+    /// - Returns: A rank-0 tensor.
     public func sum() -> Tensor { reducedSum(Array(0..<rank), keepDims: false, mean: false, "sum()") }
     /// The sum along `axis`; the axis is removed, or kept with extent 1 when `keepDims`.
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to sum over (negative counts from the back).
+    ///   - keepDims: Whether to keep the axis with extent 1.
+    /// - Returns: The sums.
     public func sum(axis: Int, keepDims: Bool = false) -> Tensor { reducedSum([axis], keepDims: keepDims, mean: false, "sum(axis:)") }
     /// The sum over `axes`; they are removed, or kept with extent 1 when `keepDims`.
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to sum over (negative counts from the back).
+    ///   - keepDims: Whether to keep the axes with extent 1.
+    /// - Returns: The sums.
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor { reducedSum(axes, keepDims: keepDims, mean: false, "sum(axes:)") }
 
     /// The mean of all elements (rank 0; NaN for an empty tensor).
+    ///
+    /// - Returns: A rank-0 tensor.
     public func mean() -> Tensor { reducedSum(Array(0..<rank), keepDims: false, mean: true, "mean()") }
     /// The mean along `axis`; the axis is removed, or kept with extent 1 when `keepDims`.
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to average over (negative counts from the back).
+    ///   - keepDims: Whether to keep the axis with extent 1.
+    /// - Returns: The means.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { reducedSum([axis], keepDims: keepDims, mean: true, "mean(axis:)") }
     /// The mean over `axes`; they are removed, or kept with extent 1 when `keepDims`.
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to average over (negative counts from the back).
+    ///   - keepDims: Whether to keep the axes with extent 1.
+    /// - Returns: The means.
     public func mean(axes: [Int], keepDims: Bool = false) -> Tensor { reducedSum(axes, keepDims: keepDims, mean: true, "mean(axes:)") }
 
     @_specialize(where Scalar == Float)
@@ -140,11 +164,23 @@ extension Tensor {
 
     /// The largest element (rank 0). The gradient goes to the first largest element in row-major
     /// order (ties are not shared; PyTorch's `max()` would split it evenly). A NaN element is the maximum.
+    ///
+    /// - Returns: A rank-0 tensor.
     public func max() -> Tensor { reducedMax(Array(0..<rank), keepDims: false, "max()") }
     /// The largest element along `axis`; the gradient goes to the first maximum along the axis (as
     /// PyTorch's `max(dim)` sends it to the index it returns).
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the back).
+    ///   - keepDims: Whether to keep the axis with extent 1.
+    /// - Returns: The maxima.
     public func max(axis: Int, keepDims: Bool = false) -> Tensor { reducedMax([axis], keepDims: keepDims, "max(axis:)") }
     /// The largest element over `axes`; the gradient goes to the first maximum in row-major order.
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the back).
+    ///   - keepDims: Whether to keep the axes with extent 1.
+    /// - Returns: The maxima.
     public func max(axes: [Int], keepDims: Bool = false) -> Tensor { reducedMax(axes, keepDims: keepDims, "max(axes:)") }
 
     @_specialize(where Scalar == Float)
@@ -176,12 +212,24 @@ extension Tensor {
     }
 
     /// ln Σ eˣ over all elements (rank 0), computed stably (shifted by the maximum).
+    ///
+    /// - Returns: A rank-0 tensor.
     public func logSumExp() -> Tensor { reducedLogSumExp(Array(0..<rank), keepDims: false, "logSumExp()") }
     /// ln Σ eˣ along `axis`, computed stably; the gradient is the softmax along the axis.
+    ///
+    /// - Parameters:
+    ///   - axis: The axis to reduce (negative counts from the back).
+    ///   - keepDims: Whether to keep the axis with extent 1.
+    /// - Returns: ln Σ eˣ along `axis`.
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Tensor {
         reducedLogSumExp([axis], keepDims: keepDims, "logSumExp(axis:)")
     }
     /// ln Σ eˣ over `axes`, computed stably.
+    ///
+    /// - Parameters:
+    ///   - axes: The axes to reduce (negative counts from the back).
+    ///   - keepDims: Whether to keep the axes with extent 1.
+    /// - Returns: ln Σ eˣ over `axes`.
     public func logSumExp(axes: [Int], keepDims: Bool = false) -> Tensor {
         reducedLogSumExp(axes, keepDims: keepDims, "logSumExp(axes:)")
     }

@@ -39,6 +39,9 @@ extension Tensor {
 
     /// The same elements, in the same row-major order, with a new shape. One extent may be −1 and is
     /// inferred. The result shares this tensor's buffer (no copy).
+    ///
+    /// - Parameter newShape: The new extents, with the same product as the old ones (one may be −1).
+    /// - Returns: The reshaped tensor.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func reshaped(_ newShape: [Int]) -> Tensor {
@@ -51,16 +54,24 @@ extension Tensor {
     }
 
     /// The elements as a rank-1 tensor (shares the buffer).
+    ///
+    /// - Returns: The elements, [scalarCount].
     public func flattened() -> Tensor { reshaped([scalarCount]) }
 
     /// The axes from `startAxis` on merged into one (shares the buffer): `[2, 3, 4]` with `startAxis: 1`
     /// becomes `[2, 12]`.
+    ///
+    /// - Parameter startAxis: The first axis to merge (negative counts from the back).
+    /// - Returns: The tensor of rank `startAxis + 1`.
     public func flattened(startAxis: Int) -> Tensor {
         let start = normalizedAxis(startAxis, "flattened(startAxis:)")
         return reshaped(Array(shape[..<start]) + [shape[start...].reduce(1, *)])
     }
 
     /// The tensor with a new axis of extent 1 inserted at `axis` (in `-(rank + 1)...rank`; −1 appends).
+    ///
+    /// - Parameter axis: Where the new axis goes.
+    /// - Returns: The tensor, one rank higher.
     public func expandedDimensions(axis: Int) -> Tensor {
         let resolved = axis < 0 ? axis + rank + 1 : axis
         require(resolved >= 0 && resolved <= rank,
@@ -71,6 +82,9 @@ extension Tensor {
     }
 
     /// The tensor with the axis `axis`, whose extent must be 1, removed.
+    ///
+    /// - Parameter axis: The axis to remove (negative counts from the back).
+    /// - Returns: The tensor, one rank lower.
     public func squeezed(axis: Int) -> Tensor {
         let resolved = normalizedAxis(axis, "squeezed(axis:)")
         require(shape[resolved] == 1, "squeezed(axis:): axis \(axis) of shape \(shape) has extent \(shape[resolved]), not 1")
@@ -80,13 +94,20 @@ extension Tensor {
     }
 
     /// The tensor with every axis of extent 1 removed.
+    ///
+    /// - Returns: The tensor without its axes of extent 1.
     public func squeezed() -> Tensor { reshaped(shape.filter { $0 != 1 }) }
 
     /// The tensor with its axes reversed: the matrix transpose for rank 2.
+    ///
+    /// - Returns: The transposed tensor.
     public func transposed() -> Tensor { transposed(Array((0..<rank).reversed())) }
 
     /// The tensor with axis `permutation[i]` of `self` as its axis `i` (negative entries count from the
     /// back). Copies the elements.
+    ///
+    /// - Parameter permutation: A permutation of the axes.
+    /// - Returns: The tensor with its axes permuted.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func transposed(_ permutation: [Int]) -> Tensor {
@@ -103,6 +124,9 @@ extension Tensor {
     }
 
     /// Same as `transposed(_:)` (PyTorch's name).
+    ///
+    /// - Parameter permutation: A permutation of the axes.
+    /// - Returns: The tensor with its axes permuted.
     public func permuted(_ permutation: [Int]) -> Tensor { transposed(permutation) }
 
     /// The elements of `x` rearranged so that output axis `i` is input axis `axes[i]` (not recorded).

@@ -4,6 +4,11 @@
 /// e^{x_i} / Σ_k e^{x_k} along `axis` (default: the last axis), computed stably.
 ///
 /// The pullback is `y ⊙ (g − Σ_k g_k y_k)` with `y` the result, computed from the saved result.
+///
+/// - Parameters:
+///   - x: The scores.
+///   - axis: The axis to normalise along (negative counts from the back).
+/// - Returns: Probabilities along `axis`, shaped like `x`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func softmax<Scalar>(_ x: Tensor<Scalar>, axis: Int = -1) -> Tensor<Scalar> {
@@ -14,6 +19,11 @@ public func softmax<Scalar>(_ x: Tensor<Scalar>, axis: Int = -1) -> Tensor<Scala
 /// `softmax`, without its underflow to −∞ for very unlikely classes.
 ///
 /// The pullback is `g − e^y · Σ_k g_k` with `y` the result.
+///
+/// - Parameters:
+///   - x: The scores.
+///   - axis: The axis to normalise along (negative counts from the back).
+/// - Returns: Log-probabilities along `axis`, shaped like `x`.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func logSoftmax<Scalar>(_ x: Tensor<Scalar>, axis: Int = -1) -> Tensor<Scalar> {

@@ -10,6 +10,9 @@ public struct CRC32: Sendable {
     public init() {}
 
     /// Returns the CRC-32 of `bytes`.
+    ///
+    /// - Parameter bytes: The data.
+    /// - Returns: The CRC-32 (IEEE 802.3 polynomial, as gzip uses).
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var crc = CRC32()
         bytes.withUnsafeBufferPointer { crc.update($0) }
@@ -17,6 +20,8 @@ public struct CRC32: Sendable {
     }
 
     /// Feeds `bytes` into the checksum.
+    ///
+    /// - Parameter bytes: The next bytes of the data.
     public mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         value = CRC32Tables.shared.withUnsafeBufferPointer { table in

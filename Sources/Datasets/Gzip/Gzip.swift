@@ -12,13 +12,19 @@ public enum Gzip {
     private static let nameFlag: UInt8 = 1 << 3, commentFlag: UInt8 = 1 << 4
 
     /// Whether `bytes` starts with the gzip magic number `1f 8b`.
+    ///
+    /// - Parameter bytes: The data to test.
+    /// - Returns: Whether the data starts with `1f 8b`.
     public static func hasMagic(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
     /// Decompresses all gzip members in `bytes` and returns their concatenated contents.
-    /// - Parameter maximumOutputSize: The most bytes the result may have; larger output stops the
-    ///   decoding with `.outputTooLarge` instead of exhausting memory.
+    /// - Parameters:
+    ///   - bytes: The contents of a gzip file.
+    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the
+    ///     decoding with `.outputTooLarge` instead of exhausting memory.
+    /// - Returns: The decompressed bytes.
     /// - Throws: `GzipError` naming the byte offset of the first problem found.
     public static func decompress(_ bytes: [UInt8], maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
@@ -28,6 +34,13 @@ public enum Gzip {
     }
 
     /// Decompresses all gzip members in `buffer` and returns their concatenated contents.
+    ///
+    /// - Parameters:
+    ///   - buffer: The contents of a gzip file.
+    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the decoding with
+    ///     `.outputTooLarge`.
+    /// - Returns: The decompressed bytes.
+    /// - Throws: `GzipError` naming the byte offset of the first problem found.
     public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>,
                                   maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let count = buffer.count
@@ -126,6 +139,8 @@ public enum Gzip {
 /// Decompression of raw DEFLATE streams (RFC 1951), without any container or checksum.
 public enum Deflate {
     /// Decodes one complete raw DEFLATE stream and returns the decoded bytes.
+    /// - Parameter bytes: The stream (RFC 1951), without a gzip or zlib wrapper.
+    /// - Returns: The decoded bytes.
     /// - Throws: `GzipError` naming the byte offset of the first problem found; bytes after the
     ///   final block are reported as `.trailingGarbage`.
     public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {

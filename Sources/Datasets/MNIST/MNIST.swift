@@ -40,6 +40,10 @@ public struct MNIST: Sendable {
         public let labels: [UInt8]
 
         /// Creates a subset from `count × 28 × 28` pixels and `count` labels (e.g. a slice of a split).
+        ///
+        /// - Parameters:
+        ///   - images: The pixels, 784 per image, row by row.
+        ///   - labels: One label per image, 0–9.
         public init(images: [UInt8], labels: [UInt8]) {
             require(images.count == labels.count * MNIST.side * MNIST.side,
                     "\(images.count) pixels for \(labels.count) labels (need 784 per label)")
@@ -53,11 +57,22 @@ public struct MNIST: Sendable {
         ///
         /// The defaults give values in 0...1, as torchvision's `ToTensor()` does; pass
         /// `mean: 0.1307, standardDeviation: 0.3081` for the usual MNIST standardisation.
+        ///
+        /// - Parameters:
+        ///   - mean: Subtracted after scaling to 0...1.
+        ///   - standardDeviation: The divisor after subtracting `mean`.
+        /// - Returns: `count × 784` floats, image after image.
         public func normalizedImages(mean: Float = 0, standardDeviation: Float = 1) -> [Float] {
             normalizedImages(at: Array(0..<count), mean: mean, standardDeviation: standardDeviation)
         }
 
         /// Pixels of the images at `indices`, in that order, normalised as `normalizedImages()`.
+        ///
+        /// - Parameters:
+        ///   - indices: The images to return, in this order.
+        ///   - mean: Subtracted after scaling to 0...1.
+        ///   - standardDeviation: The divisor after subtracting `mean`.
+        /// - Returns: `indices.count × 784` floats, image after image.
         public func normalizedImages(at indices: [Int], mean: Float = 0, standardDeviation: Float = 1) -> [Float] {
             let pixels = MNIST.side * MNIST.side
             let scale = 1 / (255 * standardDeviation), shift = -mean / standardDeviation
@@ -76,6 +91,9 @@ public struct MNIST: Sendable {
         }
 
         /// The labels at `indices` as integers.
+        ///
+        /// - Parameter indices: The examples whose labels to return.
+        /// - Returns: Their labels, 0–9.
         public func labels(at indices: [Int]) -> [Int] { indices.map { Int(labels[$0]) } }
     }
 
@@ -85,12 +103,21 @@ public struct MNIST: Sendable {
     public let test: Subset
 
     /// Loads both splits from `directory`.
+    /// - Parameter directory: The folder holding the four IDX files (gzip-compressed or not).
+    /// - Returns: The training and test splits.
     /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed.
     public static func load(directory: String) throws(MNISTError) -> MNIST {
         MNIST(train: try load(.train, directory: directory), test: try load(.test, directory: directory))
     }
 
     /// Loads one split from `directory`, validating both files and their agreement.
+    ///
+    /// - Parameters:
+    ///   - split: The training or the test split.
+    ///   - directory: The folder holding the split's two IDX files (gzip-compressed or not).
+    /// - Returns: The split's images and labels.
+    /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed, or the two files'
+    ///   disagreement.
     public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
         let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)
         let labelsFile = try locate("\(split.filePrefix)-labels", rank: 1, in: directory)

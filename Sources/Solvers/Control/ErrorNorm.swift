@@ -6,11 +6,18 @@ public enum Tolerance: Sendable, Equatable, ExpressibleByFloatLiteral, Expressib
     case perComponent([Double])
 
     /// A scalar tolerance from a literal such as `1e-6`.
+    ///
+    /// - Parameter value: The tolerance.
     public init(floatLiteral value: Double) { self = .scalar(value) }
     /// A scalar tolerance from an integer literal.
+    ///
+    /// - Parameter value: The tolerance.
     public init(integerLiteral value: Int) { self = .scalar(Double(value)) }
 
     /// The tolerance of component `i`.
+    ///
+    /// - Parameter i: A component index of the state.
+    /// - Returns: The tolerance that applies to component `i`.
     @inlinable
     public subscript(i: Int) -> Double {
         switch self {
@@ -46,13 +53,27 @@ public struct ErrorNorm: Sendable, Equatable {
     /// The maximum norm maxᵢ |xᵢ|.
     public static let maximum = ErrorNorm(kind: .maximum, components: nil)
     /// The RMS over `components` only (a seminorm).
+    ///
+    /// - Parameter components: The component indices that count.
+    /// - Returns: The norm.
     public static func rms(over components: Range<Int>) -> ErrorNorm { ErrorNorm(kind: .rms, components: components) }
     /// The maximum over `components` only (a seminorm).
+    ///
+    /// - Parameter components: The component indices that count.
+    /// - Returns: The norm.
     public static func maximum(over components: Range<Int>) -> ErrorNorm {
         ErrorNorm(kind: .maximum, components: components)
     }
 
     /// ‖x / (atol + rtol·max(|y0|, |y1|))‖ over this norm's components. NaN when any term is NaN.
+    ///
+    /// - Parameters:
+    ///   - x: The error estimate.
+    ///   - y0: The state at the step's start.
+    ///   - y1: The state at the step's end.
+    ///   - rtol: The relative tolerance.
+    ///   - atol: The absolute tolerance.
+    /// - Returns: The scaled norm; ≤ 1 means within the tolerances.
     @inlinable
     public func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State,
                                             relativeTolerance rtol: Tolerance,
@@ -74,6 +95,14 @@ public struct ErrorNorm: Sendable, Equatable {
     /// The same with scalar tolerances. The RMS norm sums four lanes at a time (the error norm of a
     /// large state — the adjoint's augmented state, a batch — is otherwise a serial chain of divisions);
     /// the lanes make the sum's rounding differ from a left-to-right sum in the last bits only.
+    ///
+    /// - Parameters:
+    ///   - x: The error estimate.
+    ///   - y0: The state at the step's start.
+    ///   - y1: The state at the step's end.
+    ///   - r: The relative tolerance.
+    ///   - t: The absolute tolerance.
+    /// - Returns: The scaled norm; ≤ 1 means within the tolerances.
     @inlinable
     public func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State,
                                             relativeTolerance r: Double, absoluteTolerance t: Double) -> Double {
@@ -135,6 +164,16 @@ public struct ErrorNorm: Sendable, Equatable {
 /// finite, so that the step is rejected and shrunk.
 ///
 /// With a secondary estimate (DOP853) it is err₅² / √(err₅² + 0.01·err₃²) (Hairer's DOP853 code).
+///
+/// - Parameters:
+///   - error: The step's error estimate.
+///   - secondaryError: The second estimate of a method that has one (DOP853), or nil.
+///   - y0: The state at the step's start.
+///   - y1: The state at the step's end.
+///   - relativeTolerance: rtol.
+///   - absoluteTolerance: atol.
+///   - norm: The norm of the scaled error.
+/// - Returns: The error ratio.
 @inlinable
 public func errorRatio<State: ODEState>(error: State, secondaryError: State?, start y0: State, end y1: State,
                                         relativeTolerance: Tolerance, absoluteTolerance: Tolerance,

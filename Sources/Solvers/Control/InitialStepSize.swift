@@ -11,6 +11,19 @@ extension StepSizeController {
     /// h = min(100·h₀, (0.01 / max(d₁, d₂))^(1/(q+1))). Costs one evaluation.
     ///
     /// `derivative` is f(t₀, y₀); `scratch` and `probe` are state-sized buffers it overwrites.
+    ///
+    /// - Parameters:
+    ///   - f: The vector field.
+    ///   - t0: The initial time.
+    ///   - y0: The initial state.
+    ///   - f0: f(t₀, y₀).
+    ///   - direction: +1 to integrate forwards, −1 backwards.
+    ///   - q: The order of the method's error estimate.
+    ///   - scratch: A state-sized buffer it overwrites.
+    ///   - probe: Another state-sized buffer it overwrites.
+    ///   - evaluations: Incremented by the evaluations of `f` made.
+    /// - Returns: The magnitude of the first step.
+    /// - Throws: What `f` throws.
     @inlinable
     public func initialStepSize<State: ODEState>(_ f: VectorField<State>, time t0: Double, state y0: State,
                                                  derivative f0: State, direction: Double, errorEstimateOrder q: Int,

@@ -11,6 +11,10 @@ public struct StepDecision: Sendable, Equatable {
     /// The magnitude of the next step to try.
     public var nextStepSize: Double
     /// A decision.
+    ///
+    /// - Parameters:
+    ///   - isAccepted: Whether the trial step met the tolerance.
+    ///   - nextStepSize: The magnitude of the next step to try.
     @inlinable public init(isAccepted: Bool, nextStepSize: Double) {
         self.isAccepted = isAccepted
         self.nextStepSize = nextStepSize
@@ -74,6 +78,11 @@ public struct StepSizeController: Sendable {
     }
 
     /// A controller with the given tolerances and default settings.
+    ///
+    /// - Parameters:
+    ///   - relativeTolerance: rtol, scalar or per component.
+    ///   - absoluteTolerance: atol, scalar or per component.
+    ///   - norm: The norm of the scaled error (RMS).
     public init(relativeTolerance: Tolerance, absoluteTolerance: Tolerance, norm: ErrorNorm = .rms) {
         self.relativeTolerance = relativeTolerance
         self.absoluteTolerance = absoluteTolerance
@@ -88,6 +97,11 @@ public struct StepSizeController: Sendable {
     /// A controller that steps as torchdiffeq's adaptive solvers do: no post-rejection rule, and the end of
     /// the span passed and interpolated (`Endpoint.interpolated`). With
     /// `ButcherTableau.dormandPrince54Torchdiffeq` it reproduces torchdiffeq's dopri5 step for step.
+    ///
+    /// - Parameters:
+    ///   - relativeTolerance: rtol (torchdiffeq's default 1e-7).
+    ///   - absoluteTolerance: atol (torchdiffeq's default 1e-9).
+    /// - Returns: The controller.
     public static func torchdiffeq(relativeTolerance: Double = 1e-7, absoluteTolerance: Double = 1e-9)
         -> StepSizeController {
         var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
@@ -99,6 +113,13 @@ public struct StepSizeController: Sendable {
 
     /// Decides on a trial step of magnitude `stepSize` with error ratio `errorRatio`.
     /// `memory` carries the previous accepted ratio and whether the last trial was rejected.
+    ///
+    /// - Parameters:
+    ///   - r: The trial step's error ratio (≤ 1 accepts).
+    ///   - stepSize: The trial step's size.
+    ///   - q: The order of the method's error estimate.
+    ///   - memory: What the controller remembers between decisions; updated.
+    /// - Returns: Whether to accept the step and the magnitude of the next one.
     @inlinable
     public func decide(errorRatio r: Double, stepSize: Double, errorEstimateOrder q: Int,
                        memory: inout ControllerMemory) -> StepDecision {

@@ -51,6 +51,17 @@ public struct ButcherTableau: Sendable {
     ///
     /// Preconditions (programmer errors): row i has i entries; Σ_j a_ij = c_i, Σ b = 1 and Σ e = 0 within
     /// 1e-12 (relative to the largest coefficient of the row); the extension's stages are consistent.
+    ///
+    /// - Parameters:
+    ///   - name: A name for messages and descriptions.
+    ///   - nodes: c, one per stage.
+    ///   - coefficients: A, row i holding its i entries below the diagonal.
+    ///   - weights: b, one per stage.
+    ///   - order: The order p of the propagated solution.
+    ///   - errorWeights: e = b − b̂ of an embedded pair, or nil for a fixed-step method.
+    ///   - secondaryErrorWeights: A second error estimate's weights (DOP853), or nil.
+    ///   - errorEstimateOrder: The order q of the error estimate (required with `errorWeights`).
+    ///   - continuousExtension: The dense output.
     public init(name: String, nodes: [Double], coefficients: [[Double]], weights: [Double], order: Int,
                 errorWeights: [Double]? = nil, secondaryErrorWeights: [Double]? = nil,
                 errorEstimateOrder: Int? = nil, continuousExtension: ContinuousExtension) {
@@ -117,6 +128,9 @@ public struct ButcherTableau: Sendable {
     }
 
     /// c of a dense stage (the s nodes, 1 for f(t₁, y₁), then the extension's nodes).
+    ///
+    /// - Parameter i: The index of a dense stage.
+    /// - Returns: Its node, as a fraction of the step.
     @inlinable
     public func denseNode(_ i: Int) -> Double {
         if i < stageCount { return nodes[i] }

@@ -28,6 +28,14 @@ public struct ContinuousExtension: Sendable {
     @usableFromInline let degree: Int
 
     /// An extension from explicit weight polynomials (coefficients of θ¹, θ², … per dense stage).
+    ///
+    /// - Parameters:
+    ///   - order: The extension's order.
+    ///   - weightPolynomials: Per dense stage, the coefficients of θ¹, θ², … of its weight.
+    ///   - usesEndpointDerivative: Whether f(t₁, y₁) is one of the dense stages.
+    ///   - firstExtraStage: The index of the first stage evaluated only for dense output.
+    ///   - extraNodes: The nodes of the extra stages.
+    ///   - extraCoefficients: The coefficient rows of the extra stages, over all earlier stages.
     public init(order: Int, weightPolynomials: [[Double]], usesEndpointDerivative: Bool,
                 firstExtraStage: Int, extraNodes: [Double] = [], extraCoefficients: [[Double]] = []) {
         require(extraNodes.count == extraCoefficients.count, "one node per extra stage")
@@ -50,6 +58,11 @@ public struct ContinuousExtension: Sendable {
     /// The cubic Hermite interpolant through y₀, y₁ with slopes f(t₀, y₀) = k₁ and f(t₁, y₁): third order,
     /// for methods without a better extension. With `isFirstSameAsLast` the last stage is f(t₁, y₁);
     /// otherwise it becomes one extra dense stage (one more evaluation per step that needs output).
+    ///
+    /// - Parameters:
+    ///   - b: The method's weights.
+    ///   - isFirstSameAsLast: Whether the method's last stage is f(t₁, y₁).
+    /// - Returns: The extension.
     public static func hermite(weights b: [Double], isFirstSameAsLast: Bool) -> ContinuousExtension {
         let s = b.count
         let count = isFirstSameAsLast ? s : s + 1
@@ -69,6 +82,13 @@ public struct ContinuousExtension: Sendable {
     /// with r₁ = y₁ − y₀, r₂ = h k₁ − r₁, r₃ = r₁ − h f(t₁, y₁) − r₂ and r₄, r₅, … = h Σ d_{·,i} K_i.
     /// `weights` are b over the method's stages; `endpoint` is the index of f(t₁, y₁); `dRows` are over all
     /// dense stages.
+    ///
+    /// - Parameters:
+    ///   - b: The method's weights b.
+    ///   - endpoint: The index of the stage f(t₁, y₁).
+    ///   - stageCount: The number of dense stages.
+    ///   - dRows: The rows of Hairer's d coefficients, over all dense stages.
+    /// - Returns: Per dense stage, the coefficients of θ¹, θ², … of its weight.
     public static func hairerNestedPolynomials(weights b: [Double], endpoint: Int, stageCount: Int,
                                                dRows: [[Double]]) -> [[Double]] {
         func vector(_ fill: (Int) -> Double) -> [Double] { (0..<stageCount).map(fill) }

@@ -25,6 +25,8 @@ public struct ExplicitRungeKutta: RungeKuttaMethod {
     /// The coefficients.
     public let tableau: ButcherTableau
     /// Wraps a tableau.
+    ///
+    /// - Parameter tableau: Any explicit tableau.
     public init(_ tableau: ButcherTableau) { self.tableau = tableau }
 }
 
@@ -33,6 +35,8 @@ public struct EmbeddedRungeKutta: AdaptiveRungeKuttaMethod {
     /// The coefficients (with `errorWeights`).
     public let tableau: ButcherTableau
     /// Wraps a tableau. Precondition: the tableau has an embedded error estimate.
+    ///
+    /// - Parameter tableau: A tableau with `errorWeights`.
     public init(_ tableau: ButcherTableau) {
         require(tableau.isAdaptive, "EmbeddedRungeKutta: \(tableau.name) has no embedded error estimate; use ExplicitRungeKutta")
         self.tableau = tableau

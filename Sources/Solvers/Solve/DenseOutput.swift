@@ -30,6 +30,10 @@ public struct DenseOutput<State: ODEState> {
     }
 
     /// The solution at `time`; exact stored states at step boundaries.
+    ///
+    /// - Parameter time: A time within the solved interval.
+    /// - Returns: The state at `time`.
+    /// - Throws: `SolverError.evaluationTimeOutsideSolution` when `time` lies outside the solved interval.
     @inlinable
     public func state(at time: Double) throws -> State {
         guard let first = starts.first, let h0 = stepSizes.first else { return endState }

@@ -1,5 +1,12 @@
 extension Integrator {
     /// Runs to the end (or to a terminal event), reporting states as `saveAt` asks.
+    ///
+    /// - Parameters:
+    ///   - saveAt: What to report.
+    ///   - event: An optional terminal event.
+    /// - Returns: The solution.
+    /// - Throws: `SolverError` when a step fails or the output times are invalid; what the vector field or the
+    ///   event function throws.
     @inlinable
     public mutating func solve(saveAt: SaveAt, event: ODEEvent<State>? = nil) throws -> ODESolution<State> {
         let span = problem.timeSpan
@@ -83,12 +90,18 @@ extension Integrator {
 /// Solves `problem` with adaptive steps of an embedded Runge–Kutta pair.
 ///
 /// - Parameters:
+///   - problem: The vector field, initial state and time span.
+///   - method: A method with an error estimate (`.dormandPrince54`, `.tsitouras54`, …).
 ///   - controller: tolerances and step-size policy (no default tolerances: choose them;
 ///     `StepSizeController.torchdiffeqDefaults` gives rtol 1e-7, atol 1e-9).
 ///   - saveAt: what to report (default: the final state).
 ///   - event: an optional terminal event.
 ///   - stopTimes: times the solver must step to exactly (e.g. discontinuities of the vector field).
 ///   - maxSteps: the limit on trial steps (100 000).
+/// - Returns: The reported times and states, the statistics, the accepted steps, the event that stopped the
+///   solve and, with `SaveAt.dense`, the dense output.
+/// - Throws: `SolverError` for invalid tolerances, span or output times, a step size that underflows, too
+///   many steps or a non-finite state; what the vector field or the event function throws.
 @inlinable
 public func solve<Method: AdaptiveRungeKuttaMethod, State: ODEState>(
     _ problem: ODEProblem<State>, using method: Method, controller: StepSizeController, saveAt: SaveAt = .end,
@@ -100,6 +113,16 @@ public func solve<Method: AdaptiveRungeKuttaMethod, State: ODEState>(
 }
 
 /// Solves `problem` with `stepCount` equal steps on the grid t_k = t₀ + k·(t₁ − t₀)/stepCount.
+///
+/// - Parameters:
+///   - problem: The vector field, initial state and time span.
+///   - method: Any Runge–Kutta method.
+///   - stepCount: The number of steps, positive.
+///   - saveAt: What to report (default: the final state).
+///   - event: An optional terminal event.
+/// - Returns: The solution.
+/// - Throws: `SolverError` for an invalid span, step count or output times, or a non-finite state; what the
+///   vector field or the event function throws.
 @inlinable
 public func solve<Method: RungeKuttaMethod, State: ODEState>(
     _ problem: ODEProblem<State>, using method: Method, stepCount: Int, saveAt: SaveAt = .end,
@@ -111,6 +134,15 @@ public func solve<Method: RungeKuttaMethod, State: ODEState>(
 
 /// Solves `problem` with fixed steps of (at most) `stepSize`: the span is divided into
 /// ⌈|t₁ − t₀| / |stepSize|⌉ equal steps (a grid t_k = t₀ + k·(t₁ − t₀)/n, never a running sum of dt).
+///
+/// - Parameters:
+///   - problem: The vector field, initial state and time span.
+///   - method: Any Runge–Kutta method.
+///   - stepSize: The largest step, finite and non-zero (its sign is ignored).
+///   - saveAt: What to report (default: the final state).
+///   - event: An optional terminal event.
+/// - Returns: The solution.
+/// - Throws: `SolverError.invalidStepSize` for a zero or non-finite step, and what the `stepCount:` form throws.
 @inlinable
 public func solve<Method: RungeKuttaMethod, State: ODEState>(
     _ problem: ODEProblem<State>, using method: Method, stepSize: Double, saveAt: SaveAt = .end,

@@ -3,6 +3,10 @@ import Requirements
 extension Integrator {
     /// Takes one accepted step (retrying rejected trial steps). Returns `false`, doing nothing, once the
     /// end is reached.
+    ///
+    /// - Returns: Whether a step was taken.
+    /// - Throws: `SolverError` when the step size underflows, the steps run out or a state is not finite; what
+    ///   the vector field throws.
     @inlinable
     public mutating func step() throws -> Bool {
         if needsAdvance {
@@ -97,8 +101,12 @@ extension Integrator {
         needsAdvance = true
     }
 
-    /// The continuous extension of the last step at `target` (between `_previousTime` and `_time`).
-    /// At either end it returns the stored _state exactly. May evaluate the vector field (extra stages).
+    /// The continuous extension of the last step at `target` (between `previousTime` and `time`).
+    /// At either end it returns the stored state exactly. May evaluate the vector field (extra stages).
+    ///
+    /// - Parameter target: A time within the last step.
+    /// - Returns: The state at `target`.
+    /// - Throws: What the vector field throws.
     @inlinable
     public mutating func state(at target: Double) throws -> State {
         if target == _time { return _state }
@@ -111,6 +119,8 @@ extension Integrator {
     }
 
     /// Computes the last step's dense stages (if not done yet).
+    ///
+    /// - Throws: What the vector field throws.
     @inlinable
     public mutating func prepareDenseOutput() throws {
         require(needsAdvance, "prepareDenseOutput: no step has been taken since the last advance")

@@ -67,7 +67,16 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline let stepsPastEnd: Bool
 
     /// An adaptive integrator. `stopTimes` are times the solver must step to exactly (the end always is one).
-    /// Throws for invalid tolerances or span, or a non-finite initial _state.
+    /// Throws for invalid tolerances or span, or a non-finite initial state.
+    ///
+    /// - Parameters:
+    ///   - problem: The vector field, initial state and time span.
+    ///   - method: A method with an error estimate.
+    ///   - controller: Tolerances and step-size policy.
+    ///   - stopTimes: Times the solver must step to exactly.
+    ///   - maxSteps: The limit on trial steps.
+    /// - Throws: `SolverError` for invalid tolerances or span, a non-finite initial state or initial derivative,
+    ///   or an invalid initial step size; what the vector field throws.
     @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, controller: StepSizeController,
                 stopTimes: [Double] = [], maxSteps: Int = 100_000) throws where Method: AdaptiveRungeKuttaMethod {
@@ -95,6 +104,12 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     }
 
     /// A fixed-step integrator taking `stepCount` equal steps.
+    ///
+    /// - Parameters:
+    ///   - problem: The vector field, initial state and time span.
+    ///   - method: Any Runge–Kutta method.
+    ///   - stepCount: The number of equal steps, positive.
+    /// - Throws: `SolverError` for a step count below 1, an invalid span or a non-finite initial state.
     @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, stepCount: Int) throws {
         guard stepCount > 0 else { throw SolverError.invalidStepSize(Double(stepCount)) }

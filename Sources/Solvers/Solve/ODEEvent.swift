@@ -16,6 +16,11 @@ public struct ODEEvent<State: ODEState> {
     public var timeTolerance: Double
 
     /// An event; `timeTolerance` defaults to 1e-10.
+    ///
+    /// - Parameters:
+    ///   - direction: Which sign changes stop the solve.
+    ///   - timeTolerance: The reported time is within this distance of the crossing.
+    ///   - function: g(t, y); the solve stops where it crosses zero.
     public init(direction: Direction = .any, timeTolerance: Double = 1e-10,
                 _ function: @escaping (_ time: Double, _ state: State) throws -> Double) {
         self.function = function

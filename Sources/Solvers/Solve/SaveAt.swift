@@ -13,6 +13,13 @@ public struct SaveAt: Sendable {
     public var dense: Bool
 
     /// A save policy.
+    ///
+    /// - Parameters:
+    ///   - times: Times to report, in the direction of integration, inside the span.
+    ///   - includesStart: Whether to also report the initial state.
+    ///   - includesEnd: Whether to also report the final state.
+    ///   - everyStep: Whether to also report the state after every accepted step.
+    ///   - dense: Whether to keep every step's dense stages, for evaluation at any time afterwards.
     public init(times: [Double] = [], includesStart: Bool = false, includesEnd: Bool = false,
                 everyStep: Bool = false, dense: Bool = false) {
         self.times = times
@@ -25,6 +32,9 @@ public struct SaveAt: Sendable {
     /// Only the final state.
     public static let end = SaveAt(includesEnd: true)
     /// Exactly these times.
+    ///
+    /// - Parameter times: The times to report.
+    /// - Returns: The policy.
     public static func times(_ times: [Double]) -> SaveAt { SaveAt(times: times) }
     /// The initial state and the state after every step.
     public static let everyStep = SaveAt(includesStart: true, everyStep: true)

@@ -5,6 +5,10 @@ public struct TimeSpan: Sendable, Equatable {
     /// The final time t₁.
     public var end: Double
     /// A span from `start` to `end`.
+    ///
+    /// - Parameters:
+    ///   - start: t₀, finite.
+    ///   - end: t₁, finite; before `start` for a backward solve.
     public init(start: Double, end: Double) {
         self.start = start
         self.end = end

@@ -12,12 +12,18 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
     public var scalarCount: Int { count }
 
     /// Calls `body` with the array's contiguous storage.
+    ///
+    /// - Parameter body: A closure that reads the elements; the buffer is valid only during the call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     @inlinable
     public func withUnsafeScalars<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
         try withUnsafeBufferPointer(body)
     }
 
     /// A copy with its own storage.
+    ///
+    /// - Returns: The copy.
     @inlinable
     public func makeCopy() -> [Element] {
         withUnsafeBufferPointer { Array($0) }
@@ -26,6 +32,11 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
     /// Writes `base + Σ coefficients[j] · terms[j]` into this array's storage, one pass per term
     /// (each pass is a vectorizable multiply-add loop). Aliasing is safe: when `base` or a term
     /// shares storage with `self`, copy-on-write gives `self` fresh storage first.
+    ///
+    /// - Parameters:
+    ///   - base: The array to add to, or nil for zero.
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The arrays to combine, all of one length.
     @inlinable
     public mutating func setLinearCombination(base: [Element]?, coefficients: UnsafeBufferPointer<Double>,
                                               terms: UnsafeBufferPointer<[Element]>) {

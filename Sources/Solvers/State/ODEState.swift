@@ -13,20 +13,33 @@ public protocol ODEState {
     /// Number of scalar components.
     var scalarCount: Int { get }
     /// Read-only access to the components, contiguous.
+    ///
+    /// - Parameter body: A closure that reads the components; the buffer is valid only during the call.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws.
     func withUnsafeScalars<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R
     /// Sets `self` to `base + Σ_j coefficients[j] · terms[j]` (`base == nil` means zero).
     /// All states involved have the same scalarCount. Conformances reuse self's storage where they can
     /// (arrays write in place: no allocation in the solver loop); a tensor conformance records one op.
+    ///
+    /// - Parameters:
+    ///   - base: The state to add to, or nil for zero.
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The states to combine.
     mutating func setLinearCombination(base: Self?, coefficients: UnsafeBufferPointer<Double>,
                                        terms: UnsafeBufferPointer<Self>)
     /// A copy that does not share storage with `self` (so that writing into it never copies again).
     ///
     /// The default builds it with `setLinearCombination(base: self, …)` and no terms.
+    ///
+    /// - Returns: The copy.
     func makeCopy() -> Self
 }
 
 extension ODEState {
     /// A copy built as `self + Σ (nothing)`; conformances with cheaper copies override it.
+    ///
+    /// - Returns: The copy.
     @inlinable
     public func makeCopy() -> Self {
         var copy = self
@@ -37,6 +50,8 @@ extension ODEState {
     }
 
     /// The first component that is NaN or infinite, with its value, or `nil` when all are finite.
+    ///
+    /// - Returns: The index and value of the first non-finite component, or nil.
     @inlinable
     public func firstNonFiniteComponent() -> (index: Int, value: Double)? {
         withUnsafeScalars { x in
@@ -47,6 +62,11 @@ extension ODEState {
 
     /// Sets `self` to `base + Σ coefficients[j] · terms[j]` from Swift arrays (allocates; for tests and
     /// setup code, not for inner loops).
+    ///
+    /// - Parameters:
+    ///   - base: The state to add to, or nil for zero.
+    ///   - coefficients: One coefficient per term.
+    ///   - terms: The states to combine.
     @inlinable
     public mutating func setLinearCombination(base: Self?, coefficients: [Double], terms: [Self]) {
         require(coefficients.count == terms.count,

@@ -4,6 +4,15 @@ extension RungeKuttaMethod {
     /// Computes what the continuous extension needs beyond the step's stages (f(t₁, y₁) when it is not
     /// the last stage, and any extra stages) for the step last taken from (`time`, `start`) to `end`.
     /// Does nothing if they are current.
+    ///
+    /// - Parameters:
+    ///   - f: The vector field.
+    ///   - time: The step's start.
+    ///   - h: The step's size.
+    ///   - y0: The state at the step's start.
+    ///   - y1: The state at the step's end.
+    ///   - workspace: The workspace of the step, whose dense stages it completes.
+    /// - Throws: What `f` throws.
     @inlinable
     public func prepareDenseOutput<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize h: Double,
                                                     start y0: State, end y1: State,
@@ -38,6 +47,14 @@ extension RungeKuttaMethod {
 
     /// Writes the continuous extension's value at `target` (inside the step from `time` of size `stepSize`
     /// that started at `y0`) into `output`. Precondition: `prepareDenseOutput` ran for this step.
+    ///
+    /// - Parameters:
+    ///   - target: A time within the step.
+    ///   - time: The step's start.
+    ///   - h: The step's size.
+    ///   - y0: The state at the step's start.
+    ///   - workspace: The workspace holding the step's dense stages.
+    ///   - output: Receives the state at `target`.
     @inlinable
     public func interpolate<State: ODEState>(at target: Double, time: Double, stepSize h: Double, start y0: State,
                                              workspace: RungeKuttaWorkspace<State>, into output: inout State) {

@@ -6,6 +6,15 @@ extension RungeKuttaMethod {
     /// Every state it produces comes from `setLinearCombination`, so the step can be recorded on a tape.
     /// After accepting the step, call `workspace.advance()` before stepping from `next` (this carries
     /// the FSAL derivative); to step from any other state, call `workspace.invalidateFirstStage()`.
+    ///
+    /// - Parameters:
+    ///   - f: The vector field.
+    ///   - time: The step's start.
+    ///   - h: The step's size; negative integrates backwards.
+    ///   - y: The state at `time`.
+    ///   - next: Receives the state at `time + h`.
+    ///   - workspace: Stage buffers for this method and state shape; receives the stages and error estimate.
+    /// - Throws: What `f` throws.
     @inlinable @inline(never)
     public func step<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize h: Double, state y: State,
                                       into next: inout State, workspace: inout RungeKuttaWorkspace<State>) throws {
@@ -52,6 +61,16 @@ extension RungeKuttaMethod {
 
     /// One step that returns its results (allocates; for callers outside the solve loop, such as a
     /// gradient mode replaying stored steps). `freshStart` forgets any carried FSAL derivative first.
+    ///
+    /// - Parameters:
+    ///   - f: The vector field.
+    ///   - time: The step's start.
+    ///   - stepSize: The step's size; negative integrates backwards.
+    ///   - state: The state at `time`.
+    ///   - workspace: Stage buffers for this method and state shape.
+    ///   - freshStart: Whether to evaluate f(time, state) afresh rather than reuse a carried first stage.
+    /// - Returns: The state at `time + stepSize` and, for an embedded pair, the error estimate.
+    /// - Throws: What `f` throws.
     @inlinable
     public func step<State: ODEState>(_ f: VectorField<State>, time: Double, stepSize: Double, state: State,
                                       workspace: inout RungeKuttaWorkspace<State>,

@@ -38,6 +38,10 @@ public struct RungeKuttaWorkspace<State: ODEState> {
     }
 
     /// Buffers shaped like `template` for `tableau`.
+    ///
+    /// - Parameters:
+    ///   - template: A state of the shape to be integrated (its values are not used).
+    ///   - tableau: The method's tableau, which fixes the number of stages.
     public init(template: State, tableau: ButcherTableau) {
         packed = tableau.packed
         coefficientBuffer = CoefficientBuffer(capacity: packed.denseStageCount)
@@ -80,6 +84,8 @@ public struct RungeKuttaWorkspace<State: ODEState> {
     }
 
     /// Records `f(time, state)` as the first stage (for callers that already evaluated it).
+    ///
+    /// - Parameter derivative: f(t, y) at the state the next step starts from.
     @inlinable
     public mutating func setFirstStage(_ derivative: State) {
         stages[0] = derivative
