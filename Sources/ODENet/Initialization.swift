@@ -17,6 +17,9 @@ public enum Initialization {
     /// product of any further (kernel) dimensions, as PyTorch's `_calculate_fan_in_and_fan_out`.
     ///
     /// A rank-1 shape (a bias or a norm scale) has fan-in `shape[0]`.
+    ///
+    /// - Parameter shape: A weight's shape, [out, in, kernel…].
+    /// - Returns: The fan-in.
     public static func fanIn(ofWeightShape shape: [Int]) -> Int {
         require(!shape.isEmpty, "Initialization.fanIn: a rank-0 shape has no fan-in")
         if shape.count == 1 { return shape[0] }
@@ -24,6 +27,9 @@ public enum Initialization {
     }
 
     /// The number of outputs one input feeds: `shape[0]` times the kernel dimensions.
+    ///
+    /// - Parameter shape: A weight's shape, [out, in, kernel…].
+    /// - Returns: The fan-out.
     public static func fanOut(ofWeightShape shape: [Int]) -> Int {
         require(!shape.isEmpty, "Initialization.fanOut: a rank-0 shape has no fan-out")
         if shape.count == 1 { return shape[0] }
@@ -31,6 +37,12 @@ public enum Initialization {
     }
 
     /// Samples U(−bound, bound).
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - bound: The half-width of the interval, finite and ≥ 0.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func uniform<Scalar: TensorScalar>(
         _ shape: [Int], bound: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
@@ -39,6 +51,12 @@ public enum Initialization {
     }
 
     /// Samples N(0, standardDeviation²).
+    ///
+    /// - Parameters:
+    ///   - shape: The shape of the result.
+    ///   - standardDeviation: The standard deviation, finite and ≥ 0.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func normal<Scalar: TensorScalar>(
         _ shape: [Int], standardDeviation: Double, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
@@ -48,6 +66,9 @@ public enum Initialization {
     }
 
     /// The gain of a leaky-ReLU with slope `negativeSlope`, √(2 / (1 + a²)) (PyTorch `calculate_gain`).
+    ///
+    /// - Parameter negativeSlope: The slope a for negative inputs.
+    /// - Returns: The gain.
     public static func leakyReLUGain(negativeSlope: Double) -> Double {
         (2 / (1 + negativeSlope * negativeSlope)).squareRoot()
     }
@@ -57,6 +78,12 @@ public enum Initialization {
     ///
     /// The default `negativeSlope` √5 is PyTorch's default for `nn.Linear`/`nn.Conv2d` weights and gives
     /// the bound 1/√fanIn.
+    ///
+    /// - Parameters:
+    ///   - shape: The weight's shape, [out, in, kernel…].
+    ///   - negativeSlope: The leaky-ReLU slope a of the gain.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func kaimingUniform<Scalar: TensorScalar>(
         _ shape: [Int], negativeSlope: Double = 5.0.squareRoot(), using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
@@ -68,6 +95,12 @@ public enum Initialization {
 
     /// Kaiming (He) normal initialisation on the fan-in: N(0, (gain/√fanIn)²), gain = √(2 / (1 + a²));
     /// the default slope 0 is the ReLU gain √2.
+    ///
+    /// - Parameters:
+    ///   - shape: The weight's shape, [out, in, kernel…].
+    ///   - negativeSlope: The leaky-ReLU slope a of the gain.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func kaimingNormal<Scalar: TensorScalar>(
         _ shape: [Int], negativeSlope: Double = 0, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
@@ -78,6 +111,12 @@ public enum Initialization {
     }
 
     /// Xavier (Glorot) uniform initialisation: U(±gain·√(6 / (fanIn + fanOut))).
+    ///
+    /// - Parameters:
+    ///   - shape: The weight's shape, [out, in, kernel…].
+    ///   - gain: The factor on the bound.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func xavierUniform<Scalar: TensorScalar>(
         _ shape: [Int], gain: Double = 1, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {
@@ -88,6 +127,12 @@ public enum Initialization {
 
     /// PyTorch's default bias of a layer whose weight has fan-in `fanIn`: U(±1/√fanIn), or zeros when
     /// `fanIn` is 0.
+    ///
+    /// - Parameters:
+    ///   - shape: The bias's shape.
+    ///   - fanIn: The fan-in of the layer's weight.
+    ///   - generator: The source of randomness.
+    /// - Returns: The samples.
     public static func defaultBias<Scalar: TensorScalar>(
         _ shape: [Int], fanIn: Int, using generator: inout some RandomNumberGenerator
     ) -> Tensor<Scalar> {

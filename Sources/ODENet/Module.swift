@@ -7,6 +7,8 @@ public final class Parameter<Scalar: TensorScalar> {
     public var value: Tensor<Scalar>
 
     /// Wraps an initial value.
+    ///
+    /// - Parameter value: The parameter's initial value.
     public init(_ value: Tensor<Scalar>) { self.value = value }
 
     /// The shape of the value.
@@ -36,6 +38,9 @@ extension Module {
 
     /// Every parameter of scalar type `Scalar` in this module and its children, with its dotted path,
     /// in declaration order. A parameter shared by two paths appears once, under the first.
+    ///
+    /// - Parameter type: The scalar type of the parameters to collect.
+    /// - Returns: Each parameter with its dotted name (`net.0.weight`), the `state_dict` key PyTorch would give it.
     public func namedParameters<Scalar: TensorScalar>(
         of type: Scalar.Type = Scalar.self) -> [(name: String, parameter: Parameter<Scalar>)] {
         var result: [(name: String, parameter: Parameter<Scalar>)] = []
@@ -45,11 +50,17 @@ extension Module {
     }
 
     /// Every parameter of scalar type `Scalar`, in the order of `namedParameters`.
+    ///
+    /// - Parameter type: The scalar type of the parameters to collect.
+    /// - Returns: The parameters.
     public func parameters<Scalar: TensorScalar>(of type: Scalar.Type = Scalar.self) -> [Parameter<Scalar>] {
         namedParameters(of: type).map(\.parameter)
     }
 
     /// Total number of scalars in all parameters of type `Scalar`.
+    ///
+    /// - Parameter type: The scalar type of the parameters to count.
+    /// - Returns: The number of scalars.
     public func parameterCount<Scalar: TensorScalar>(of type: Scalar.Type = Scalar.self) -> Int {
         parameters(of: type).reduce(0) { $0 + $1.value.scalarCount }
     }
@@ -92,6 +103,10 @@ public protocol Layer<Scalar>: TypedModule where ParameterScalar == Scalar {
     /// The scalar type of the tensors this layer maps.
     associatedtype Scalar: TensorScalar
     /// Applies the layer.
+    ///
+    /// - Parameter input: The layer's input.
+    /// - Returns: The layer's output.
+    /// - Throws: What the layer throws (a layer that cannot fail throws nothing).
     func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar>
 }
 
@@ -103,5 +118,11 @@ public protocol Dynamics<Scalar>: TypedModule where ParameterScalar == Scalar {
     /// The scalar type of the state.
     associatedtype Scalar: TensorScalar
     /// Evaluates dz/dt at `time` for the state `state` (a batch of states is one state).
+    ///
+    /// - Parameters:
+    ///   - time: t, a rank-0 tensor.
+    ///   - state: z, a batch of states integrated as one.
+    /// - Returns: dz/dt, shaped like `state`.
+    /// - Throws: What the field throws.
     func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar>
 }

@@ -34,6 +34,13 @@ public enum ModuleCheckpoint {
     }
 
     /// The safetensors contents for `model`'s parameters of type `Scalar`, `optimizerState` and `metadata`.
+    ///
+    /// - Parameters:
+    ///   - model: The module whose parameters are stored under their dotted names.
+    ///   - type: The scalar type of the parameters to store.
+    ///   - optimizerState: The optimiser's state to store beside them, or nil.
+    ///   - metadata: Free-form strings for the header's `__metadata__`.
+    /// - Returns: The file's contents, not yet written.
     public static func file<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         of model: M, as type: Scalar.Type = Scalar.self, optimizerState: OptimizerState<Scalar>? = nil,
         metadata: [String: String] = [:]
@@ -54,6 +61,14 @@ public enum ModuleCheckpoint {
     }
 
     /// Writes `model`'s parameters (and `optimizerState`, `metadata`) to `path` atomically.
+    ///
+    /// - Parameters:
+    ///   - model: The module whose parameters are saved.
+    ///   - type: The scalar type of the parameters to save.
+    ///   - optimizerState: The optimiser's state to save beside them, or nil.
+    ///   - metadata: Free-form strings for the header's `__metadata__` (epoch, RNG state, …).
+    ///   - path: The file to write; an existing file is replaced only once the new one is complete.
+    /// - Throws: `CheckpointError` when the file cannot be written.
     public static func save<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         _ model: M, as type: Scalar.Type = Scalar.self, optimizerState: OptimizerState<Scalar>? = nil,
         metadata: [String: String] = [:], to path: String
@@ -63,6 +78,13 @@ public enum ModuleCheckpoint {
 
     /// Reads `path`, validates it against `model` and assigns every parameter; returns the optimiser
     /// state and metadata. On error nothing is assigned.
+    ///
+    /// - Parameters:
+    ///   - model: The module to restore; its parameter names, shapes and dtype must match the file.
+    ///   - path: The safetensors file to read.
+    ///   - type: The scalar type of the parameters to restore.
+    /// - Returns: The optimiser state and metadata stored with the parameters.
+    /// - Throws: `CheckpointError` naming the file and the key when the file is unreadable or does not match.
     @discardableResult
     public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         into model: M, from path: String, as type: Scalar.Type = Scalar.self
@@ -72,6 +94,13 @@ public enum ModuleCheckpoint {
 
     /// Validates `file` against `model` and assigns every parameter; returns the optimiser state and
     /// metadata. On error nothing is assigned. Errors name `file.origin`.
+    ///
+    /// - Parameters:
+    ///   - model: The module to restore; its parameter names, shapes and dtype must match the file.
+    ///   - file: The safetensors contents (for example read from memory).
+    ///   - type: The scalar type of the parameters to restore.
+    /// - Returns: The optimiser state and metadata stored with the parameters.
+    /// - Throws: `CheckpointError` naming the key when the contents do not match.
     @discardableResult
     public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         into model: M, from file: SafetensorsFile, as type: Scalar.Type = Scalar.self

@@ -14,6 +14,8 @@ extension SafetensorsFile {
     ///
     /// The header lists `__metadata__` first (keys sorted; omitted when empty), then each tensor with
     /// `dtype`, `shape` and `data_offsets`, in data order, so equal checkpoints give identical bytes.
+    ///
+    /// - Returns: The bytes of a safetensors file.
     public func encoded() -> [UInt8] {
         var members: [(key: String, value: JSONValue)] = []
         if !metadata.isEmpty {

@@ -24,6 +24,11 @@ public struct SafetensorsFile: Equatable, Sendable {
         public let bytes: [UInt8]
 
         /// Creates an entry; the byte count must match the shape and dtype (a programmer error otherwise).
+        ///
+        /// - Parameters:
+        ///   - dtype: The element type.
+        ///   - shape: The tensor's shape.
+        ///   - bytes: The elements, row-major and little-endian.
         public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
             require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
             require(bytes.count == shape.reduce(1, *) * dtype.byteCount,
@@ -42,6 +47,10 @@ public struct SafetensorsFile: Equatable, Sendable {
     private var order: [String] = []
 
     /// Creates an empty checkpoint with the given metadata.
+    ///
+    /// - Parameters:
+    ///   - metadata: Free-form strings for the header's `__metadata__`.
+    ///   - origin: What errors name as the file (the path for a file read from disk).
     public init(metadata: [String: String] = [:], origin: String = "<memory>") {
         self.metadata = metadata
         self.origin = origin
@@ -51,6 +60,9 @@ public struct SafetensorsFile: Equatable, Sendable {
     public var keys: [String] { order }
 
     /// The entry named `key`, or nil; setting nil removes it.
+    ///
+    /// - Parameter key: The tensor's name.
+    /// - Returns: Its entry, or nil when the file has none.
     public subscript(key: String) -> Entry? {
         get { storage[key] }
         set {
@@ -61,17 +73,32 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
 
     /// Two checkpoints are equal when they hold the same tensors and metadata (origin and order ignored).
+    ///
+    /// - Parameters:
+    ///   - lhs: A checkpoint.
+    ///   - rhs: Another checkpoint.
+    /// - Returns: Whether they hold the same tensors and metadata.
     public static func == (lhs: SafetensorsFile, rhs: SafetensorsFile) -> Bool {
         lhs.storage == rhs.storage && lhs.metadata == rhs.metadata
     }
 
     /// Stores `values` (F32 or F64 according to the element type) under `key`.
+    ///
+    /// - Parameters:
+    ///   - values: The elements in row-major order.
+    ///   - shape: The tensor's shape (its product is `values.count`).
+    ///   - key: The tensor's name; an existing entry is replaced.
     public mutating func setValues<Scalar: SafetensorsScalar>(_ values: [Scalar], shape: [Int], forKey key: String) {
         require(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
         self[key] = Entry(dtype: Scalar.safetensorsDType, shape: shape, bytes: Scalar.littleEndianBytes(values))
     }
 
     /// The values stored under `key`, checking that the dtype matches `Scalar` and, if given, the shape.
+    /// - Parameters:
+    ///   - key: The tensor's name.
+    ///   - shape: The shape the tensor must have, or nil for any.
+    ///   - type: The element type (`Float` reads F32, `Double` F64).
+    /// - Returns: The elements in row-major order.
     /// - Throws: `CheckpointError.missingKey`, `.dtypeMismatch` or `.shapeMismatch`.
     public func values<Scalar: SafetensorsScalar>(forKey key: String, shape: [Int]? = nil,
                                                   as type: Scalar.Type = Scalar.self) throws(CheckpointError) -> [Scalar] {
@@ -83,6 +110,12 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
 
     /// The entry named `key`, checking its shape when one is given.
+    ///
+    /// - Parameters:
+    ///   - key: The tensor's name.
+    ///   - shape: The shape the tensor must have, or nil for any.
+    /// - Returns: The entry.
+    /// - Throws: `CheckpointError.missingKey` or `.shapeMismatch`.
     public func entry(forKey key: String, shape: [Int]? = nil) throws(CheckpointError) -> Entry {
         guard let entry = storage[key] else { throw .missingKey(file: origin, key: key, available: order) }
         if let shape, shape != entry.shape {
@@ -92,6 +125,9 @@ public struct SafetensorsFile: Equatable, Sendable {
     }
 
     /// Checks that the file holds exactly `expectedKeys`: a missing key is reported before an extra one.
+    ///
+    /// - Parameter expectedKeys: The names the file must hold, no more and no fewer.
+    /// - Throws: `CheckpointError.missingKey` or `.unexpectedKey`.
     public func validateKeys(_ expectedKeys: some Sequence<String>) throws(CheckpointError) {
         let expected = Set(expectedKeys)
         if let missing = expected.subtracting(storage.keys).sorted().first {

@@ -12,6 +12,9 @@ public final class Tanh<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// No members.
     public var namedMembers: [(name: String, member: Any)] { [] }
     /// tanh(input).
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: tanh(input), shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { tanh(input) }
     /// `Tanh()`.
     public var description: String { "Tanh()" }
@@ -24,6 +27,9 @@ public final class ReLU<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// No members.
     public var namedMembers: [(name: String, member: Any)] { [] }
     /// max(0, input).
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: max(0, input), shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { relu(input) }
     /// `ReLU()`.
     public var description: String { "ReLU()" }
@@ -36,6 +42,9 @@ public final class Sigmoid<Scalar: TensorScalar>: Layer, CustomStringConvertible
     /// No members.
     public var namedMembers: [(name: String, member: Any)] { [] }
     /// σ(input).
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: σ(input), shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { sigmoid(input) }
     /// `Sigmoid()`.
     public var description: String { "Sigmoid()" }
@@ -46,10 +55,15 @@ public final class ELU<Scalar: TensorScalar>: Layer, CustomStringConvertible {
     /// The saturation value −α for large negative inputs.
     public let alpha: Double
     /// Creates the layer.
+    ///
+    /// - Parameter alpha: α: the output approaches −α for very negative inputs.
     public init(alpha: Double = 1) { self.alpha = alpha }
     /// No members.
     public var namedMembers: [(name: String, member: Any)] { [] }
     /// ELU(input).
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: ELU(input), shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> { elu(input, alpha: Scalar(alpha)) }
     /// `ELU(alpha: α)`.
     public var description: String { "ELU(alpha: \(alpha))" }
@@ -60,6 +74,8 @@ public final class Softplus<Scalar: TensorScalar>: Layer, CustomStringConvertibl
     /// The sharpness β; larger values approach the ReLU.
     public let beta: Double
     /// Creates the layer.
+    ///
+    /// - Parameter beta: β, positive: larger values approach the ReLU.
     public init(beta: Double = 1) {
         require(beta > 0, "Softplus: beta \(beta) must be > 0")
         self.beta = beta
@@ -67,6 +83,9 @@ public final class Softplus<Scalar: TensorScalar>: Layer, CustomStringConvertibl
     /// No members.
     public var namedMembers: [(name: String, member: Any)] { [] }
     /// softplus(β·input)/β.
+    ///
+    /// - Parameter input: Any tensor.
+    /// - Returns: softplus(β·input)/β, shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         beta == 1 ? softplus(input) : softplus(input * Scalar(beta)) / Scalar(beta)
     }

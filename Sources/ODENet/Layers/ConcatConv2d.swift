@@ -18,6 +18,15 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
 
     /// Creates the layer; the convolution has `inputChannels + 1` input channels and PyTorch's default
     /// initialisation. The kernel size defaults to 3, as in torchdiffeq.
+    ///
+    /// - Parameters:
+    ///   - inputChannels: The number of state channels C (the convolution sees C + 1).
+    ///   - outputChannels: The number of output channels O.
+    ///   - kernelSize: The side of the square kernel.
+    ///   - stride: The step between output pixels.
+    ///   - padding: The zeros added on each side of each spatial axis.
+    ///   - bias: Whether the convolution has a bias.
+    ///   - generator: The source of the initial weights.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int = 3, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, using generator: inout some RandomNumberGenerator) {
         layer = Conv2d(inputChannels + 1, outputChannels, kernelSize: kernelSize, stride: stride, padding: padding,
@@ -25,6 +34,8 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
     }
 
     /// Wraps an existing convolution, whose first input channel receives the time.
+    ///
+    /// - Parameter layer: A convolution with C + 1 input channels for a state of C channels.
     public init(_ layer: Conv2d<Scalar>) {
         require(layer.inputChannels >= 2, "ConcatConv2d: the convolution needs ≥ 2 input channels, has \(layer.inputChannels)")
         self.layer = layer
@@ -34,6 +45,11 @@ public final class ConcatConv2d<Scalar: TensorScalar>: Dynamics, CustomStringCon
     public var namedMembers: [(name: String, member: Any)] { [("_layer", layer)] }
 
     /// Evaluates the convolution of `[t, state]` for `state` [N, C, H, W] and a one-element `time`.
+    ///
+    /// - Parameters:
+    ///   - time: t, one element.
+    ///   - state: The state, [N, C, H, W].
+    /// - Returns: The convolution of the state with a constant channel t prepended, [N, O, H', W'].
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
         require(time.scalarCount == 1, "ConcatConv2d: time has shape \(time.shape), not one element")
         require(state.rank == 4 && state.shape[1] + 1 == layer.inputChannels,

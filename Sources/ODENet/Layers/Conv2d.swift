@@ -24,6 +24,15 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     public let padding: Int
 
     /// Creates a convolution with PyTorch's default initialisation.
+    ///
+    /// - Parameters:
+    ///   - inputChannels: The number of input channels C.
+    ///   - outputChannels: The number of output channels O.
+    ///   - kernelSize: The side of the square kernel.
+    ///   - stride: The step between output pixels.
+    ///   - padding: The zeros added on each side of each spatial axis.
+    ///   - bias: Whether the convolution has a bias.
+    ///   - generator: The source of the initial weights.
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 bias: Bool = true, using generator: inout some RandomNumberGenerator) {
         require(inputChannels > 0 && outputChannels > 0 && kernelSize > 0,
@@ -40,6 +49,12 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     }
 
     /// Creates a convolution from given values: `weight` [O, C, k, k] (square) and `bias` [O] or nil.
+    ///
+    /// - Parameters:
+    ///   - weight: The filters, [O, C, k, k].
+    ///   - bias: One value per output channel, [O], or nil.
+    ///   - stride: The step between output pixels.
+    ///   - padding: The zeros added on each side of each spatial axis.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, stride: Int = 1, padding: Int = 0) {
         require(weight.rank == 4 && weight.shape[2] == weight.shape[3],
                 "Conv2d: weight shape \(weight.shape) is not [O, C, k, k]")
@@ -62,6 +77,9 @@ public final class Conv2d<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     public var kernelSize: Int { weight.shape[2] }
 
     /// Convolves `input` [N, C, H, W].
+    ///
+    /// - Parameter input: Images, [N, C, H, W].
+    /// - Returns: [N, O, H', W'].
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         require(input.rank == 4 && input.shape[1] == inputChannels,
                 "Conv2d: input shape \(input.shape) is not [N, \(inputChannels), H, W] for weight shape \(weight.shape)")

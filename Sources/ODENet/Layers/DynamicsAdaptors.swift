@@ -15,6 +15,8 @@ public final class TimeIndependent<Wrapped: Layer>: Dynamics, CustomStringConver
     public let layer: Wrapped
 
     /// Wraps `layer`.
+    ///
+    /// - Parameter layer: The layer to apply to the state.
     public init(_ layer: Wrapped) {
         self.layer = layer
     }
@@ -23,6 +25,12 @@ public final class TimeIndependent<Wrapped: Layer>: Dynamics, CustomStringConver
     public var namedMembers: [(name: String, member: Any)] { layer.namedMembers }
 
     /// `layer(state)`; `time` is not used.
+    ///
+    /// - Parameters:
+    ///   - time: t (not used).
+    ///   - state: z.
+    /// - Returns: `layer(state)`.
+    /// - Throws: What the layer throws.
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try layer(state)
     }
@@ -46,6 +54,10 @@ public final class DynamicsFunction<Scalar: TensorScalar>: Dynamics, CustomStrin
     private let body: (Tensor<Scalar>, Tensor<Scalar>) throws -> Tensor<Scalar>
 
     /// Wraps `body`, which uses the modules and parameters in `members`.
+    ///
+    /// - Parameters:
+    ///   - members: The modules and parameters the closure uses, by name.
+    ///   - body: f(t, z), returning dz/dt shaped like z.
     public init(members: KeyValuePairs<String, AnyObject> = [:],
                 _ body: @escaping (_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar>) {
         for (name, member) in members {
@@ -60,6 +72,12 @@ public final class DynamicsFunction<Scalar: TensorScalar>: Dynamics, CustomStrin
     public var namedMembers: [(name: String, member: Any)] { members.map { ($0.key, $0.value as Any) } }
 
     /// Calls the closure.
+    ///
+    /// - Parameters:
+    ///   - time: t, a rank-0 tensor.
+    ///   - state: z.
+    /// - Returns: The closure's dz/dt.
+    /// - Throws: What the closure throws.
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try body(time, state)
     }

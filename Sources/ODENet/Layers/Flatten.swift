@@ -7,6 +7,8 @@ public final class Flatten<Scalar: TensorScalar>: Layer, CustomStringConvertible
     public let startAxis: Int
 
     /// Creates the layer; the default keeps the batch axis.
+    ///
+    /// - Parameter startAxis: The first axis to merge.
     public init(startAxis: Int = 1) {
         self.startAxis = startAxis
     }
@@ -15,6 +17,9 @@ public final class Flatten<Scalar: TensorScalar>: Layer, CustomStringConvertible
     public var namedMembers: [(name: String, member: Any)] { [] }
 
     /// `input` with the axes from `startAxis` merged.
+    ///
+    /// - Parameter input: A tensor of rank above `startAxis`.
+    /// - Returns: The flattened tensor, of rank `startAxis + 1`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         input.flattened(startAxis: startAxis)
     }

@@ -22,6 +22,12 @@ public final class GroupNorm<Scalar: TensorScalar>: Layer, CustomStringConvertib
     public let epsilon: Double
 
     /// Creates the layer; `groups` must divide `channels`.
+    ///
+    /// - Parameters:
+    ///   - groups: The number of channel groups normalised separately.
+    ///   - channels: The number of channels C.
+    ///   - epsilon: Added to the variance for stability.
+    ///   - affine: Whether the layer has a per-channel scale and offset (`weight`, `bias`).
     public init(_ groups: Int, _ channels: Int, epsilon: Double = 1e-5, affine: Bool = true) {
         require(groups > 0 && channels > 0 && channels % groups == 0,
                 "GroupNorm: \(groups) groups must divide \(channels) channels")
@@ -34,6 +40,9 @@ public final class GroupNorm<Scalar: TensorScalar>: Layer, CustomStringConvertib
     }
 
     /// Normalises `input` [N, C, …].
+    ///
+    /// - Parameter input: A tensor of C channels, [N, C, …].
+    /// - Returns: The normalised tensor, shaped like `input`.
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         require(input.rank >= 2 && input.shape[1] == channels,
                 "GroupNorm: input shape \(input.shape) is not [N, \(channels), …]")

@@ -11,6 +11,10 @@ public final class Lambda<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     private let body: (Tensor<Scalar>) throws -> Tensor<Scalar>
 
     /// Wraps `body`; `name` labels the layer when printed.
+    ///
+    /// - Parameters:
+    ///   - name: The layer's label when printed.
+    ///   - body: The function the layer applies (it has no parameters of its own).
     public init(_ name: String = "Lambda", _ body: @escaping (Tensor<Scalar>) throws -> Tensor<Scalar>) {
         self.name = name
         self.body = body
@@ -20,6 +24,10 @@ public final class Lambda<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     public var namedMembers: [(name: String, member: Any)] { [] }
 
     /// Calls the closure.
+    ///
+    /// - Parameter input: The layer's input.
+    /// - Returns: The closure's result.
+    /// - Throws: What the closure throws.
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> { try body(input) }
 
     /// `Name()`.

@@ -23,6 +23,13 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     public var activation: Activation
 
     /// Creates a layer with PyTorch's default initialisation.
+    ///
+    /// - Parameters:
+    ///   - inputDimensions: The number of input features.
+    ///   - outputDimensions: The number of output features.
+    ///   - bias: Whether the layer has a bias.
+    ///   - activation: The activation fused into the layer.
+    ///   - generator: The source of the initial weights.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
                 activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
         require(inputDimensions > 0 && outputDimensions > 0,
@@ -35,6 +42,11 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     }
 
     /// Creates a layer from given values: `weight` [out, in] and `bias` [out] or nil.
+    ///
+    /// - Parameters:
+    ///   - weight: The weight matrix, [out, in].
+    ///   - bias: The offset, [out], or nil.
+    ///   - activation: The activation fused into the layer.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>?, activation: Activation = .identity) {
         require(weight.rank == 2, "Linear: weight shape \(weight.shape) is not [out, in]")
         if let bias {
@@ -52,6 +64,9 @@ public final class Linear<Scalar: TensorScalar>: Layer, CustomStringConvertible 
     public var outputDimensions: Int { weight.shape[0] }
 
     /// Applies the layer to `input` [..., inputDimensions].
+    ///
+    /// - Parameter input: The features, [..., inputDimensions].
+    /// - Returns: The outputs, [..., outputDimensions].
     public func callAsFunction(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         require(input.rank >= 1 && input.shape[input.rank - 1] == inputDimensions,
                 "Linear: input shape \(input.shape) does not end in \(inputDimensions) (weight shape \(weight.shape))")

@@ -13,16 +13,22 @@ public final class Sequential<Scalar: TensorScalar>: Layer, CustomStringConverti
     public private(set) var layers: [any Layer<Scalar>]
 
     /// Creates the chain from an array of layers.
+    ///
+    /// - Parameter layers: The layers, in application order.
     public init(_ layers: [any Layer<Scalar>]) {
         self.layers = layers
     }
 
     /// Creates the chain from a list of layers.
+    ///
+    /// - Parameter layers: The layers, in application order.
     public convenience init(_ layers: any Layer<Scalar>...) {
         self.init(layers)
     }
 
     /// Adds `layer` at the end (its name is the next index).
+    ///
+    /// - Parameter layer: The layer to apply after the others.
     public func append(_ layer: any Layer<Scalar>) {
         layers.append(layer)
     }
@@ -31,6 +37,9 @@ public final class Sequential<Scalar: TensorScalar>: Layer, CustomStringConverti
     public var count: Int { layers.count }
 
     /// The layer at `index`.
+    ///
+    /// - Parameter index: A position in `0..<count`.
+    /// - Returns: The layer there.
     public subscript(index: Int) -> any Layer<Scalar> {
         require(layers.indices.contains(index), "Sequential: index \(index) out of range 0..<\(layers.count)")
         return layers[index]
@@ -42,6 +51,10 @@ public final class Sequential<Scalar: TensorScalar>: Layer, CustomStringConverti
     }
 
     /// Applies every layer in turn; the first error stops the chain.
+    ///
+    /// - Parameter input: The first layer's input.
+    /// - Returns: The last layer's output.
+    /// - Throws: The first error a layer throws.
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         var x = input
         for layer in layers { x = try layer(x) }

@@ -18,12 +18,21 @@ public final class TimeConcatenatedLinear<Scalar: TensorScalar>: Dynamics, Custo
     public let layer: Linear<Scalar>
 
     /// Creates the layer with a `Linear(inputDimensions + 1, outputDimensions)` inside.
+    ///
+    /// - Parameters:
+    ///   - inputDimensions: The number of state features D.
+    ///   - outputDimensions: The number of output features.
+    ///   - bias: Whether the layer has a bias.
+    ///   - activation: The activation fused into the layer.
+    ///   - generator: The source of the initial weights.
     public init(_ inputDimensions: Int, _ outputDimensions: Int, bias: Bool = true,
                 activation: Activation = .identity, using generator: inout some RandomNumberGenerator) {
         layer = Linear(inputDimensions + 1, outputDimensions, bias: bias, activation: activation, using: &generator)
     }
 
     /// Wraps an existing layer, whose last input feature receives the time.
+    ///
+    /// - Parameter layer: A layer with D + 1 input features for a state of D features.
     public init(_ layer: Linear<Scalar>) {
         require(layer.inputDimensions >= 2,
                 "TimeConcatenatedLinear: the layer needs ≥ 2 input features, has \(layer.inputDimensions)")
@@ -34,6 +43,11 @@ public final class TimeConcatenatedLinear<Scalar: TensorScalar>: Dynamics, Custo
     public var namedMembers: [(name: String, member: Any)] { [("_layer", layer)] }
 
     /// Evaluates the layer on `[state, time]` for `state` [..., D] and a one-element `time`.
+    ///
+    /// - Parameters:
+    ///   - time: t, one element.
+    ///   - state: The state, [..., D].
+    /// - Returns: The layer applied to the state with t appended as a last feature.
     public func callAsFunction(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>) -> Tensor<Scalar> {
         require(time.scalarCount == 1, "TimeConcatenatedLinear: time has shape \(time.shape), not one element")
         require(state.rank >= 1 && state.shape[state.rank - 1] + 1 == layer.inputDimensions,

@@ -74,6 +74,12 @@ public struct AdjointOptions: Sendable, CustomStringConvertible {
     }
 
     /// The earlier form, taking a tableau.
+    ///
+    /// - Parameters:
+    ///   - method: The backward tableau (an embedded pair), or nil for the forward method.
+    ///   - relativeTolerance: rtol of the backward solve; `nil` uses the forward one.
+    ///   - absoluteTolerance: atol of the backward solve; `nil` uses the forward one.
+    ///   - usesSeminorm: whether only z and a control the backward step.
     @available(*, deprecated, message: "pass a method: AdjointOptions(method: EmbeddedRungeKutta(tableau), …)")
     @_disfavoredOverload
     public init(method: ButcherTableau?, relativeTolerance: Double? = nil,

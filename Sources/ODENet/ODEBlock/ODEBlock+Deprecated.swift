@@ -3,6 +3,14 @@ import Solvers
 /// The settings `ODEBlock` kept before `stepping`, for one minor version.
 extension ODEBlock {
     /// The earlier initialiser taking a tableau and an optional fixed step.
+    ///
+    /// - Parameters:
+    ///   - dynamics: The vector field.
+    ///   - method: The tableau; an embedded pair unless `stepSize` is given.
+    ///   - relativeTolerance: rtol of adaptive steps.
+    ///   - absoluteTolerance: atol of adaptive steps.
+    ///   - stepSize: A fixed step size, or nil for adaptive steps.
+    ///   - gradientMode: How gradients are computed.
     @available(*, deprecated, message: "use ODEBlock(_:method:relativeTolerance:absoluteTolerance:gradientMode:) with a method (EmbeddedRungeKutta(tableau)), or ODEBlock(_:method:stepSize:gradientMode:)")
     @_disfavoredOverload
     public convenience init(_ dynamics: D, method: ButcherTableau, relativeTolerance: Double = 1e-7,

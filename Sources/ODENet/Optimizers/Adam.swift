@@ -28,6 +28,13 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     private var moments = AdamMoments<Scalar>()
 
     /// Creates the optimiser with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no decay.
+    ///
+    /// - Parameters:
+    ///   - learningRate: The step size.
+    ///   - beta1: The decay of the first-moment average.
+    ///   - beta2: The decay of the second-moment average.
+    ///   - epsilon: Added to the denominator for numerical stability.
+    ///   - weightDecay: The L2 penalty coefficient added to the gradient.
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 weightDecay: Double = 0) {
         checkAdamHyperparameters("Adam", learningRate, beta1, beta2, epsilon, weightDecay)
@@ -39,6 +46,10 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters, in the same order at every step.
+    ///   - gradients: One gradient per parameter, shaped like it.
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
         moments.step("Adam", parameters: parameters, gradients: gradients, learningRate: learningRate,
                      beta1: beta1, beta2: beta2, epsilon: epsilon, l2: weightDecay, decoupled: 0)
@@ -46,6 +57,8 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
     /// `state.<i>.step`, `state.<i>.exp_avg`, `state.<i>.exp_avg_sq`; `lr`, `beta1`, `beta2`, `eps`,
     /// `weight_decay`.
+    ///
+    /// - Returns: The moments and step counts, and the hyperparameters.
     public func state() -> OptimizerState<Scalar> {
         OptimizerState(tensors: moments.tensors,
                        scalars: [("lr", learningRate), ("beta1", beta1), ("beta2", beta2), ("eps", epsilon),
@@ -53,6 +66,11 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Restores a state written by `state()`.
+    ///
+    /// - Parameters:
+    ///   - state: A state from `state()` (or a checkpoint of it).
+    ///   - parameters: The parameters the state belongs to, in their update order.
+    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
@@ -84,6 +102,13 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     private var moments = AdamMoments<Scalar>()
 
     /// Creates the optimiser with PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, decay 1e-2.
+    ///
+    /// - Parameters:
+    ///   - learningRate: The step size.
+    ///   - beta1: The decay of the first-moment average.
+    ///   - beta2: The decay of the second-moment average.
+    ///   - epsilon: Added to the denominator for numerical stability.
+    ///   - weightDecay: The decoupled decay: each step first scales θ by 1 − learningRate·weightDecay.
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8,
                 weightDecay: Double = 1e-2) {
         checkAdamHyperparameters("AdamW", learningRate, beta1, beta2, epsilon, weightDecay)
@@ -95,6 +120,10 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters, in the same order at every step.
+    ///   - gradients: One gradient per parameter, shaped like it.
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
         moments.step("AdamW", parameters: parameters, gradients: gradients, learningRate: learningRate,
                      beta1: beta1, beta2: beta2, epsilon: epsilon, l2: 0, decoupled: weightDecay)
@@ -102,6 +131,8 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
 
     /// `state.<i>.step`, `state.<i>.exp_avg`, `state.<i>.exp_avg_sq`; `lr`, `beta1`, `beta2`, `eps`,
     /// `weight_decay`.
+    ///
+    /// - Returns: The moments and step counts, and the hyperparameters.
     public func state() -> OptimizerState<Scalar> {
         OptimizerState(tensors: moments.tensors,
                        scalars: [("lr", learningRate), ("beta1", beta1), ("beta2", beta2), ("eps", epsilon),
@@ -109,6 +140,11 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Restores a state written by `state()`.
+    ///
+    /// - Parameters:
+    ///   - state: A state from `state()` (or a checkpoint of it).
+    ///   - parameters: The parameters the state belongs to, in their update order.
+    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),

@@ -9,6 +9,11 @@ import Requirements
 /// A non-finite norm is returned as is and the gradients are left alone.
 ///
 ///     let norm = clipGradientNorm(&gradients, maxNorm: 1)
+///
+/// - Parameters:
+///   - gradients: The gradients, scaled in place when their norm exceeds `maxNorm`.
+///   - maxNorm: The largest joint norm allowed.
+/// - Returns: The joint norm before clipping.
 @discardableResult
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)

@@ -15,6 +15,9 @@ import Requirements
 ///     }
 public protocol LearningRateSchedule: Sendable {
     /// The learning rate for `epoch` (≥ 0).
+    ///
+    /// - Parameter epoch: The epoch, from 0.
+    /// - Returns: The learning rate to use during it.
     func learningRate(atEpoch epoch: Int) -> Double
 }
 
@@ -29,6 +32,11 @@ public struct StepDecay: LearningRateSchedule, CustomStringConvertible {
     public var gamma: Double
 
     /// Creates the schedule; PyTorch's default `gamma` is 0.1.
+    ///
+    /// - Parameters:
+    ///   - initialLearningRate: The rate before the first milestone.
+    ///   - milestones: The epochs at which the rate is multiplied by `gamma`, increasing.
+    ///   - gamma: The factor applied at each milestone.
     public init(initialLearningRate: Double, milestones: [Int], gamma: Double = 0.1) {
         require(milestones.allSatisfy { $0 >= 0 }, "StepDecay: milestones \(milestones) must be ≥ 0")
         self.initialLearningRate = initialLearningRate
@@ -37,6 +45,9 @@ public struct StepDecay: LearningRateSchedule, CustomStringConvertible {
     }
 
     /// `initialLearningRate · gamma^k`, k = the number of milestones ≤ `epoch`.
+    ///
+    /// - Parameter epoch: The epoch, from 0.
+    /// - Returns: The learning rate to use during it.
     public func learningRate(atEpoch epoch: Int) -> Double {
         require(epoch >= 0, "StepDecay: epoch \(epoch) must be ≥ 0")
         let passed = milestones.reduce(0) { $0 + ($1 <= epoch ? 1 : 0) }
@@ -64,6 +75,11 @@ public struct CosineAnnealing: LearningRateSchedule, CustomStringConvertible {
     public var minimum: Double
 
     /// Creates the schedule; PyTorch's default minimum is 0.
+    ///
+    /// - Parameters:
+    ///   - initialLearningRate: The rate at epoch 0.
+    ///   - total: The epoch at which the rate reaches `minimum` (PyTorch's `T_max`).
+    ///   - minimum: The rate at epoch `total` (PyTorch's `eta_min`).
     public init(initialLearningRate: Double, total: Int, minimum: Double = 0) {
         require(total > 0, "CosineAnnealing: total \(total) must be > 0")
         self.initialLearningRate = initialLearningRate
@@ -72,6 +88,9 @@ public struct CosineAnnealing: LearningRateSchedule, CustomStringConvertible {
     }
 
     /// `minimum + (initial − minimum)·(1 + cos(π·epoch / total))/2`.
+    ///
+    /// - Parameter epoch: The epoch, from 0.
+    /// - Returns: The learning rate to use during it.
     public func learningRate(atEpoch epoch: Int) -> Double {
         require(epoch >= 0, "CosineAnnealing: epoch \(epoch) must be ≥ 0")
         return minimum + (initialLearningRate - minimum) * (1 + cos(Double.pi * Double(epoch) / Double(total))) / 2

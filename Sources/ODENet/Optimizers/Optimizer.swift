@@ -25,14 +25,25 @@ public protocol Optimizer<Scalar>: AnyObject {
 
     /// Moves every parameter against its gradient (`gradients[i]` belongs to `parameters[i]` and has
     /// its shape) and advances the internal state.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters, in the same order at every step.
+    ///   - gradients: One gradient per parameter, shaped like it.
     func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>])
 
     /// The optimiser's state: per-parameter buffers named `state.<i>.<field>` with PyTorch's field
     /// names, and the hyperparameters with PyTorch's names (`lr`, `weight_decay`, …).
+    ///
+    /// - Returns: The state, for a checkpoint.
     func state() -> OptimizerState<Scalar>
 
     /// Replaces the optimiser's state and hyperparameters with `state`, checking every buffer against
     /// the shape of the parameter at its position in `parameters`. On error nothing is changed.
+    ///
+    /// - Parameters:
+    ///   - state: A state from `state()` (or a checkpoint of it).
+    ///   - parameters: The parameters the state belongs to, in their update order.
+    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
     func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError)
 
     /// Forgets all per-parameter state (the next update is a first step again).
@@ -42,6 +53,10 @@ public protocol Optimizer<Scalar>: AnyObject {
 extension Optimizer {
     /// Updates all parameters of `model` (in `model.parameters(of:)` order) along `gradients`, the
     /// gradients returned by `valueWithGradient(at: model, of:)`.
+    ///
+    /// - Parameters:
+    ///   - model: The module whose parameters to update.
+    ///   - gradients: One gradient per parameter, in `model.parameters(of:)` order.
     public func update<M: Module>(_ model: M, along gradients: [Tensor<Scalar>]) {
         update(model.parameters(of: Scalar.self), along: gradients)
     }

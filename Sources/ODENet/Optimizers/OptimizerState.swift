@@ -14,17 +14,27 @@ public struct OptimizerState<Scalar: TensorScalar>: CustomStringConvertible {
     public var scalars: [(name: String, value: Double)]
 
     /// Creates a state from its entries.
+    ///
+    /// - Parameters:
+    ///   - tensors: The per-parameter buffers, named `state.<i>.<field>`.
+    ///   - scalars: The hyperparameters, by PyTorch's names.
     public init(tensors: [(name: String, value: Tensor<Scalar>)] = [], scalars: [(name: String, value: Double)] = []) {
         self.tensors = tensors
         self.scalars = scalars
     }
 
     /// The tensor named `name`, if any.
+    ///
+    /// - Parameter name: A buffer's name, such as `state.0.exp_avg`.
+    /// - Returns: The buffer, or nil.
     public subscript(tensor name: String) -> Tensor<Scalar>? {
         tensors.first { $0.name == name }?.value
     }
 
     /// The scalar named `name`, if any.
+    ///
+    /// - Parameter name: A hyperparameter's name, such as `lr`.
+    /// - Returns: Its value, or nil.
     public subscript(scalar name: String) -> Double? {
         scalars.first { $0.name == name }?.value
     }

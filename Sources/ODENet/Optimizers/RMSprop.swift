@@ -35,6 +35,14 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     private var entries: [Entry?] = []
 
     /// Creates the optimiser with PyTorch's defaults: lr 1e-2, α 0.99, eps 1e-8, no decay, no momentum.
+    ///
+    /// - Parameters:
+    ///   - learningRate: The step size.
+    ///   - alpha: The smoothing constant α of the running averages.
+    ///   - epsilon: Added to the denominator for numerical stability.
+    ///   - weightDecay: The L2 penalty coefficient added to the gradient.
+    ///   - momentum: The momentum factor (0: no momentum buffer).
+    ///   - centered: Whether to normalise by the estimated variance.
     public init(learningRate: Double = 1e-2, alpha: Double = 0.99, epsilon: Double = 1e-8, weightDecay: Double = 0,
                 momentum: Double = 0, centered: Bool = false) {
         require(learningRate >= 0, "RMSprop: learning rate \(learningRate) must be ≥ 0")
@@ -51,6 +59,10 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters, in the same order at every step.
+    ///   - gradients: One gradient per parameter, shaped like it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
@@ -107,6 +119,8 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
 
     /// `state.<i>.step`, `state.<i>.square_avg`, and when present `state.<i>.momentum_buffer`,
     /// `state.<i>.grad_avg`; `lr`, `alpha`, `eps`, `weight_decay`, `momentum`, `centered`.
+    ///
+    /// - Returns: The running averages and buffers, and the hyperparameters.
     public func state() -> OptimizerState<Scalar> {
         var tensors: [(name: String, value: Tensor<Scalar>)] = []
         for (index, entry) in entries.enumerated() {
@@ -123,6 +137,11 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Restores a state written by `state()`.
+    ///
+    /// - Parameters:
+    ///   - state: A state from `state()` (or a checkpoint of it).
+    ///   - parameters: The parameters the state belongs to, in their update order.
+    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: ["step", "square_avg", "momentum_buffer", "grad_avg"],
                                               parameters: parameters)

@@ -29,6 +29,13 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     private var buffers: [Tensor<Scalar>?] = []
 
     /// Creates the optimiser; PyTorch's defaults except the learning rate, which has none there either.
+    ///
+    /// - Parameters:
+    ///   - learningRate: The step size, ≥ 0.
+    ///   - momentum: The momentum factor μ (0: plain SGD).
+    ///   - dampening: The dampening of the gradient's contribution to the momentum buffer.
+    ///   - weightDecay: The L2 penalty coefficient added to the gradient.
+    ///   - nesterov: Whether to use Nesterov momentum (needs momentum > 0 and dampening 0).
     public init(learningRate: Double, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
                 nesterov: Bool = false) {
         require(learningRate >= 0, "SGD: learning rate \(learningRate) must be ≥ 0")
@@ -44,6 +51,10 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Takes one step for every parameter.
+    ///
+    /// - Parameters:
+    ///   - parameters: The parameters, in the same order at every step.
+    ///   - gradients: One gradient per parameter, shaped like it.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func update(_ parameters: [Parameter<Scalar>], along gradients: [Tensor<Scalar>]) {
@@ -78,6 +89,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
 
     /// `state.<i>.momentum_buffer` for every parameter with a buffer; `lr`, `momentum`, `dampening`,
     /// `weight_decay`, `nesterov`.
+    ///
+    /// - Returns: The momentum buffers and the hyperparameters.
     public func state() -> OptimizerState<Scalar> {
         OptimizerState(
             tensors: buffers.enumerated().compactMap { index, buffer in
@@ -88,6 +101,11 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     }
 
     /// Restores a state written by `state()`.
+    ///
+    /// - Parameters:
+    ///   - state: A state from `state()` (or a checkpoint of it).
+    ///   - parameters: The parameters the state belongs to, in their update order.
+    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: ["momentum_buffer"], parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("momentum"), try reader.scalar("dampening"),
