@@ -122,7 +122,7 @@ extension Tensor {
     }
 
     /// Samples from N(mean, standardDeviation²) with the library's default generator
-    /// (`DefaultRandomNumberGenerator`; set its seed with `Random.seed(_:)`).
+    /// (``DefaultRandomNumberGenerator``; set its seed with ``Random/seed(_:)``).
     ///
     /// - Parameters:
     ///   - shape: The shape of the result.
@@ -135,7 +135,7 @@ extension Tensor {
     }
 
     /// Samples from U[lowerBound, upperBound) with the library's default generator
-    /// (`DefaultRandomNumberGenerator`; set its seed with `Random.seed(_:)`).
+    /// (``DefaultRandomNumberGenerator``; set its seed with ``Random/seed(_:)``).
     ///
     /// - Parameters:
     ///   - shape: The shape of the result.

@@ -3,7 +3,7 @@ import Requirements
 /// A row-major, contiguous n-dimensional array of `Float` or `Double` that records the operations
 /// applied to it while a differential operator (`valueWithGradient`, `valueWithPullback`) runs.
 ///
-/// `Tensor` has value semantics: operations return new tensors, and the mutating accessors copy the
+/// ``Tensor`` has value semantics: operations return new tensors, and the mutating accessors copy the
 /// buffer first when it is shared. A rank-0 tensor (shape `[]`) holds one scalar.
 ///
 ///     let x = Tensor<Float>([[1, 2], [3, 4]])

@@ -1,4 +1,4 @@
-/// The scalar types a `Tensor` can hold: `Float` and `Double`.
+/// The scalar types a ``Tensor`` can hold: `Float` and `Double`.
 ///
 /// Kernels are written once, generically, and specialised for both types (`@_specialize`); where the
 /// two types need different code (polynomial approximations, register blocking) a kernel branches on

@@ -19,9 +19,9 @@ public final class Parameter<Scalar: TensorScalar> {
 ///
 /// Names are dotted paths built from stored property names and array indices (`net.0.weight`), the
 /// convention of PyTorch's `state_dict`, so checkpoints move between this library and PyTorch/JAX/MLX.
-/// The default `namedMembers` reflects over stored properties (`Parameter`, `Module`, and arrays or
+/// The default `namedMembers` reflects over stored properties (``Parameter``, ``Module``, and arrays or
 /// optionals of them); a module whose PyTorch counterpart names its children differently (e.g.
-/// `Sequential`: `0`, `1`, …) overrides it.
+/// ``Sequential``: `0`, `1`, …) overrides it.
 public protocol Module: AnyObject {
     /// The parameters and child modules of this module, each with its local name.
     var namedMembers: [(name: String, member: Any)] { get }

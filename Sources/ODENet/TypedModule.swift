@@ -3,8 +3,8 @@ import Autodiff
 /// A module whose parameters have one scalar type known from the module's type, so that the APIs that
 /// need it infer it: `model.parameters`, `ModuleCheckpoint.save(model, to:)`, `load(into:from:)`.
 ///
-/// `Layer` and `Dynamics` refine it (their `Scalar` is the `ParameterScalar`), so every layer, vector
-/// field and `ODEBlock` has it. A container module that is neither (an encoder, an ODE block and a decoder
+/// ``Layer`` and ``Dynamics`` refine it (their `Scalar` is the `ParameterScalar`), so every layer, vector
+/// field and ``ODEBlock`` has it. A container module that is neither (an encoder, an ODE block and a decoder
 /// held together) conforms by naming its scalar:
 ///
 ///     final class LatentODE: TypedModule {

@@ -1,4 +1,4 @@
-/// The element-wise activation applied by `linear(_:weight:bias:activation:)` after its matrix product.
+/// The element-wise activation applied by ``linear(_:weight:bias:activation:)`` after its matrix product.
 public enum Activation: Sendable, Hashable, CaseIterable {
     /// f(z) = z.
     case identity

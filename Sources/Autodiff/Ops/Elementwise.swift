@@ -180,7 +180,7 @@ public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     }
 }
 
-/// The cosine of every element (accuracy as `sin(_:)`). Pullback: −g·sin x.
+/// The cosine of every element (accuracy as ``sin(_:)``). Pullback: −g·sin x.
 ///
 /// - Parameter x: A tensor of angles in radians.
 /// - Returns: cos x element by element, shaped like `x`.

@@ -1,6 +1,6 @@
 import Requirements
 
-/// Joining tensors along an axis: `concatenated(_:axis:)` and `stacked(_:axis:)`. One tape entry each;
+/// Joining tensors along an axis: ``concatenated(_:axis:)`` and ``stacked(_:axis:)``. One tape entry each;
 /// the pullback cuts the cotangent back into the pieces.
 
 /// The tensors joined along `axis` (negative counts from the back). All must have the same rank and

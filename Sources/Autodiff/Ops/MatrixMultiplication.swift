@@ -15,7 +15,7 @@ import Requirements
 ///   dimension is removed from the result (`[k] · [k]` is a rank-0 dot product).
 ///
 /// ### See Also
-/// `Tensor.matmul(_:)`, `linear(_:weight:bias:activation:)`.
+/// ``Tensor/matmul(_:)``, ``linear(_:weight:bias:activation:)``.
 ///
 /// - Parameters:
 ///   - lhs: The left factor, [..., m, k] (or [k]).
@@ -27,7 +27,7 @@ public func matmul<Scalar>(_ lhs: Tensor<Scalar>, _ rhs: Tensor<Scalar>) -> Tens
 }
 
 extension Tensor {
-    /// The matrix product `self · other` (NumPy `matmul`; see `matmul(_:_:)`).
+    /// The matrix product `self · other` (NumPy `matmul`; see ``matmul(_:_:)``).
     ///
     /// - Parameter other: The right factor.
     /// - Returns: `matmul(self, other)`.

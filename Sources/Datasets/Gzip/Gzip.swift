@@ -25,7 +25,7 @@ public enum Gzip {
     ///   - maximumOutputSize: The most bytes the result may have; larger output stops the
     ///     decoding with `.outputTooLarge` instead of exhausting memory.
     /// - Returns: The decompressed bytes.
-    /// - Throws: `GzipError` naming the byte offset of the first problem found.
+    /// - Throws: ``GzipError`` naming the byte offset of the first problem found.
     public static func decompress(_ bytes: [UInt8], maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(GzipError) -> [UInt8] in try decompress(buffer, maximumOutputSize: maximumOutputSize) }
@@ -40,7 +40,7 @@ public enum Gzip {
     ///   - maximumOutputSize: The most bytes the result may have; larger output stops the decoding with
     ///     `.outputTooLarge`.
     /// - Returns: The decompressed bytes.
-    /// - Throws: `GzipError` naming the byte offset of the first problem found.
+    /// - Throws: ``GzipError`` naming the byte offset of the first problem found.
     public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>,
                                   maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
         let count = buffer.count
@@ -141,7 +141,7 @@ public enum Deflate {
     /// Decodes one complete raw DEFLATE stream and returns the decoded bytes.
     /// - Parameter bytes: The stream (RFC 1951), without a gzip or zlib wrapper.
     /// - Returns: The decoded bytes.
-    /// - Throws: `GzipError` naming the byte offset of the first problem found; bytes after the
+    /// - Throws: ``GzipError`` naming the byte offset of the first problem found; bytes after the
     ///   final block are reported as `.trailingGarbage`.
     public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in

@@ -19,7 +19,7 @@ public struct IDXArray: Equatable, Sendable {
     ///   - file: The file's name or path, used in error messages.
     ///   - expectedRank: The number of dimensions the file must have, or nil to accept 1 to 4.
     ///   - elementLimit: The most elements the header may announce; checked before anything is copied.
-    /// - Throws: `MNISTError` for a bad magic number, an unsupported element type, an absurd header,
+    /// - Throws: ``MNISTError`` for a bad magic number, an unsupported element type, an absurd header,
     ///   truncated data or trailing bytes.
     public init(parsing bytes: [UInt8], file: String, expectedRank: Int? = nil,
                 elementLimit: Int = IDXArray.defaultElementLimit) throws(MNISTError) {

@@ -105,7 +105,7 @@ public struct MNIST: Sendable {
     /// Loads both splits from `directory`.
     /// - Parameter directory: The folder holding the four IDX files (gzip-compressed or not).
     /// - Returns: The training and test splits.
-    /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed.
+    /// - Throws: ``MNISTError`` naming the file that is missing, unreadable or malformed.
     public static func load(directory: String) throws(MNISTError) -> MNIST {
         MNIST(train: try load(.train, directory: directory), test: try load(.test, directory: directory))
     }
@@ -116,7 +116,7 @@ public struct MNIST: Sendable {
     ///   - split: The training or the test split.
     ///   - directory: The folder holding the split's two IDX files (gzip-compressed or not).
     /// - Returns: The split's images and labels.
-    /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed, or the two files'
+    /// - Throws: ``MNISTError`` naming the file that is missing, unreadable or malformed, or the two files'
     ///   disagreement.
     public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
         let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)

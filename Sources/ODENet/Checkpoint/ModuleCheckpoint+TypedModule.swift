@@ -26,7 +26,7 @@ extension ModuleCheckpoint {
     ///   - optimizerState: The optimiser's state to save beside them, or nil.
     ///   - metadata: Free-form strings for the header's `__metadata__` (epoch, RNG state, …).
     ///   - path: The file to write; an existing file is replaced only once the new one is complete.
-    /// - Throws: `CheckpointError` when the file cannot be written.
+    /// - Throws: ``CheckpointError`` when the file cannot be written.
     public static func save<M: TypedModule>(
         _ model: M, optimizerState: OptimizerState<M.ParameterScalar>? = nil, metadata: [String: String] = [:],
         to path: String
@@ -40,7 +40,7 @@ extension ModuleCheckpoint {
     ///   - model: The module to restore; its parameter names, shapes and dtype must match the file.
     ///   - path: The safetensors file to read.
     /// - Returns: The optimiser state and metadata stored with the parameters.
-    /// - Throws: `CheckpointError` naming the file and the key when the file is unreadable or does not match.
+    /// - Throws: ``CheckpointError`` naming the file and the key when the file is unreadable or does not match.
     @discardableResult
     public static func load<M: TypedModule>(
         into model: M, from path: String
@@ -54,7 +54,7 @@ extension ModuleCheckpoint {
     ///   - model: The module to restore; its parameter names, shapes and dtype must match the file.
     ///   - file: The safetensors contents (for example read from memory); errors name `file.origin`.
     /// - Returns: The optimiser state and metadata stored with the parameters.
-    /// - Throws: `CheckpointError` naming the key when the contents do not match.
+    /// - Throws: ``CheckpointError`` naming the key when the contents do not match.
     @discardableResult
     public static func load<M: TypedModule>(
         into model: M, from file: SafetensorsFile

@@ -11,13 +11,13 @@ import Autodiff
 ///
 /// Loading validates the whole file against the model first — every parameter present with the
 /// model's shape and dtype, no unexpected key — and only then assigns: on any error the model is
-/// untouched and the `CheckpointError` names the file, the key and the shapes or dtypes.
+/// untouched and the ``CheckpointError`` names the file, the key and the shapes or dtypes.
 ///
 ///     try ModuleCheckpoint.save(model, optimizerState: optimizer.state(), metadata: ["epoch": "3"], to: path)
 ///     let restored = try ModuleCheckpoint.load(into: model, from: path)
 ///     if let state = restored.optimizerState { try optimizer.loadState(state, for: model.parameters) }
 ///
-/// The scalar type is inferred for a `TypedModule` (every `Layer`, `Dynamics` and `ODEBlock`); for any
+/// The scalar type is inferred for a ``TypedModule`` (every ``Layer``, ``Dynamics`` and ``ODEBlock``); for any
 /// other module name it with `as: Float.self`.
 public enum ModuleCheckpoint {
     /// The prefix of the optimiser's entries.
@@ -68,7 +68,7 @@ public enum ModuleCheckpoint {
     ///   - optimizerState: The optimiser's state to save beside them, or nil.
     ///   - metadata: Free-form strings for the header's `__metadata__` (epoch, RNG state, …).
     ///   - path: The file to write; an existing file is replaced only once the new one is complete.
-    /// - Throws: `CheckpointError` when the file cannot be written.
+    /// - Throws: ``CheckpointError`` when the file cannot be written.
     public static func save<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         _ model: M, as type: Scalar.Type = Scalar.self, optimizerState: OptimizerState<Scalar>? = nil,
         metadata: [String: String] = [:], to path: String
@@ -84,7 +84,7 @@ public enum ModuleCheckpoint {
     ///   - path: The safetensors file to read.
     ///   - type: The scalar type of the parameters to restore.
     /// - Returns: The optimiser state and metadata stored with the parameters.
-    /// - Throws: `CheckpointError` naming the file and the key when the file is unreadable or does not match.
+    /// - Throws: ``CheckpointError`` naming the file and the key when the file is unreadable or does not match.
     @discardableResult
     public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         into model: M, from path: String, as type: Scalar.Type = Scalar.self
@@ -100,7 +100,7 @@ public enum ModuleCheckpoint {
     ///   - file: The safetensors contents (for example read from memory).
     ///   - type: The scalar type of the parameters to restore.
     /// - Returns: The optimiser state and metadata stored with the parameters.
-    /// - Throws: `CheckpointError` naming the key when the contents do not match.
+    /// - Throws: ``CheckpointError`` naming the key when the contents do not match.
     @discardableResult
     public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         into model: M, from file: SafetensorsFile, as type: Scalar.Type = Scalar.self

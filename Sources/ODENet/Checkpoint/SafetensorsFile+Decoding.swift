@@ -7,7 +7,7 @@ extension SafetensorsFile {
     /// - Parameters:
     ///   - bytes: The whole file.
     ///   - origin: The file name used in error messages.
-    /// - Throws: `CheckpointError` for truncation, an absurd header length, invalid JSON, unknown dtypes,
+    /// - Throws: ``CheckpointError`` for truncation, an absurd header length, invalid JSON, unknown dtypes,
     ///   and offsets that are out of range, overlapping, leave gaps or disagree with shape × dtype size.
     public init(decoding bytes: [UInt8], origin: String = "<memory>") throws(CheckpointError) {
         guard bytes.count >= 8 else { throw .truncated(file: origin, expectedBytes: 8, actualBytes: bytes.count) }

@@ -1,7 +1,7 @@
 extension SafetensorsFile {
     /// Reads and validates the safetensors file at `path`.
     /// - Parameter path: The file to read.
-    /// - Throws: `CheckpointError` naming `path`: `.ioFailed` when it cannot be read, the decoding
+    /// - Throws: ``CheckpointError`` naming `path`: `.ioFailed` when it cannot be read, the decoding
     ///   errors of `init(decoding:origin:)` when its contents are not a valid safetensors file.
     public init(contentsOf path: String) throws(CheckpointError) {
         try self.init(decoding: try AtomicFile.read(path), origin: path)

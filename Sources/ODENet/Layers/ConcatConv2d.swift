@@ -1,8 +1,8 @@
 import Autodiff
 import Requirements
 
-/// A time-dependent convolution for Neural ODE dynamics on images, torchdiffeq's `ConcatConv2d`: a
-/// channel filled with t is put *before* the input channels, then a `Conv2d` of C + 1 → O channels is
+/// A time-dependent convolution for Neural ODE dynamics on images, torchdiffeq's ``ConcatConv2d``: a
+/// channel filled with t is put *before* the input channels, then a ``Conv2d`` of C + 1 → O channels is
 /// applied.
 ///
 ///     f(t, x) = conv([t·1, x])     x: [N, C, H, W],  t·1: [N, 1, H, W]

@@ -3,7 +3,7 @@ import Requirements
 
 /// Dynamics that ignore the time: f(t, z) = layer(z), for autonomous vector fields such as an MLP.
 ///
-/// Names are the wrapped layer's own (`0.weight` for a `Sequential`), so a checkpoint of the layer
+/// Names are the wrapped layer's own (`0.weight` for a ``Sequential``), so a checkpoint of the layer
 /// and of the dynamics have the same keys.
 ///
 ///     let f = TimeIndependent(Sequential<Float>(Linear(2, 50, using: &g), Tanh(), Linear(50, 2, using: &g)))

@@ -1,6 +1,6 @@
 import Autodiff
 
-/// A layer made from a closure, for parameter-free steps inside a `Sequential` (a reshape, a scaling,
+/// A layer made from a closure, for parameter-free steps inside a ``Sequential`` (a reshape, a scaling,
 /// a custom activation). It owns no parameters; capture no modules in `body`, or their parameters
 /// will not be found by `namedParameters`.
 ///

@@ -2,7 +2,7 @@ import Autodiff
 import Requirements
 
 /// A time-dependent linear layer for Neural ODE dynamics on vectors: t is appended to the state as one
-/// more input feature, then a `Linear` of D + 1 → out features is applied.
+/// more input feature, then a ``Linear`` of D + 1 → out features is applied.
 ///
 ///     f(t, z) = activation([z, t]·Wᵀ + b)     z: [..., D],  W: [out, D + 1]
 ///

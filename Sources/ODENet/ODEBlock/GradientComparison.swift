@@ -1,6 +1,6 @@
 import Autodiff
 
-/// How the gradient modes of an `ODEBlock` agree with each other and with finite differences.
+/// How the gradient modes of an ``ODEBlock`` agree with each other and with finite differences.
 public struct GradientComparison: CustomStringConvertible {
     /// One mode's gradient against another's (or against finite differences).
     public struct Entry: CustomStringConvertible {

@@ -1,6 +1,6 @@
 import Solvers
 
-/// How a differentiable solve (and so an `ODEBlock`) computes its gradient.
+/// How a differentiable solve (and so an ``ODEBlock``) computes its gradient.
 ///
 /// | mode | memory | backward cost | gradient |
 /// |---|---|---|---|

@@ -1,6 +1,6 @@
 import Solvers
 
-/// The settings `ODEBlock` kept before `stepping`, for one minor version.
+/// The settings ``ODEBlock`` kept before `stepping`, for one minor version.
 extension ODEBlock {
     /// The earlier initialiser taking a tableau and an optional fixed step.
     ///

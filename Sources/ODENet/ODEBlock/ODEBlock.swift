@@ -101,7 +101,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
     ///
     /// - Parameter input: the initial state.
     /// - Returns: the final state, shaped like `input`.
-    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
+    /// - Throws: ``ODENetError`` or `SolverError` when the solve cannot run.
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         let times = Tensor<Scalar>(integrationTimes.map { Scalar($0) })
         let path = try trajectory(from: input, at: times, exactTimes: integrationTimes)
@@ -116,7 +116,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
     ///   - initialState: z at `times[0]`.
     ///   - times: the output times.
     /// - Returns: the states at `times`.
-    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
+    /// - Throws: ``ODENetError`` or `SolverError` when the solve cannot run.
     public func trajectory(from initialState: Tensor<Scalar>, at times: [Double]) throws -> Tensor<Scalar> {
         try trajectory(from: initialState, at: Tensor(times.map { Scalar($0) }), exactTimes: times)
     }
@@ -127,7 +127,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
     ///   - initialState: z at `times[0]`.
     ///   - times: a rank-1 tensor of output times.
     /// - Returns: the states at `times`.
-    /// - Throws: `ODENetError` or `SolverError` when the solve cannot run.
+    /// - Throws: ``ODENetError`` or `SolverError` when the solve cannot run.
     public func trajectory(from initialState: Tensor<Scalar>, at times: Tensor<Scalar>) throws -> Tensor<Scalar> {
         try trajectory(from: initialState, at: times, exactTimes: times.scalars.map { Double($0) })
     }

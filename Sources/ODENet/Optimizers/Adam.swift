@@ -12,7 +12,7 @@ import Requirements
 ///     θ ← θ − learningRate / (1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
 /// ε is added after the square root of the bias-corrected second moment, as in PyTorch. For weight
-/// decay that does not pass through the moments use `AdamW`.
+/// decay that does not pass through the moments use ``AdamW``.
 public final class Adam<Scalar: TensorScalar>: Optimizer {
     /// The step size.
     public var learningRate: Double
@@ -70,7 +70,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     /// - Parameters:
     ///   - state: A state from `state()` (or a checkpoint of it).
     ///   - parameters: The parameters the state belongs to, in their update order.
-    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
+    /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
@@ -86,7 +86,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter, 2019), with the semantics of PyTorch's
 /// `torch.optim.AdamW`: each step first shrinks θ ← θ·(1 − learningRate·weightDecay), then takes an
-/// `Adam` step without weight decay.
+/// ``Adam`` step without weight decay.
 public final class AdamW<Scalar: TensorScalar>: Optimizer {
     /// The step size.
     public var learningRate: Double
@@ -144,7 +144,7 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     /// - Parameters:
     ///   - state: A state from `state()` (or a checkpoint of it).
     ///   - parameters: The parameters the state belongs to, in their update order.
-    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
+    /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),

@@ -5,7 +5,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The per-parameter state shared by `Adam` and `AdamW`: step counts and first/second moment
+/// The per-parameter state shared by ``Adam`` and ``AdamW``: step counts and first/second moment
 /// estimates, with the update loop both use.
 struct AdamMoments<Scalar: TensorScalar> {
     /// One parameter's state.

@@ -6,7 +6,7 @@ import Requirements
 ///
 /// State is kept per parameter *position*: the i-th parameter of every `update` call owns the i-th
 /// state, as in a PyTorch optimiser's `state_dict` (`state.0.exp_avg`, …). Pass the parameters in the
-/// same order each time; `Module.parameters(of:)` does.
+/// same order each time; ``Module/parameters(of:)`` does.
 ///
 ///     let optimizer = Adam<Float>(learningRate: 1e-3)
 ///     for _ in 0..<100 {
@@ -14,7 +14,7 @@ import Requirements
 ///         optimizer.update(model.parameters(), along: gradients)
 ///     }
 ///
-/// Hyperparameters are `Double` (like PyTorch's Python floats), so a `LearningRateSchedule` can set
+/// Hyperparameters are `Double` (like PyTorch's Python floats), so a ``LearningRateSchedule`` can set
 /// `learningRate` for any scalar type; the arithmetic runs in `Scalar`.
 public protocol Optimizer<Scalar>: AnyObject {
     /// The scalar type of the parameters.
@@ -43,7 +43,7 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// - Parameters:
     ///   - state: A state from `state()` (or a checkpoint of it).
     ///   - parameters: The parameters the state belongs to, in their update order.
-    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
+    /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError)
 
     /// Forgets all per-parameter state (the next update is a first step again).

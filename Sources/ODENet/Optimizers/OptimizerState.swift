@@ -46,7 +46,7 @@ public struct OptimizerState<Scalar: TensorScalar>: CustomStringConvertible {
     }
 }
 
-/// Reads an `OptimizerState` for a known set of fields, validating as it goes.
+/// Reads an ``OptimizerState`` for a known set of fields, validating as it goes.
 struct OptimizerStateReader<Scalar: TensorScalar> {
     /// Per position, the tensors found, by field.
     private(set) var entries: [Int: [String: Tensor<Scalar>]] = [:]

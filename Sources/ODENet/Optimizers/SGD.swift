@@ -105,7 +105,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// - Parameters:
     ///   - state: A state from `state()` (or a checkpoint of it).
     ///   - parameters: The parameters the state belongs to, in their update order.
-    /// - Throws: `OptimizerStateError` naming the entry that is missing, unexpected or misshapen; nothing changes.
+    /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: ["momentum_buffer"], parameters: parameters)
         let values = (try reader.scalar("lr"), try reader.scalar("momentum"), try reader.scalar("dampening"),

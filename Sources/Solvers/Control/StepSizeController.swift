@@ -96,7 +96,7 @@ public struct StepSizeController: Sendable {
 
     /// A controller that steps as torchdiffeq's adaptive solvers do: no post-rejection rule, and the end of
     /// the span passed and interpolated (`Endpoint.interpolated`). With
-    /// `ButcherTableau.dormandPrince54Torchdiffeq` it reproduces torchdiffeq's dopri5 step for step.
+    /// ``ButcherTableau/dormandPrince54Torchdiffeq`` it reproduces torchdiffeq's dopri5 step for step.
     ///
     /// - Parameters:
     ///   - relativeTolerance: rtol (torchdiffeq's default 1e-7).
@@ -173,7 +173,7 @@ public struct StepSizeController: Sendable {
     }
 }
 
-/// What a `StepSizeController` remembers between decisions.
+/// What a ``StepSizeController`` remembers between decisions.
 public struct ControllerMemory: Sendable {
     /// The error ratio of the last accepted step (starts at 1).
     public var previousRatio = 1.0

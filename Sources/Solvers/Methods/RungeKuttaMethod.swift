@@ -1,9 +1,9 @@
 import Requirements
 
-/// An explicit Runge–Kutta method: a `ButcherTableau` plus the one generic stepper all methods share.
+/// An explicit Runge–Kutta method: a ``ButcherTableau`` plus the one generic stepper all methods share.
 ///
-/// Any method can take fixed steps; only `AdaptiveRungeKuttaMethod`s (those with an embedded error
-/// estimate) accept an adaptive `StepSizeController`, so `solve(_:using: .euler, controller:)` does not
+/// Any method can take fixed steps; only ``AdaptiveRungeKuttaMethod``s (those with an embedded error
+/// estimate) accept an adaptive ``StepSizeController``, so `solve(_:using: .euler, controller:)` does not
 /// compile.
 public protocol RungeKuttaMethod: Sendable, CustomStringConvertible {
     /// The coefficients.

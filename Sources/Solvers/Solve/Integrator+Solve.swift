@@ -5,7 +5,7 @@ extension Integrator {
     ///   - saveAt: What to report.
     ///   - event: An optional terminal event.
     /// - Returns: The solution.
-    /// - Throws: `SolverError` when a step fails or the output times are invalid; what the vector field or the
+    /// - Throws: ``SolverError`` when a step fails or the output times are invalid; what the vector field or the
     ///   event function throws.
     @inlinable
     public mutating func solve(saveAt: SaveAt, event: ODEEvent<State>? = nil) throws -> ODESolution<State> {
@@ -100,7 +100,7 @@ extension Integrator {
 ///   - maxSteps: the limit on trial steps (100 000).
 /// - Returns: The reported times and states, the statistics, the accepted steps, the event that stopped the
 ///   solve and, with `SaveAt.dense`, the dense output.
-/// - Throws: `SolverError` for invalid tolerances, span or output times, a step size that underflows, too
+/// - Throws: ``SolverError`` for invalid tolerances, span or output times, a step size that underflows, too
 ///   many steps or a non-finite state; what the vector field or the event function throws.
 @inlinable
 public func solve<Method: AdaptiveRungeKuttaMethod, State: ODEState>(
@@ -121,7 +121,7 @@ public func solve<Method: AdaptiveRungeKuttaMethod, State: ODEState>(
 ///   - saveAt: What to report (default: the final state).
 ///   - event: An optional terminal event.
 /// - Returns: The solution.
-/// - Throws: `SolverError` for an invalid span, step count or output times, or a non-finite state; what the
+/// - Throws: ``SolverError`` for an invalid span, step count or output times, or a non-finite state; what the
 ///   vector field or the event function throws.
 @inlinable
 public func solve<Method: RungeKuttaMethod, State: ODEState>(

@@ -5,7 +5,7 @@ extension Integrator {
     /// end is reached.
     ///
     /// - Returns: Whether a step was taken.
-    /// - Throws: `SolverError` when the step size underflows, the steps run out or a state is not finite; what
+    /// - Throws: ``SolverError`` when the step size underflows, the steps run out or a state is not finite; what
     ///   the vector field throws.
     @inlinable
     public mutating func step() throws -> Bool {

@@ -63,7 +63,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline let errorEstimateOrder: Int
     /// (rtol, atol) when both are scalars: the error norm then reads no tolerance enum per step.
     @usableFromInline let scalarTolerances: (relative: Double, absolute: Double)?
-    /// Whether the last step may pass the end of the span (`StepSizeController.Endpoint.interpolated`).
+    /// Whether the last step may pass the end of the span (``StepSizeController/Endpoint/interpolated``).
     @usableFromInline let stepsPastEnd: Bool
 
     /// An adaptive integrator. `stopTimes` are times the solver must step to exactly (the end always is one).
@@ -75,7 +75,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     ///   - controller: Tolerances and step-size policy.
     ///   - stopTimes: Times the solver must step to exactly.
     ///   - maxSteps: The limit on trial steps.
-    /// - Throws: `SolverError` for invalid tolerances or span, a non-finite initial state or initial derivative,
+    /// - Throws: ``SolverError`` for invalid tolerances or span, a non-finite initial state or initial derivative,
     ///   or an invalid initial step size; what the vector field throws.
     @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, controller: StepSizeController,
@@ -109,7 +109,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     ///   - problem: The vector field, initial state and time span.
     ///   - method: Any Runge–Kutta method.
     ///   - stepCount: The number of equal steps, positive.
-    /// - Throws: `SolverError` for a step count below 1, an invalid span or a non-finite initial state.
+    /// - Throws: ``SolverError`` for a step count below 1, an invalid span or a non-finite initial state.
     @inlinable
     public init(_ problem: ODEProblem<State>, using method: Method, stepCount: Int) throws {
         guard stepCount > 0 else { throw SolverError.invalidStepSize(Double(stepCount)) }

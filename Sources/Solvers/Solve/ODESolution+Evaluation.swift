@@ -10,7 +10,7 @@ extension ODESolution {
     ///
     /// - Parameter time: A time within the solved interval.
     /// - Returns: The state at `time`.
-    /// - Throws: `SolverError.denseOutputNotSaved` when the solve did not keep dense output (pass
+    /// - Throws: ``SolverError/denseOutputNotSaved`` when the solve did not keep dense output (pass
     ///   `saveAt: .dense`, or `SaveAt(…, dense: true)`); `SolverError.evaluationTimeOutsideSolution` when
     ///   `time` lies outside the solved interval.
     @inlinable

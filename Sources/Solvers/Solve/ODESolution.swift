@@ -31,11 +31,11 @@ public struct ODESolution<State: ODEState> {
     }
 
     /// Evaluates the dense output at `time` (within the solved interval). Throws
-    /// `SolverError.denseOutputNotSaved` unless the solve used `SaveAt(dense: true)`.
+    /// ``SolverError/denseOutputNotSaved`` unless the solve used `SaveAt(dense: true)`.
     ///
     /// - Parameter time: A time within the solved interval.
     /// - Returns: The state at `time`.
-    /// - Throws: `SolverError.denseOutputNotSaved` without dense output; `SolverError.evaluationTimeOutsideSolution`
+    /// - Throws: ``SolverError/denseOutputNotSaved`` without dense output; `SolverError.evaluationTimeOutsideSolution`
     ///   outside the solved interval.
     @inlinable
     public func state(at time: Double) throws -> State {
