@@ -22,7 +22,7 @@ import Solvers
 ///   - maximumSteps: the limit on trial steps of each solve.
 ///   - statistics: receives evaluation counts and the adjoint's drift (backward figures once the gradient is taken).
 /// - Returns: the states at `times`.
-/// - Throws: `ODENetError` for bad times or a misshapen derivative, `SolverError` when a solve fails; a failing
+/// - Throws: ``ODENetError`` for bad times or a misshapen derivative, `SolverError` when a solve fails; a failing
 ///   backward solve makes the differential operator that runs it throw.
 public func solve<D: Dynamics>(
     _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: [Double], stepping: Stepping,

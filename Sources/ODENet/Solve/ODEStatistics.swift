@@ -21,7 +21,7 @@ public struct ODEStatistics: Sendable, Equatable, CustomStringConvertible {
     /// and tolerances; the denominator is the sum of the local error estimates of the accepted steps of that
     /// interval — the forward steps' (their error ratios, forward norm and tolerances) and the backward
     /// steps' state components (measured the same way). A backsolve that retraces the forward path reads
-    /// O(1). Measured at `ODEBlock`'s defaults on ode_demo's spiral (ten points 0.025 apart from [2, 0]):
+    /// O(1). Measured at ``ODEBlock``'s defaults on ode_demo's spiral (ten points 0.025 apart from [2, 0]):
     /// 0.06–0.8 on most intervals and up to about 5 on the first, whose few early steps estimate small errors;
     /// in `Float` up to about 45, as rtol 1e-7 and atol 1e-9 lie below `Float`'s rounding; over intervals of
     /// 2.5 up to about 17, as the backward flow shears an error made late. An unstable backsolve — a stiff
@@ -47,13 +47,13 @@ public struct ODEStatistics: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The earlier name of `ODEStatistics`.
+/// The earlier name of ``ODEStatistics``.
 @available(*, deprecated, renamed: "ODEStatistics")
 public typealias ODEBlockStatistics = ODEStatistics
 
 /// Receives the statistics of a differentiable solve: the forward figures when it returns, the backward
 /// ones when its gradient has been computed (the pullback writes them here, so pass one recorder per solve
-/// whose figures you read). `ODEBlock` keeps one and shows it as `statistics`.
+/// whose figures you read). ``ODEBlock`` keeps one and shows it as `statistics`.
 public final class ODEStatisticsRecorder {
     /// The figures recorded so far.
     public internal(set) var statistics = ODEStatistics()
