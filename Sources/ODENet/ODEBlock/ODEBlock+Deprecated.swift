@@ -34,26 +34,14 @@ extension ODEBlock {
     @available(*, deprecated, message: "use stepping.controller?.relativeTolerance")
     public var relativeTolerance: Double {
         get { stepping.controller?.relativeTolerance[0] ?? 0 }
-        set {
-            guard var controller = stepping.controller else {
-                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no relativeTolerance to set")
-            }
-            controller.relativeTolerance = .scalar(newValue)
-            stepping.controller = controller
-        }
+        set { updateController("relativeTolerance") { $0.relativeTolerance = .scalar(newValue) } }
     }
 
     /// The forward controller's absolute tolerance.
     @available(*, deprecated, message: "use stepping.controller?.absoluteTolerance")
     public var absoluteTolerance: Double {
         get { stepping.controller?.absoluteTolerance[0] ?? 0 }
-        set {
-            guard var controller = stepping.controller else {
-                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no absoluteTolerance to set")
-            }
-            controller.absoluteTolerance = .scalar(newValue)
-            stepping.controller = controller
-        }
+        set { updateController("absoluteTolerance") { $0.absoluteTolerance = .scalar(newValue) } }
     }
 
     /// The fixed step size, `nil` for adaptive steps.
@@ -64,25 +52,22 @@ extension ODEBlock {
     @available(*, deprecated, message: "use stepping.controller?.norm")
     public var errorNorm: ErrorNorm {
         get { stepping.controller?.norm ?? .rms }
-        set {
-            guard var controller = stepping.controller else {
-                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no norm to set")
-            }
-            controller.norm = newValue
-            stepping.controller = controller
-        }
+        set { updateController("norm") { $0.norm = newValue } }
     }
 
     /// How the forward controller meets the last time.
     @available(*, deprecated, message: "use stepping.controller?.endpoint")
     public var endpoint: StepSizeController.Endpoint {
         get { stepping.controller?.endpoint ?? .exact }
-        set {
-            guard var controller = stepping.controller else {
-                fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no endpoint to set")
-            }
-            controller.endpoint = newValue
-            stepping.controller = controller
+        set { updateController("endpoint") { $0.endpoint = newValue } }
+    }
+
+    /// Applies `change` to the forward controller; a fixed-step block has none (a programming error).
+    private func updateController(_ setting: String, _ change: (inout StepSizeController) -> Void) {
+        guard var controller = stepping.controller else {
+            fatalError("ODEBlock: the block takes fixed steps (\(stepping)); it has no \(setting) to set")
         }
+        change(&controller)
+        stepping.controller = controller
     }
 }

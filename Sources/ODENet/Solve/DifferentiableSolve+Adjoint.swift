@@ -6,17 +6,9 @@ extension DifferentiableSolve {
     /// augmented system backwards (`AdjointBackward`). The pullback throws when the backward solve fails.
     func adjointTrajectory(from z0: Tensor<Scalar>, timeTensor: Tensor<Scalar>, times: [Double],
                            options: AdjointOptions) throws -> Tensor<Scalar> {
-        let counter = EvaluationCounter()
-        let forwardField = field(counting: counter)
         let parameters = dynamics.parameters(of: Scalar.self)
-        let detached = withoutDerivative(at: z0)
-        let solution = try withoutRecording(Scalar.self) {
-            try stepping.solve(forwardField, from: detached, times: times, maximumSteps: maximumSteps,
-                               trackingErrors: true)
-        }
-        recordForward(solution.statistics, evaluations: counter.count)
+        let (solution, value) = try unrecordedSolve(from: z0, times: times, trackingErrors: true)
         let states = solution.outputs
-        let value = withoutRecording(Scalar.self) { stacked(states, axis: 0) }
         let backward = backwardStepping(options)
         let inputs = [z0, timeTensor] + parameters.map(\.value)
         let stateShape = z0.shape

@@ -8,16 +8,9 @@ extension DifferentiableSolve {
     /// the parameters. The replay repeats the forward arithmetic exactly, so the gradient is the direct
     /// one up to rounding.
     func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
-        let counter = EvaluationCounter()
-        let forwardField = field(counting: counter)
         let parameters = dynamics.parameters(of: Scalar.self)
         let detached = withoutDerivative(at: z0)
-        let forward = try withoutRecording(Scalar.self) {
-            try stepping.solve(forwardField, from: detached, times: times, maximumSteps: maximumSteps,
-                               keepingSteps: true)
-        }
-        recordForward(forward.statistics, evaluations: counter.count)
-        let value = withoutRecording(Scalar.self) { stacked(forward.outputs, axis: 0) }
+        let (forward, value) = try unrecordedSolve(from: z0, times: times, keepingSteps: true)
         let inputs = [z0] + parameters.map(\.value)
         let method = ExplicitRungeKutta(stepping.method.tableau)
         let solve = self

@@ -158,6 +158,21 @@ struct DifferentiableSolve<D: Dynamics> {
         return stacked(solution.outputs, axis: 0)
     }
 
+    /// The forward solve of the adjoint and checkpointed modes: nothing records; the statistics are kept.
+    /// Returns the solution and its outputs stacked (the value the custom operation records).
+    func unrecordedSolve(from z0: Tensor<Scalar>, times: [Double], keepingSteps: Bool = false,
+                         trackingErrors: Bool = false) throws -> (SteppedSolution<Tensor<Scalar>>, Tensor<Scalar>) {
+        let counter = EvaluationCounter()
+        let forwardField = field(counting: counter)
+        return try withoutRecording(Scalar.self) {
+            let solution = try stepping.solve(forwardField, from: withoutDerivative(at: z0), times: times,
+                                              maximumSteps: maximumSteps, keepingSteps: keepingSteps,
+                                              trackingErrors: trackingErrors)
+            recordForward(solution.statistics, evaluations: counter.count)
+            return (solution, stacked(solution.outputs, axis: 0))
+        }
+    }
+
     func recordForward(_ statistics: SolverStatistics, evaluations: Int) {
         recorder.recordForward(evaluations: evaluations, steps: statistics.acceptedSteps,
                                rejectedSteps: statistics.rejectedSteps)

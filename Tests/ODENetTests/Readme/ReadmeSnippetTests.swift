@@ -1,7 +1,5 @@
 import XCTest
 import Foundation
-import Autodiff
-import Solvers
 import ODENet
 import TestSupport
 
@@ -59,6 +57,79 @@ final class ReadmeSnippetTests: XCTestCase {
         let path = try block.trajectory(from: y0, at: [0, 0.5, 1])    // [3, 16, 2]
         // README:end
         XCTAssertEqual(path.shape, [3, 16, 2])
+    }
+
+    func testGettingStarted() throws {
+        // README:begin getting-started
+        // import ODENet
+        // dy/dt = −y on plain arrays, with adaptive steps.
+        let decay = ODEProblem(timeSpan: TimeSpan(start: 0, end: 1), initialState: [1.0]) { _, y, dy in dy[0] = -y[0] }
+        let exact = try solve(decay, using: .tsitouras54,
+                              controller: StepSizeController(relativeTolerance: 1e-8, absoluteTolerance: 1e-10))
+        print(exact.finalState[0], exp(-1.0))                       // 0.36787944…, 0.36787944…
+
+        // A Neural ODE z' = f(z; θ) trained so that z(1) = z(0)·e⁻¹; its gradient is the adjoint's.
+        Random.seed(0)
+        let block = ODEBlock(TimeIndependent(Sequential<Double>(Linear(1, 16, activation: .tanh), Linear(16, 1))))
+        let z0 = Tensor<Double>(shape: [8, 1], scalars: (0..<8).map { Double($0) / 4 - 1 })
+        let optimizer = Adam<Double>(learningRate: 1e-2)
+        for _ in 0..<200 {
+            let (loss, gradients) = try valueWithGradient(at: block) {
+                mseLoss(predictions: try block(z0), targets: z0 * exp(-1.0))
+            }
+            optimizer.update(block, along: gradients)
+            if loss.scalar < 1e-4 { break }
+        }
+        print(block.statistics)                                   // NFE-F, NFE-B, adjoint drift
+        // README:end
+        XCTAssertEqual(exact.finalState[0], exp(-1.0), accuracy: 1e-7)
+        XCTAssertGreaterThan(block.statistics.backwardEvaluations, 0)
+        let final = try mseLoss(predictions: block(z0), targets: z0 * exp(-1.0)).scalar
+        XCTAssertLessThan(final, 1e-3)
+    }
+
+    func testTensorSolveAndCheckpointTour() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let previous = FileManager.default.currentDirectoryPath
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(directory.path))
+        defer {
+            _ = FileManager.default.changeCurrentDirectoryPath(previous)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        // README:begin tensor-solve
+        let dynamics = TimeIndependent(Sequential<Double>(Linear(2, 16, activation: .tanh), Linear(16, 2)))
+        let start = Tensor<Double>([[1, 0], [0, 1]])
+        let stepping = Stepping.adaptive(.tsitouras54,
+                                         controller: StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-8))
+        let (value, grads) = try valueWithGradient(at: dynamics, start) { z0 in
+            let path = try solve(dynamics, from: z0, at: [0, 0.5, 1], stepping: stepping, gradient: .checkpointed)
+            return (path * path).sum()                               // path: [3, 2, 2]
+        }
+        print(value.scalar, grads.input.shape, grads.parameters.count)   // …, [2, 2], 4
+        try ModuleCheckpoint.save(dynamics, to: "dynamics.safetensors")  // PyTorch state_dict names: 0.weight, …
+        _ = try ModuleCheckpoint.load(into: dynamics, from: "dynamics.safetensors")
+        // README:end
+        XCTAssertEqual(grads.input.shape, [2, 2])
+        XCTAssertEqual(grads.parameters.count, 4)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("dynamics.safetensors").path))
+    }
+
+    func testEventAndDenseOutputTour() throws {
+        // README:begin events
+        // A ball dropped from 10 m: [height, velocity], stopped at the ground.
+        let ball = ODEProblem(timeSpan: TimeSpan(start: 0, end: 5), initialState: [10.0, 0.0]) { _, y, dy in
+            dy[0] = y[1]
+            dy[1] = -9.81
+        }
+        let ground = ODEEvent { _, y in y[0] }
+        let fall = try solve(ball, using: .dormandPrince54,
+                             controller: StepSizeController(relativeTolerance: 1e-9, absoluteTolerance: 1e-12),
+                             saveAt: .dense, event: ground)
+        print(fall.event!.time, try fall(0.5))                      // 1.4278…, [8.77…, −4.905]
+        // README:end
+        XCTAssertEqual(fall.event!.time, (2 * 10 / 9.81).squareRoot(), accuracy: 1e-9)
+        XCTAssertEqual(try fall(0.5)[0], 10 - 9.81 * 0.125, accuracy: 1e-9)
     }
 
     func testReadmeSnippetsAreTheCompiledOnes() throws {
