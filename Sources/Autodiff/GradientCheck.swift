@@ -15,6 +15,7 @@ public struct GradientCheckReport: CustomStringConvertible, Sendable {
     /// error that is not inflated by directions along which the derivative happens to be tiny.
     public let maxScaledError: Double
 
+    /// The figures on one line, with the worst direction's analytic and numeric values.
     public var description: String {
         "gradient check: \(checkedDirections) directions, max abs error \(maxAbsoluteError), max rel error \(maxRelativeError), max scaled error \(maxScaledError) "
             + "(input \(worstInput), direction \(worstDirection): analytic \(worstAnalytic), numeric \(worstNumeric))"

@@ -26,9 +26,11 @@ extension TensorScalar {
 }
 
 extension Float: TensorScalar {
+    /// `F32`.
     public static var safetensorsTypeName: String { "F32" }
 }
 
 extension Double: TensorScalar {
+    /// `F64`.
     public static var safetensorsTypeName: String { "F64" }
 }
