@@ -10,6 +10,9 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
     case invalidStepSize(Double)
     /// The output times are being differentiated, but the gradient mode cannot give their gradient.
     case timeGradientUnavailable(mode: String)
+    /// The adjoint's backward solve met NaN or an infinity at `time` in `part` of the augmented state
+    /// `[z, a, a_θ, a_t]` (e.g. `a_θ of dynamics.0.weight[3]`).
+    case nonFiniteInBackwardPass(time: Double, part: String, value: Double)
 
     /// What went wrong and what to do about it.
     public var description: String {
@@ -23,6 +26,10 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
                 + "dz/dt must have the state's shape"
         case .invalidStepSize(let h):
             return "the fixed step size is \(h); it must be finite and positive"
+        case .nonFiniteInBackwardPass(let time, let part, let value):
+            return "the adjoint's backward pass became non-finite at t = \(time): \(part) is \(value). The field or its "
+                + "derivative overflows or is undefined there (a sqrt or log at 0, a division by zero); check it, "
+                + "or use .checkpointed, which replays the forward steps instead of solving backwards"
         case .timeGradientUnavailable(let mode):
             return "the output times are being differentiated, but the \(mode) gradient gives no ∂L/∂t; "
                 + "use .adjoint(), or pass the times with withoutDerivative(at:)"

@@ -50,6 +50,8 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline var candidate: State
     @usableFromInline var workspace: RungeKuttaWorkspace<State>
     @usableFromInline var memory = ControllerMemory()
+    /// Where the trial steps since the last accepted one met NaN or an infinity (time, component, value).
+    @usableFromInline var nonFiniteTrial: (time: Double, component: Int, value: Double)? = nil
     @usableFromInline var stopTimes: [Double]
     @usableFromInline var nextStop = 0
     @usableFromInline var fixedIndex = 0
