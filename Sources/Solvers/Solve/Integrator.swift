@@ -75,6 +75,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
                 stopTimes: [Double] = [], maxSteps: Int = 100_000) throws where Method: AdaptiveRungeKuttaMethod {
         let n = problem.initialState.scalarCount
         if let error = controller.validate(componentCount: n) { throw error }
+        guard maxSteps >= 1 else { throw SolverError.invalidMaximumSteps(maxSteps) }
         try self.init(problem, method: method,
                       stepping: .adaptive(controller, errorEstimateOrder: method.tableau.errorEstimateOrder!),
                       stopTimes: stopTimes, maxSteps: maxSteps)

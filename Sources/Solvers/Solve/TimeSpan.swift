@@ -22,11 +22,12 @@ extension TimeSpan {
     ///   - limit: the largest count accepted (2⁵³ by default: beyond it counts are not even representable exactly).
     /// - Returns: the step count.
     /// - Throws: `SolverError.invalidTimeSpan` for a non-finite end, `SolverError.invalidStepSize` for a zero or
-    ///   non-finite step, `SolverError.tooManyFixedSteps`
+    ///   non-finite step, `SolverError.invalidMaximumSteps` for a limit below 1, `SolverError.tooManyFixedSteps`
     ///   when the count exceeds `limit`.
     public func fixedStepCount(stepSize: Double, limit: Int = 1 << 53) throws -> Int {
         guard start.isFinite && end.isFinite else { throw SolverError.invalidTimeSpan(start: start, end: end) }
         guard stepSize.isFinite && stepSize != 0 else { throw SolverError.invalidStepSize(stepSize) }
+        guard limit >= 1 else { throw SolverError.invalidMaximumSteps(limit) }
         let required = (abs(end - start) / abs(stepSize) * (1 - 1e-12)).rounded(.up)
         guard required <= Double(limit) else {
             throw SolverError.tooManyFixedSteps(required: required, limit: limit, stepSize: stepSize)
