@@ -29,4 +29,25 @@ final class BackwardFailureCauseTests: XCTestCase {
             XCTAssertEqual(limit, block.maximumSteps)
         }
     }
+
+    func testDirectModeNaNGradientFromFiniteInputsIsATypedError() throws {
+        // The same field in direct mode: the tape's reverse pass yields NaN for w (0·∞ in √'s pullback).
+        let w = Parameter(Tensor<Double>([0.5]))
+        let dynamics = DynamicsFunction<Double>(members: ["w": w]) { _, z in w.value * sqrt(z * z) }
+        let block = ODEBlock(dynamics, relativeTolerance: 1e-6, absoluteTolerance: 1e-9, gradientMode: .direct)
+        let z0 = Tensor<Double>(shape: [1, 1], scalars: [0])
+        XCTAssertThrowsError(try valueWithGradient(at: block) { (try block(z0)).sum() }) { error in
+            guard case let ODENetError.nonFiniteGradient(parameter, index, value)? = error as? ODENetError else {
+                return XCTFail("expected nonFiniteGradient, got \(error)")
+            }
+            XCTAssertEqual(parameter, "dynamics.w")
+            XCTAssertEqual(index, 0)
+            XCTAssertTrue(value.isNaN)
+        }
+        XCTAssertThrowsError(try valueWithGradient(at: block, z0) { (try block($0)).sum() }) { error in
+            guard case ODENetError.nonFiniteGradient? = error as? ODENetError else { return XCTFail("\(error)") }
+        }
+        // A finite point has finite gradients and no error.
+        XCTAssertNoThrow(try valueWithGradient(at: block) { (try block(z0 + 1)).sum() })
+    }
 }
