@@ -13,16 +13,38 @@ import Autodiff
 ///   - model: the module whose parameters are differentiated.
 ///   - loss: a function returning one scalar.
 /// - Returns: the loss and one gradient per parameter.
-/// - Throws: what `loss` throws, or the error of a backward pass that failed (an adjoint's backward solve).
+/// - Throws: what `loss` throws, the error of a backward pass that failed (an adjoint's backward solve), or
+///   `ODENetError.nonFiniteGradient` when a gradient is NaN or infinite although the loss and the parameters
+///   are finite.
 public func valueWithGradient<M: Module, Scalar: TensorScalar>(
     at model: M, of loss: () throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, gradients: [Tensor<Scalar>]) {
-    let parameters = model.parameters(of: Scalar.self)
-    let saved = parameters.map(\.value)
-    defer { for (parameter, value) in zip(parameters, saved) { parameter.value = value } }
-    return try valueWithGradient(at: saved) { leaves in
-        for (parameter, leaf) in zip(parameters, leaves) { parameter.value = leaf }
+    let named = model.namedParameters(of: Scalar.self)
+    let saved = named.map(\.parameter.value)
+    defer { for ((_, parameter), value) in zip(named, saved) { parameter.value = value } }
+    let result = try valueWithGradient(at: saved) { leaves in
+        for ((_, parameter), leaf) in zip(named, leaves) { parameter.value = leaf }
         return try loss()
+    }
+    try checkFinite(result.gradients, names: named.map(\.name), values: saved, loss: result.value)
+    return result
+}
+
+/// Throws `ODENetError.nonFiniteGradient` for the first NaN or infinite gradient element whose parameter and
+/// loss are finite (one pass over the gradients; non-finite inputs explain non-finite gradients themselves).
+func checkFinite<Scalar: TensorScalar>(_ gradients: [Tensor<Scalar>], names: [String], values: [Tensor<Scalar>],
+                                       loss: Tensor<Scalar>) throws {
+    guard loss.scalars.allSatisfy(\.isFinite) else { return }
+    for (j, gradient) in gradients.enumerated() {
+        let bad: (index: Int, value: Double)? = gradient.withUnsafeBufferPointer { g in
+            var probe = Scalar(0)
+            for x in g { probe += x * 0 }   // NaN exactly when some element is NaN or infinite
+            guard probe.isNaN else { return nil }
+            return g.firstIndex { !$0.isFinite }.map { ($0, Double(g[$0])) }
+        }
+        if let bad, values[j].scalars.allSatisfy(\.isFinite) {
+            throw ODENetError.nonFiniteGradient(parameter: names[j], index: bad.index, value: bad.value)
+        }
     }
 }
 
@@ -37,16 +59,18 @@ public func valueWithGradient<M: Module, Scalar: TensorScalar>(
 ///   - input: the tensor also differentiated (e.g. a network's input or an ODE's initial state).
 ///   - loss: a function of the input returning one scalar.
 /// - Returns: the loss, ∂loss/∂input, and one gradient per parameter (aligned with `model.parameters(of:)`).
-/// - Throws: what `loss` throws, or the error of a backward pass that failed.
+/// - Throws: what `loss` throws, the error of a backward pass that failed, or `ODENetError.nonFiniteGradient`
+///   (the input is named `input`).
 public func valueWithGradient<M: Module, Scalar: TensorScalar>(
     at model: M, _ input: Tensor<Scalar>, of loss: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, gradients: (input: Tensor<Scalar>, parameters: [Tensor<Scalar>])) {
-    let parameters = model.parameters(of: Scalar.self)
-    let saved = parameters.map(\.value)
-    defer { for (parameter, value) in zip(parameters, saved) { parameter.value = value } }
+    let named = model.namedParameters(of: Scalar.self)
+    let saved = named.map(\.parameter.value)
+    defer { for ((_, parameter), value) in zip(named, saved) { parameter.value = value } }
     let (value, gradients) = try valueWithGradient(at: [input] + saved) { leaves in
-        for (parameter, leaf) in zip(parameters, leaves[1...]) { parameter.value = leaf }
+        for ((_, parameter), leaf) in zip(named, leaves[1...]) { parameter.value = leaf }
         return try loss(leaves[0])
     }
+    try checkFinite(gradients, names: ["input"] + named.map(\.name), values: [input] + saved, loss: value)
     return (value, (gradients[0], Array(gradients[1...])))
 }

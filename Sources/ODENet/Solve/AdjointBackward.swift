@@ -23,6 +23,8 @@ struct AdjointBackward<Scalar: TensorScalar> {
     let forwardController: StepSizeController?
     /// Per interval (first to last), the sum of the forward steps' error ratios.
     let forwardErrors: [Double]
+    /// The parameters' names (`dynamics.namedParameters`), to say which a_θ component failed.
+    let parameterNames: [String]
 
     /// The gradients of the loss with respect to z(t_0), the output times, and each parameter, with
     /// the drift of each interval.
@@ -60,7 +62,12 @@ struct AdjointBackward<Scalar: TensorScalar> {
             timeGradients[i] = direct
             timeAdjoint -= direct
             y[augmented.timeAdjointIndex] = timeAdjoint
-            let solved = try integrate(from: y, start: times[i], end: times[i - 1])
+            let solved: (state: [Scalar], statistics: SolverStatistics, stateErrors: Double?)
+            do {
+                solved = try integrate(from: y, start: times[i], end: times[i - 1])
+            } catch let error as SolverError {
+                throw describe(error)
+            }
             statistics.functionEvaluations += solved.statistics.functionEvaluations
             statistics.acceptedSteps += solved.statistics.acceptedSteps
             statistics.rejectedSteps += solved.statistics.rejectedSteps
@@ -96,6 +103,31 @@ struct AdjointBackward<Scalar: TensorScalar> {
                       drift: drift, statistics: statistics)
     }
 
+    /// A solver's non-finite error restated for the augmented state: which of z, a, a_θ (which parameter) or
+    /// a_t failed. Other errors pass unchanged.
+    func describe(_ error: SolverError) -> Error {
+        switch error {
+        case let .nonFiniteDerivative(time, component, value), let .nonFiniteState(time, component, value):
+            return ODENetError.nonFiniteInBackwardPass(time: time, part: part(ofComponent: component), value: value)
+        default:
+            return error
+        }
+    }
+
+    /// `z[i]`, `a[i]`, `a_θ of NAME[k]` or `a_t` for a component of the augmented state.
+    func part(ofComponent index: Int) -> String {
+        let n = augmented.stateCount
+        if index < n { return "z[\(index)] (the state)" }
+        if index < 2 * n { return "a[\(index - n)] (the adjoint ∂L/∂z)" }
+        var offset = 2 * n
+        for (name, parameter) in zip(parameterNames, augmented.parameters) {
+            let count = parameter.value.scalarCount
+            if index < offset + count { return "a_θ of \(name)[\(index - offset)] (∂L/∂\(name))" }
+            offset += count
+        }
+        return "a_t (∂L/∂t)"
+    }
+
     /// The forward norm restricted to the state components (the first `stateCount`).
     static func stateNorm(_ norm: ErrorNorm, stateCount n: Int) -> ErrorNorm {
         let components = norm.components.map { $0.clamped(to: 0..<n) } ?? 0..<n
@@ -113,7 +145,7 @@ struct AdjointBackward<Scalar: TensorScalar> {
         let n = augmented.stateCount
         switch stepping.kind {
         case .fixed(let method, let stepSize):
-            let count = try Stepping.stepCount(span: problem.timeSpan, stepSize: stepSize)
+            let count = try Stepping.stepCount(span: problem.timeSpan, stepSize: stepSize, limit: maximumSteps)
             var integrator = try Integrator(problem, using: ExplicitRungeKutta(method.tableau), stepCount: count)
             while try integrator.step() {}
             return (integrator.state, integrator.statistics, nil)

@@ -6,7 +6,9 @@ extension DifferentiableSolve {
     /// augmented system backwards (`AdjointBackward`). The pullback throws when the backward solve fails.
     func adjointTrajectory(from z0: Tensor<Scalar>, timeTensor: Tensor<Scalar>, times: [Double],
                            options: AdjointOptions) throws -> Tensor<Scalar> {
-        let parameters = dynamics.parameters(of: Scalar.self)
+        let named = dynamics.namedParameters(of: Scalar.self)
+        let parameters = named.map(\.parameter)
+        let parameterNames = named.map(\.name)
         let (solution, value) = try unrecordedSolve(from: z0, times: times, trackingErrors: true)
         let states = solution.outputs
         let backward = backwardStepping(options)
@@ -23,7 +25,7 @@ extension DifferentiableSolve {
             }
             let pass = AdjointBackward(augmented: augmented, stepping: backward, maximumSteps: backwardStepLimit,
                                        seminorm: options.usesSeminorm, forwardController: forwardController,
-                                       forwardErrors: forwardErrors)
+                                       forwardErrors: forwardErrors, parameterNames: parameterNames)
             do {
                 let result = try pass.run(times: times, states: states, cotangents: perTime)
                 recorder.recordBackward(evaluations: augmented.evaluations, steps: result.statistics.acceptedSteps,

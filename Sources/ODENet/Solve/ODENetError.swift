@@ -10,6 +10,12 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
     case invalidStepSize(Double)
     /// The output times are being differentiated, but the gradient mode cannot give their gradient.
     case timeGradientUnavailable(mode: String)
+    /// A gradient came out NaN or infinite although the loss and every parameter were finite (an op at a point
+    /// where its derivative is undefined, such as √x at 0, or an overflow in the backward pass).
+    case nonFiniteGradient(parameter: String, index: Int, value: Double)
+    /// The adjoint's backward solve met NaN or an infinity at `time` in `part` of the augmented state
+    /// `[z, a, a_θ, a_t]` (e.g. `a_θ of dynamics.0.weight[3]`).
+    case nonFiniteInBackwardPass(time: Double, part: String, value: Double)
 
     /// What went wrong and what to do about it.
     public var description: String {
@@ -23,6 +29,14 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
                 + "dz/dt must have the state's shape"
         case .invalidStepSize(let h):
             return "the fixed step size is \(h); it must be finite and positive"
+        case .nonFiniteGradient(let parameter, let index, let value):
+            return "the gradient of \(parameter) is \(value) at element \(index) although the loss and the parameters "
+                + "are finite: an op was differentiated where its derivative is undefined (√x or log x at 0, x/|x| "
+                + "at 0) or the backward pass overflowed"
+        case .nonFiniteInBackwardPass(let time, let part, let value):
+            return "the adjoint's backward pass became non-finite at t = \(time): \(part) is \(value). The field or its "
+                + "derivative overflows or is undefined there (a sqrt or log at 0, a division by zero); check it, "
+                + "or use .checkpointed, which replays the forward steps instead of solving backwards"
         case .timeGradientUnavailable(let mode):
             return "the output times are being differentiated, but the \(mode) gradient gives no ∂L/∂t; "
                 + "use .adjoint(), or pass the times with withoutDerivative(at:)"

@@ -44,15 +44,16 @@ extension Stepping {
                              errorScale: trackingErrors ? controller : nil)
         case .fixed(let method, let stepSize):
             var integrator = try Integrator(problem, using: ExplicitRungeKutta(method.tableau),
-                                            stepCount: try Self.stepCount(span: span, stepSize: stepSize))
+                                            stepCount: try Self.stepCount(span: span, stepSize: stepSize,
+                                                                          limit: maximumSteps))
             return try march(&integrator, times: times, keepingSteps: keepingSteps, errorScale: nil)
         }
     }
 
-    /// The number of equal steps of at most `stepSize` that cover `span`.
-    static func stepCount(span: TimeSpan, stepSize: Double) throws -> Int {
+    /// The number of equal steps of at most `stepSize` (positive) that cover `span`, at most `limit`.
+    static func stepCount(span: TimeSpan, stepSize: Double, limit: Int) throws -> Int {
         guard stepSize.isFinite && stepSize > 0 else { throw ODENetError.invalidStepSize(stepSize) }
-        return Swift.max(1, Int((abs(span.end - span.start) / stepSize * (1 - 1e-12)).rounded(.up)))
+        return try span.fixedStepCount(stepSize: stepSize, limit: limit)
     }
 
     private func march<M: RungeKuttaMethod, State: ODEState>(

@@ -148,8 +148,6 @@ public func solve<Method: RungeKuttaMethod, State: ODEState>(
     _ problem: ODEProblem<State>, using method: Method, stepSize: Double, saveAt: SaveAt = .end,
     event: ODEEvent<State>? = nil
 ) throws -> ODESolution<State> {
-    guard stepSize.isFinite && stepSize != 0 else { throw SolverError.invalidStepSize(stepSize) }
-    let length = abs(problem.timeSpan.end - problem.timeSpan.start)
-    let count = max(1, Int((length / abs(stepSize) * (1 - 1e-12)).rounded(.up)))
+    let count = try problem.timeSpan.fixedStepCount(stepSize: stepSize)
     return try solve(problem, using: method, stepCount: count, saveAt: saveAt, event: event)
 }

@@ -37,6 +37,9 @@ extension Integrator {
         let q = errorEstimateOrder
         while true {
             if counts.acceptedSteps + counts.rejectedSteps >= maxSteps {
+                if let bad = nonFiniteTrial {
+                    throw SolverError.nonFiniteDerivative(time: bad.time, component: bad.component, value: bad.value)
+                }
                 throw SolverError.tooManySteps(limit: maxSteps, reachedTime: _time)
             }
             let target = stopTimes[nextStop]
@@ -47,11 +50,15 @@ extension Integrator {
                 hitsStop = true
             }
             if _time + h == _time {
+                if let bad = nonFiniteTrial {
+                    throw SolverError.nonFiniteDerivative(time: bad.time, component: bad.component, value: bad.value)
+                }
                 throw SolverError.stepSizeUnderflow(time: _time, stepSize: h)
             }
             try method.step(problem.function, time: _time, stepSize: h, state: _state, into: &candidate,
                             workspace: &workspace)
             let ratio = trialErrorRatio()
+            if ratio == .infinity { noteNonFiniteTrial(stepSize: h) } else { nonFiniteTrial = nil }
             let decision = controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)
             if decision.isAccepted {
                 if hitsStop { nextStop += 1 }
@@ -63,10 +70,28 @@ extension Integrator {
             }
             counts.rejectedSteps += 1
             if abs(h) <= controller.minimumStepSize {
+                if let bad = nonFiniteTrial {
+                    throw SolverError.nonFiniteDerivative(time: bad.time, component: bad.component, value: bad.value)
+                }
                 throw SolverError.stepSizeUnderflow(time: _time, stepSize: h)
             }
             _proposedStepSize = decision.nextStepSize
         }
+    }
+
+    /// Remembers where the rejected trial step of size `h` first met a non-finite value: the first stage
+    /// whose derivative is NaN or infinite (at t + c_i·h), else the candidate state (at t + h). Runs only on
+    /// that failure path; the error thrown if the step size runs out names it.
+    @inlinable
+    mutating func noteNonFiniteTrial(stepSize h: Double) {
+        let nodes = method.tableau.nodes
+        for i in 0..<Swift.min(nodes.count, workspace.stages.count) {
+            if let bad = workspace.stages[i].firstNonFiniteComponent() {
+                nonFiniteTrial = (_time + nodes[i] * h, bad.index, bad.value)
+                return
+            }
+        }
+        if let bad = candidate.firstNonFiniteComponent() { nonFiniteTrial = (_time + h, bad.index, bad.value) }
     }
 
     /// The error ratio of the trial step from `_state` to `candidate` (see `errorRatio`), reading the

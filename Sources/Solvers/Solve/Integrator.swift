@@ -50,6 +50,8 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline var candidate: State
     @usableFromInline var workspace: RungeKuttaWorkspace<State>
     @usableFromInline var memory = ControllerMemory()
+    /// Where the trial steps since the last accepted one met NaN or an infinity (time, component, value).
+    @usableFromInline var nonFiniteTrial: (time: Double, component: Int, value: Double)? = nil
     @usableFromInline var stopTimes: [Double]
     @usableFromInline var nextStop = 0
     @usableFromInline var fixedIndex = 0
@@ -82,6 +84,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
                 stopTimes: [Double] = [], maxSteps: Int = 100_000) throws where Method: AdaptiveRungeKuttaMethod {
         let n = problem.initialState.scalarCount
         if let error = controller.validate(componentCount: n) { throw error }
+        guard maxSteps >= 1 else { throw SolverError.invalidMaximumSteps(maxSteps) }
         try self.init(problem, method: method,
                       stepping: .adaptive(controller, errorEstimateOrder: method.tableau.errorEstimateOrder!),
                       stopTimes: stopTimes, maxSteps: maxSteps)

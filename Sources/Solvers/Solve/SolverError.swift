@@ -20,6 +20,13 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case denseOutputNotSaved
     /// A dense evaluation time lies outside the solved interval.
     case evaluationTimeOutsideSolution(time: Double, start: Double, end: Double)
+    /// The vector field returned NaN or an infinity (at `time`, in `component`) in every trial step until the
+    /// step size could shrink no further: an adaptive solve rejects such a step and retries smaller first.
+    case nonFiniteDerivative(time: Double, component: Int, value: Double)
+    /// The limit on trial steps is not positive.
+    case invalidMaximumSteps(Int)
+    /// Fixed steps of `stepSize` over the span need `required` steps, more than `limit`.
+    case tooManyFixedSteps(required: Double, limit: Int, stepSize: Double)
 
     /// What went wrong and what to try.
     public var description: String {
@@ -46,6 +53,14 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         case .denseOutputNotSaved:
             return "this solution has no dense output: pass saveAt: .dense (or SaveAt(..., dense: true)) to the solve "
                 + "to evaluate it at any time."
+        case let .nonFiniteDerivative(t, i, v):
+            return "the vector field returned \(v) in component \(i) at t = \(t), and every smaller trial step did too: "
+                + "check the field for a division by zero, a log or sqrt of a negative number, or overflow near t."
+        case let .invalidMaximumSteps(n):
+            return "the limit on trial steps is \(n); it must be at least 1 (the default is 100 000)."
+        case let .tooManyFixedSteps(n, limit, h):
+            return "a fixed step of \(h) needs \(n) steps over the span, more than the limit of \(limit): use a larger "
+                + "step, or an adaptive method."
         case let .evaluationTimeOutsideSolution(t, a, b):
             return "time \(t) lies outside the solved interval [\(a), \(b)]: evaluate within it, or solve over a "
                 + "longer span."
