@@ -101,6 +101,16 @@ enum BufferCache {
         return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
     }
 
+    /// Frees every idle buffer of the calling thread's cache (tests start from an empty cache with it).
+    static func removeAllIdleBuffers() {
+        let store = self.store
+        for i in 0..<slotCount * buffersPerSlot {
+            store.buffers[i]?.deallocate()
+            store.buffers[i] = nil
+        }
+        store.numbers.update(repeating: 0, count: 2 * slotCount + 1)
+    }
+
     /// Takes back a buffer from `allocate(byteCount:)` with the same `bytes`: keeps it for reuse when
     /// there is room, frees it otherwise.
     @usableFromInline
