@@ -26,8 +26,9 @@ public struct SafetensorsFile: Equatable, Sendable {
         /// Creates an entry; the byte count must match the shape and dtype (a programmer error otherwise).
         public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
             require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-            require(bytes.count == shape.reduce(1, *) * dtype.byteCount,
-                    "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
+            let size = TensorSize.byteCount(shape: shape, elementSize: dtype.byteCount)
+            require(size != nil, "shape \(shape) of \(dtype.rawValue) has more than Int.max bytes")
+            require(bytes.count == size, "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
             self.dtype = dtype
             self.shape = shape
             self.bytes = bytes
@@ -67,7 +68,8 @@ public struct SafetensorsFile: Equatable, Sendable {
 
     /// Stores `values` (F32 or F64 according to the element type) under `key`.
     public mutating func setValues<Scalar: SafetensorsScalar>(_ values: [Scalar], shape: [Int], forKey key: String) {
-        require(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
+        require(shape.allSatisfy { $0 >= 0 } && values.count == TensorSize.byteCount(shape: shape, elementSize: 1),
+                "\(values.count) values for shape \(shape) of '\(key)'")
         self[key] = Entry(dtype: Scalar.safetensorsDType, shape: shape, bytes: Scalar.littleEndianBytes(values))
     }
 
