@@ -33,14 +33,18 @@ let package = Package(
         // MARK: - Public API
         .target(name: "Autodiff", dependencies: ["FusedMultiplyAdd", "Requirements"], linkerSettings: linkMath),
         .target(name: "Solvers", dependencies: ["FusedMultiplyAdd", "Requirements"], linkerSettings: linkMath),
-        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers", "Requirements"], linkerSettings: linkMath),
-        .target(name: "Datasets", dependencies: ["Requirements"]),
+        .target(name: "ODENet", dependencies: ["Autodiff", "Solvers", "Requirements", "FileAccess"],
+                linkerSettings: linkMath),
+        .target(name: "Datasets", dependencies: ["Requirements", "FileAccess"]),
 
         // MARK: - Internal
         // The one `multiplyAdd` the kernels of Autodiff and Solvers share (`package` access).
         .target(name: "FusedMultiplyAdd"),
         // `require(_:_:)`: the checks a user can fail, with their message kept in release builds.
         .target(name: "Requirements"),
+        // Reading untrusted files (a directory named as such, the size before allocating) and syncing
+        // directories, for the checkpoint and data-set readers (`package` access).
+        .target(name: "FileAccess"),
 
         // MARK: - Examples (internal support target + executables)
         .target(name: "ExampleSupport", dependencies: ["ODENet", "Solvers"], path: "Examples/Support"),

@@ -62,7 +62,13 @@ let train = loadSplit(.train)
 let test = loadSplit(.test)
 let trainCount = options.trainLimit > 0 ? min(options.trainLimit, train.count) : train.count
 let batchesPerEpoch = trainCount / options.batchSize
-guard batchesPerEpoch > 0 else { fail("--train-limit \(trainCount) is smaller than one batch of \(options.batchSize)") }
+guard batchesPerEpoch > 0 else {
+    if options.trainLimit > 0, options.trainLimit < train.count {
+        fail("--train-limit \(options.trainLimit) is smaller than one batch of \(options.batchSize)")
+    }
+    fail("the training split in '\(options.dataDirectory)' holds \(train.count) images, fewer than one batch of "
+         + "\(options.batchSize); pass a smaller --batch-size")
+}
 
 let model = makeModel(options.model, options.downsampling, seed: options.seed)
 let optimizer = SGD<Float>(learningRate: options.learningRate * Double(options.batchSize) / 128, momentum: 0.9)
@@ -115,17 +121,15 @@ if options.resume {
             if let saved = file.metadata["epochs"], saved != "\(options.epochs)" {
                 print("note: the checkpoint was written by a run of \(saved) epochs; the learning-rate schedule now follows --epochs \(options.epochs)")
             }
-            let contents = try ModuleCheckpoint.load(into: model, from: file, as: Float.self)
-            if let state = contents.optimizerState { try optimizer.loadState(state, for: model.parameters()) }
-            let words = (contents.metadata["rng"] ?? "").split(separator: ",").compactMap { UInt64($0) }
-            guard words.count == 4, let epoch = Int(contents.metadata["epoch"] ?? ""),
-                  let position = Int(contents.metadata["position"] ?? "") else {
-                fail("\(checkpointPath): metadata lacks epoch/position/rng")
-            }
-            generator = SeededGenerator(state: words)
-            (startEpoch, startPosition) = (epoch, position)
-            history = decodeHistory(contents.metadata["history"] ?? "")
-            print("resumed from \(checkpointPath): epoch \(epoch + 1), batch \(position)")
+            // Everything is checked before anything is restored: the metadata here, then the weights and
+            // the optimiser's state together (one call restores both or neither).
+            let point = try ResumePoint(metadata: file.metadata, file: checkpointPath, epochs: options.epochs,
+                                        batchesPerEpoch: batchesPerEpoch)
+            try ModuleCheckpoint.load(into: model, optimizer: optimizer, from: file)
+            generator = point.generator
+            (startEpoch, startPosition) = (point.epoch, point.position)
+            history = decodeHistory(file.metadata["history"] ?? "")
+            print("resumed from \(checkpointPath): epoch \(point.epoch + 1), batch \(point.position)")
         } catch { fail("\(error)") }
     } else {
         print("no checkpoint at \(checkpointPath); starting afresh")

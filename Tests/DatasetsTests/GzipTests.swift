@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Datasets
 
 final class GzipTests: XCTestCase {
@@ -120,6 +121,36 @@ final class GzipTests: XCTestCase {
         XCTAssertThrowsError(try Gzip.decompress(stored, maximumOutputSize: 65_000)) {
             XCTAssertEqual($0 as? GzipError, .outputTooLarge(limit: 65_000))
         }
+    }
+
+    /// Issue 14, item 6: `Deflate.decompress` had no limit, and `Gzip.decompress`'s grew its buffer
+    /// past the limit before checking it. Both stop at the limit now, having allocated about that much.
+    func testLimitsStopInflationWithoutAllocatingPastThem() throws {
+        let member = GzipBomb.member(prefix: [1, 2, 3], totalSize: 64 << 20)
+        let payload = GzipBuilder.deflatePayload(ofMember: member)
+        let limit = 1 << 20
+        for (name, decode) in [("gzip", { () throws(GzipError) in _ = try Gzip.decompress(member, maximumOutputSize: limit) }),
+                               ("deflate", { () throws(GzipError) in _ = try Deflate.decompress(payload, maximumOutputSize: limit) })] {
+            let (error, peak) = PeakMemory.measure { () -> GzipError? in
+                do throws(GzipError) { try decode() } catch { return error }
+                return nil
+            }
+            XCTAssertEqual(error, .outputTooLarge(limit: limit), name)
+            if let peak { XCTAssertLessThan(peak, 8 * limit, "\(name): peak memory grew by \(peak) bytes") }
+        }
+    }
+
+    /// A stored block that crosses the limit is copied up to it before decoding stops, so a caller that
+    /// reads only the first bytes (an IDX header) gets them from stored blocks too.
+    func testPrefixOfStoredBlocksIsAvailable() throws {
+        let stored = FixtureInputs.decode(GzipFixtures.randomStored)
+        let whole = try Gzip.decompress(stored)
+        let prefix = try stored.withUnsafeBufferPointer { buffer in try Gzip.inflatePrefix(buffer, count: 100) }
+        XCTAssertFalse(prefix.isComplete)
+        XCTAssertEqual(prefix.bytes, Array(whole.prefix(100)))
+        let all = try stored.withUnsafeBufferPointer { buffer in try Gzip.inflatePrefix(buffer, count: whole.count) }
+        XCTAssertTrue(all.isComplete)
+        XCTAssertEqual(all.bytes, whole)
     }
 
     func testHeaderCorruptionIsDetected() {

@@ -19,14 +19,19 @@ public enum Gzip {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
+    /// The output limit of `decompress` when none is given: 1 GiB (`Deflate.defaultMaximumOutputSize`).
+    public static let defaultMaximumOutputSize = Deflate.defaultMaximumOutputSize
+
     /// Decompresses all gzip members in `bytes` and returns their concatenated contents.
     /// - Parameters:
-    ///   - bytes: The contents of a gzip file.
-    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the
-    ///     decoding with `.outputTooLarge` instead of exhausting memory.
+    ///   - bytes: The gzip file.
+    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the decoding with
+    ///     `.outputTooLarge` instead of exhausting memory (at most about this much is ever allocated).
+    ///     Defaults to `defaultMaximumOutputSize` (1 GiB); pass more for larger data.
     /// - Returns: The decompressed bytes.
-    /// - Throws: ``GzipError`` naming the byte offset of the first problem found.
-    public static func decompress(_ bytes: [UInt8], maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
+    /// - Throws: `GzipError` naming the byte offset of the first problem found.
+    public static func decompress(_ bytes: [UInt8],
+                                  maximumOutputSize: Int = defaultMaximumOutputSize) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(GzipError) -> [UInt8] in try decompress(buffer, maximumOutputSize: maximumOutputSize) }
         }
@@ -34,22 +39,26 @@ public enum Gzip {
     }
 
     /// Decompresses all gzip members in `buffer` and returns their concatenated contents.
-    ///
     /// - Parameters:
-    ///   - buffer: The contents of a gzip file.
-    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the decoding with
-    ///     `.outputTooLarge`.
+    ///   - buffer: The gzip file, alive for the duration of the call.
+    ///   - maximumOutputSize: The most bytes the result may have, as for `decompress(_:maximumOutputSize:)`.
     /// - Returns: The decompressed bytes.
-    /// - Throws: ``GzipError`` naming the byte offset of the first problem found.
+    /// - Throws: `GzipError` naming the byte offset of the first problem found.
     public static func decompress(_ buffer: UnsafeBufferPointer<UInt8>,
-                                  maximumOutputSize: Int = .max) throws(GzipError) -> [UInt8] {
+                                  maximumOutputSize: Int = defaultMaximumOutputSize) throws(GzipError) -> [UInt8] {
+        let output = InflateOutput(capacityHint: sizeHint(buffer), limit: max(0, maximumOutputSize))
+        try inflateMembers(buffer, into: output)
+        return output.makeArray()
+    }
+
+    /// Decodes every member of `buffer` into `output`, checking each member's CRC-32 and ISIZE.
+    /// - Throws: `GzipError`; `.outputTooLarge` as soon as the output passes `output.limit`.
+    static func inflateMembers(_ buffer: UnsafeBufferPointer<UInt8>, into output: InflateOutput) throws(GzipError) {
         let count = buffer.count
         guard count >= 2, buffer[0] == 0x1F, buffer[1] == 0x8B else {
             throw .notGzip(offset: 0, found: Array(buffer.prefix(2)))
         }
-        let output = InflateOutput(capacityHint: min(sizeHint(buffer), maximumOutputSize))
         var inflater = Inflater(input: buffer, start: 0, output: output)
-        inflater.outputLimit = maximumOutputSize
         defer { inflater.deallocate() }
         var offset = 0, member = 0
         while true {
@@ -82,7 +91,6 @@ public enum Gzip {
                 throw .trailingGarbage(offset: offset, count: count - offset)
             }
         }
-        return output.makeArray()
     }
 
     /// Validates one member header starting at `start` and returns the offset of its DEFLATE data.
@@ -127,7 +135,7 @@ public enum Gzip {
     private static func sizeHint(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
         guard buffer.count >= 18 else { return 0 }
         let isize = Int(readUInt32(buffer, buffer.count - 4))
-        return min(isize, buffer.count * 1032, 1 << 30)
+        return min(isize, Deflate.largestOutput(ofInputSize: buffer.count), 1 << 30)
     }
 
     private static func readUInt32(_ buffer: UnsafeBufferPointer<UInt8>, _ offset: Int) -> UInt32 {
@@ -138,15 +146,33 @@ public enum Gzip {
 
 /// Decompression of raw DEFLATE streams (RFC 1951), without any container or checksum.
 public enum Deflate {
+    /// The output limit of `decompress` (and `Gzip.decompress`) when none is given: 1 GiB, above any
+    /// data set the examples read (MNIST's training images inflate to 47 MB), far below what a
+    /// decompression bomb asks for (DEFLATE expands up to 1032-fold: 1 MB of input may inflate to 1 GB).
+    public static let defaultMaximumOutputSize = 1 << 30
+
+    /// The most bytes `count` bytes of DEFLATE data can decode to: each 258-byte match costs at least
+    /// 2 bits (a 1-bit length code and a 1-bit distance code), so the output is at most 1032 times the
+    /// input (saturating at `Int.max`).
+    static func largestOutput(ofInputSize count: Int) -> Int {
+        let (product, overflow) = count.multipliedReportingOverflow(by: 1032)
+        return overflow ? .max : product
+    }
+
     /// Decodes one complete raw DEFLATE stream and returns the decoded bytes.
-    /// - Parameter bytes: The stream (RFC 1951), without a gzip or zlib wrapper.
+    /// - Parameters:
+    ///   - bytes: The stream.
+    ///   - maximumOutputSize: The most bytes the result may have; larger output stops the decoding with
+    ///     `.outputTooLarge`. Defaults to `defaultMaximumOutputSize` (1 GiB).
     /// - Returns: The decoded bytes.
-    /// - Throws: ``GzipError`` naming the byte offset of the first problem found; bytes after the
+    /// - Throws: `GzipError` naming the byte offset of the first problem found; bytes after the
     ///   final block are reported as `.trailingGarbage`.
-    public static func decompress(_ bytes: [UInt8]) throws(GzipError) -> [UInt8] {
+    public static func decompress(_ bytes: [UInt8],
+                                  maximumOutputSize: Int = defaultMaximumOutputSize) throws(GzipError) -> [UInt8] {
         let result: Result<[UInt8], GzipError> = bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(GzipError) -> [UInt8] in
-                let output = InflateOutput(capacityHint: buffer.count * 4)
+                let hint = buffer.count <= Int.max / 4 ? buffer.count * 4 : Int.max
+                let output = InflateOutput(capacityHint: hint, limit: max(0, maximumOutputSize))
                 var inflater = Inflater(input: buffer, start: 0, output: output)
                 defer { inflater.deallocate() }
                 try inflater.inflateStream()

@@ -111,7 +111,7 @@ extension Inflater {
 
         while true {
             if outCount > outLimit {
-                guard outCount <= outputLimit else { throw .outputTooLarge(limit: outputLimit) }
+                guard outCount <= output.limit else { throw .outputTooLarge(limit: output.limit) }
                 output.count = outCount
                 output.reserve(2 * 258)
                 out = output.base

@@ -18,8 +18,6 @@ struct Inflater {
     var tablesHoldFixedCodes = false
     /// Name of the container part for truncation messages.
     let part: String
-    /// Most bytes the output may hold.
-    var outputLimit = Int.max
 
     init(input: UnsafeBufferPointer<UInt8>, start: Int, output: InflateOutput, part: String = "deflate stream") {
         self.input = input.baseAddress ?? UnsafePointer(bitPattern: 1)!
@@ -105,7 +103,7 @@ struct Inflater {
                 }
             }
             try alignToByte()
-            guard output.count <= outputLimit else { throw GzipError.outputTooLarge(limit: outputLimit) }
+            guard output.count <= output.limit else { throw GzipError.outputTooLarge(limit: output.limit) }
         } catch {
             throw hasOverrun || position > inputCount ? truncation : error
         }
@@ -121,10 +119,13 @@ struct Inflater {
         }
         position += 4
         guard position + Int(length) <= inputCount else { throw truncation }
-        guard output.count + Int(length) <= outputLimit else { throw .outputTooLarge(limit: outputLimit) }
-        output.reserve(Int(length))
-        (output.base + output.count).update(from: input + position, count: Int(length))
-        output.count += Int(length)
+        // Past the limit, copy what fits first: a caller that reads a prefix gets every byte up to it.
+        let room = max(0, output.limit - output.count)
+        let copied = min(Int(length), room)
+        output.reserve(copied)
+        (output.base + output.count).update(from: input + position, count: copied)
+        output.count += copied
+        guard copied == Int(length) else { throw .outputTooLarge(limit: output.limit) }
         position += Int(length)
     }
 

@@ -23,44 +23,28 @@ public struct IDXArray: Equatable, Sendable {
     ///   truncated data or trailing bytes.
     public init(parsing bytes: [UInt8], file: String, expectedRank: Int? = nil,
                 elementLimit: Int = IDXArray.defaultElementLimit) throws(MNISTError) {
-        guard bytes.count >= 4 else {
-            throw .truncated(file: file, expectedBytes: 4, actualBytes: bytes.count)
+        let header = try IDXHeader(parsing: bytes, file: file, expectedRank: expectedRank, elementLimit: elementLimit)
+        try self.init(header: header, contents: bytes, file: file)
+    }
+
+    /// The array of `header` from the whole file `contents`, which must have exactly the size the
+    /// header announces.
+    init(header: IDXHeader, contents: [UInt8], file: String) throws(MNISTError) {
+        guard contents.count >= header.fileSize else {
+            throw .truncated(file: file, expectedBytes: header.fileSize, actualBytes: contents.count)
         }
-        let magic = Self.bigEndianUInt32(bytes, at: 0)
-        let expectedMagic = 0x0800 | UInt32(expectedRank ?? min(max(Int(bytes[3]), 1), 4))
-        guard bytes[0] == 0, bytes[1] == 0 else { throw .badMagic(file: file, expected: expectedMagic, found: magic) }
-        guard bytes[2] == 0x08 else { throw .unsupportedElementType(file: file, code: bytes[2]) }
-        guard magic == expectedMagic else { throw .badMagic(file: file, expected: expectedMagic, found: magic) }
-        let rank = Int(bytes[3])
-        let headerSize = 4 + 4 * rank
-        guard bytes.count >= headerSize else {
-            throw .truncated(file: file, expectedBytes: headerSize, actualBytes: bytes.count)
+        guard contents.count == header.fileSize else {
+            throw .unexpectedTrailingBytes(file: file, expectedBytes: header.fileSize, actualBytes: contents.count)
         }
-        let shape = (0..<rank).map { Int(Self.bigEndianUInt32(bytes, at: 4 + 4 * $0)) }
-        var elementCount = 1
-        for size in shape {
-            let (product, overflow) = elementCount.multipliedReportingOverflow(by: size)
-            guard !overflow, product <= elementLimit else {
-                throw .dimensionsTooLarge(file: file, dimensions: shape, limit: elementLimit)
-            }
-            elementCount = product
-        }
-        let expectedBytes = headerSize + elementCount
-        guard bytes.count >= expectedBytes else {
-            throw .truncated(file: file, expectedBytes: expectedBytes, actualBytes: bytes.count)
-        }
-        guard bytes.count == expectedBytes else {
-            throw .unexpectedTrailingBytes(file: file, expectedBytes: expectedBytes, actualBytes: bytes.count)
-        }
+        self.init(shape: header.shape, elements: Array(contents[header.byteCount...]))
+    }
+
+    /// An array of `shape` holding `elements` (already checked to number `shape.reduce(1, *)`).
+    init(shape: [Int], elements: [UInt8]) {
         self.shape = shape
-        elements = Array(bytes[headerSize...])
+        self.elements = elements
     }
 
     /// The 4-byte magic number of the file (0x0801 for a vector, 0x0803 for a rank-3 array of bytes).
     public var magic: UInt32 { 0x0800 | UInt32(shape.count) }
-
-    private static func bigEndianUInt32(_ bytes: [UInt8], at offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
-            | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
-    }
 }

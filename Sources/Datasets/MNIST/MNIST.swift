@@ -112,58 +112,51 @@ public struct MNIST: Sendable {
 
     /// Loads one split from `directory`, validating both files and their agreement.
     ///
+    /// The labels are read first; the images file's header must then announce exactly that many
+    /// 28×28 images, which is checked before any pixel is read or inflated, so memory never exceeds
+    /// what the labels vouch for (a compressed images file stops inflating at that size).
     /// - Parameters:
     ///   - split: The training or the test split.
-    ///   - directory: The folder holding the split's two IDX files (gzip-compressed or not).
+    ///   - directory: The folder that holds the IDX files.
     /// - Returns: The split's images and labels.
-    /// - Throws: ``MNISTError`` naming the file that is missing, unreadable or malformed, or the two files'
-    ///   disagreement.
+    /// - Throws: `MNISTError` naming the file that is missing, unreadable or malformed.
     public static func load(_ split: Split, directory: String) throws(MNISTError) -> Subset {
         let imagesFile = try locate("\(split.filePrefix)-images", rank: 3, in: directory)
         let labelsFile = try locate("\(split.filePrefix)-labels", rank: 1, in: directory)
-        let imageLimit = maximumCount * side * side
-        let images = try IDXArray(parsing: try readContents(of: imagesFile, limit: 16 + imageLimit), file: imagesFile,
-                                  expectedRank: 3, elementLimit: imageLimit)
-        guard images.shape[1] == side, images.shape[2] == side else {
-            throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: images.shape)
-        }
-        let labels = try IDXArray(parsing: try readContents(of: labelsFile, limit: 8 + maximumCount), file: labelsFile,
-                                  expectedRank: 1,
-                                  elementLimit: maximumCount)
-        guard images.shape[0] == labels.shape[0] else {
-            throw .countMismatch(imagesFile: imagesFile, images: images.shape[0],
-                                 labelsFile: labelsFile, labels: labels.shape[0])
-        }
+        let labels = try IDXArray(contentsOf: labelsFile, expectedRank: 1, elementLimit: maximumCount)
         if let index = labels.elements.firstIndex(where: { $0 > 9 }) {
             throw .labelOutOfRange(file: labelsFile, index: index, value: labels.elements[index])
+        }
+        let count = labels.shape[0]
+        let images = try IDXArray(contentsOf: imagesFile, expectedRank: 3,
+                                  elementLimit: maximumCount * side * side) { shape throws(MNISTError) in
+            guard shape[1] == side, shape[2] == side else {
+                throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: shape)
+            }
+            guard shape[0] > 0 else { throw .noExamples(file: imagesFile) }
+            guard shape[0] == count else {
+                throw .countMismatch(imagesFile: imagesFile, images: shape[0], labelsFile: labelsFile, labels: count)
+            }
         }
         return Subset(images: images.elements, labels: labels.elements)
     }
 
     /// Finds the first existing spelling of `stem` (e.g. "train-images") with IDX rank `rank`.
+    /// Directories are passed over; if only directories carry the names, the first is reported.
     static func locate(_ stem: String, rank: Int, in directory: String) throws(MNISTError) -> String {
         let dashed = "\(stem)-idx\(rank)-ubyte", dotted = "\(stem).idx\(rank)-ubyte"
         let names = [dashed, dotted, dashed + ".gz", dotted + ".gz"]
+        var firstDirectory: String?
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
-            if FileManager.default.fileExists(atPath: path) { return path }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if !isDirectory.boolValue { return path }
+            firstDirectory = firstDirectory ?? path
+        }
+        if let firstDirectory {
+            throw .unreadable(file: firstDirectory, reason: "it is a directory, not a file (the IDX file itself is expected)")
         }
         throw .missingFile(directory: directory, triedNames: names)
-    }
-
-    /// Reads a file, decompressing it (to at most `limit` bytes) when it starts with the gzip magic number.
-    static func readContents(of path: String, limit: Int) throws(MNISTError) -> [UInt8] {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe))
-        } catch {
-            throw .unreadable(file: path, reason: "\(error.localizedDescription)")
-        }
-        guard Gzip.hasMagic(bytes) || path.hasSuffix(".gz") else { return bytes }
-        do throws(GzipError) {
-            return try Gzip.decompress(bytes, maximumOutputSize: limit)
-        } catch {
-            throw .decompressionFailed(file: path, error)
-        }
     }
 }

@@ -24,6 +24,13 @@ public enum MNISTError: Error, CustomStringConvertible, Equatable, Sendable {
     case countMismatch(imagesFile: String, images: Int, labelsFile: String, labels: Int)
     /// A label is not a digit 0...9.
     case labelOutOfRange(file: String, index: Int, value: UInt8)
+    /// The images file announces zero examples: no data set to train or test on.
+    case noExamples(file: String)
+    /// A compressed file inflates to more than the size its header announces; inflation stopped there.
+    case moreDataThanAnnounced(file: String, expectedBytes: Int)
+    /// A compressed file's header announces more bytes than its compressed size can inflate to (DEFLATE
+    /// expands at most 1032-fold), so the file is cut short or its header is corrupt; nothing was inflated.
+    case cannotHoldAnnouncedSize(file: String, expectedBytes: Int, compressedBytes: Int)
 
     /// A one-line explanation naming the file and the offending values.
     public var description: String {
@@ -47,6 +54,8 @@ public enum MNISTError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file) has dimensions \(found), expected \(expected)"
         case let .dimensionsTooLarge(file, dimensions, limit):
             return "\(file) header claims dimensions \(dimensions), beyond the limit of \(limit); the header is corrupt"
+        case let .truncated(file, _, 0):
+            return "\(file) is empty (0 bytes)"
         case let .truncated(file, expectedBytes, actualBytes):
             return "\(file) is truncated: header announces \(expectedBytes) bytes, file holds \(actualBytes)"
         case let .unexpectedTrailingBytes(file, expectedBytes, actualBytes):
@@ -55,6 +64,14 @@ public enum MNISTError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(imagesFile) holds \(images) images but \(labelsFile) holds \(labels) labels"
         case let .labelOutOfRange(file, index, value):
             return "\(file): label \(index) is \(value), outside 0...9"
+        case let .noExamples(file):
+            return "\(file) holds no images: its header announces a count of 0"
+        case let .moreDataThanAnnounced(file, expectedBytes):
+            return "\(file) inflates to more than the \(expectedBytes) bytes its header announces; "
+                + "inflation stopped there (the header is corrupt, or the file is a decompression bomb)"
+        case let .cannotHoldAnnouncedSize(file, expectedBytes, compressedBytes):
+            return "\(file): its header announces \(expectedBytes) bytes, more than \(compressedBytes) compressed "
+                + "bytes can inflate to (at most 1032 times as many); the file is truncated or its header is corrupt"
         }
     }
 }

@@ -23,10 +23,15 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case dtypeMismatch(file: String, key: String, expected: SafetensorsDType, found: SafetensorsDType)
     /// The operating system refused a read, write, sync or rename.
     case ioFailed(file: String, operation: String, reason: String)
+    /// The optimiser rejected the file's optimiser state (an entry it does not write, a missing one,
+    /// a buffer of the wrong shape, an impossible value).
+    case invalidOptimizerState(file: String, OptimizerStateError)
 
     /// A one-line explanation naming the file, key and offending values.
     public var description: String {
         switch self {
+        case let .truncated(file, _, 0):
+            return "\(file) is empty (0 bytes); a safetensors file starts with an 8-byte header length"
         case let .truncated(file, expected, actual):
             return "\(file) is truncated: expected \(expected) bytes, found \(actual)"
         case let .headerLengthAbsurd(file, length, fileSize, limit):
@@ -48,6 +53,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
             return "\(file): tensor '\(key)' has dtype \(found.rawValue), expected \(expected.rawValue)"
         case let .ioFailed(file, operation, reason):
             return "\(file): \(operation) failed: \(reason)"
+        case let .invalidOptimizerState(file, error):
+            return "\(file): \(error); neither the model nor the optimizer was changed"
         }
     }
 }

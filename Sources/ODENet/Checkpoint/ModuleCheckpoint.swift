@@ -9,16 +9,17 @@ import Autodiff
 /// tensors `optimizer.param_groups.<name>` (`optimizer.param_groups.lr`). Metadata goes to the
 /// header's `__metadata__` map. Files are written atomically (a failure leaves the old file intact).
 ///
-/// Loading validates the whole file against the model first — every parameter present with the
-/// model's shape and dtype, no unexpected key — and only then assigns: on any error the model is
-/// untouched and the ``CheckpointError`` names the file, the key and the shapes or dtypes.
+/// Loading validates the whole file first — every parameter present with the model's shape and
+/// dtype, no unexpected key, and, when an optimiser is restored too, its state against that optimiser —
+/// and only then assigns: on any error the model and the optimiser are untouched and the
+/// `CheckpointError` names the file, the key and the shapes or dtypes. Restore a model and its
+/// optimiser in one call, so that they are restored together or not at all:
 ///
 ///     try ModuleCheckpoint.save(model, optimizerState: optimizer.state(), metadata: ["epoch": "3"], to: path)
-///     let restored = try ModuleCheckpoint.load(into: model, from: path)
-///     if let state = restored.optimizerState { try optimizer.loadState(state, for: model.parameters) }
+///     let metadata = try ModuleCheckpoint.load(into: model, optimizer: optimizer, from: path)
 ///
-/// The scalar type is inferred for a ``TypedModule`` (every ``Layer``, ``Dynamics`` and ``ODEBlock``); for any
-/// other module name it with `as: Float.self`.
+/// The scalar type is inferred for a `TypedModule` (every `Layer`, `Dynamics` and `ODEBlock`) and from
+/// the optimiser; for any other module name it with `as: Float.self`.
 public enum ModuleCheckpoint {
     /// The prefix of the optimiser's entries.
     public static let optimizerPrefix = "optimizer."
@@ -105,6 +106,29 @@ public enum ModuleCheckpoint {
     public static func load<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
         into model: M, from file: SafetensorsFile, as type: Scalar.Type = Scalar.self
     ) throws(CheckpointError) -> Contents<Scalar> {
+        let restore = try validate(file, against: model, as: type)
+        restore.assign()
+        return restore.contents
+    }
+
+    /// Everything a load assigns, validated and not yet assigned.
+    struct Restore<Scalar: TensorScalar> {
+        /// Each parameter with its new value.
+        let assignments: [(parameter: Parameter<Scalar>, value: Tensor<Scalar>)]
+        /// The optimiser state and metadata of the file.
+        let contents: Contents<Scalar>
+
+        /// Gives every parameter its new value (this cannot fail).
+        func assign() {
+            for (parameter, value) in assignments { parameter.value = value }
+        }
+    }
+
+    /// Checks `file` against `model` — every parameter present with its shape and dtype, nothing
+    /// unexpected, well-formed optimiser entries — and returns what a load assigns, assigning nothing.
+    static func validate<M: Module, Scalar: TensorScalar & SafetensorsScalar>(
+        _ file: SafetensorsFile, against model: M, as type: Scalar.Type
+    ) throws(CheckpointError) -> Restore<Scalar> {
         let named = model.namedParameters(of: Scalar.self)
         // 1. Every parameter present; 2. nothing unexpected; 3. shapes and dtypes.
         let modelKeys = Set(named.map(\.name))
@@ -118,11 +142,11 @@ public enum ModuleCheckpoint {
                 throw .unexpectedKey(file: file.origin, key: key)
             }
         }
-        var values: [Tensor<Scalar>] = []
-        values.reserveCapacity(named.count)
+        var assignments: [(parameter: Parameter<Scalar>, value: Tensor<Scalar>)] = []
+        assignments.reserveCapacity(named.count)
         for (name, parameter) in named {
             let scalars = try file.values(forKey: name, shape: parameter.shape, as: Scalar.self)
-            values.append(Tensor(shape: parameter.shape, scalars: scalars))
+            assignments.append((parameter, Tensor(shape: parameter.shape, scalars: scalars)))
         }
         var optimizerState: OptimizerState<Scalar>?
         for key in file.keys where key.hasPrefix(optimizerPrefix) {
@@ -143,8 +167,8 @@ public enum ModuleCheckpoint {
             let (pa, pb) = (position(a.name), position(b.name))
             return pa != pb ? pa < pb : a.name < b.name
         }
-        for ((_, parameter), value) in zip(named, values) { parameter.value = value }
-        return Contents(optimizerState: optimizerState, metadata: file.metadata)
+        return Restore(assignments: assignments,
+                       contents: Contents(optimizerState: optimizerState, metadata: file.metadata))
     }
 
     /// The parameter position of an optimiser entry `state.<i>.<field>` (Int.max when not of that form).

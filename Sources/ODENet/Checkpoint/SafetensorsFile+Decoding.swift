@@ -44,7 +44,8 @@ extension SafetensorsFile {
             expectedBegin = span.end
         }
         guard expectedBegin <= dataSize else {
-            throw .truncated(file: origin, expectedBytes: 8 + headerLength + expectedBegin, actualBytes: bytes.count)
+            throw .truncated(file: origin, expectedBytes: TensorSize.saturatingSum(8, headerLength, expectedBegin),
+                             actualBytes: bytes.count)
         }
         guard expectedBegin == dataSize else {
             throw .invalidOffsets(file: origin, key: spans.last?.key ?? "(none)", begin: spans.last?.begin ?? 0,
@@ -122,18 +123,17 @@ extension SafetensorsFile {
         guard begin <= end else {
             throw .invalidOffsets(file: origin, key: key, begin: begin, end: end, reason: "begin is after end")
         }
-        var size = UInt64(dtype.byteCount)
-        for dimension in shape64 {
-            let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
-            guard !overflow else {
-                throw .invalidOffsets(file: origin, key: key, begin: begin, end: end, reason: "shape \(shape64) overflows")
-            }
-            size = product
-        }
-        guard end - begin == size else {
+        let shape = shape64.map { Int($0) }
+        // Overflow-checked over the nonzero dimensions too: a zero-size tensor must not hide a shape
+        // whose other dimensions multiply past Int.max.
+        guard let size = TensorSize.byteCount(shape: shape, elementSize: dtype.byteCount) else {
             throw .invalidOffsets(file: origin, key: key, begin: begin, end: end,
-                                  reason: "shape \(shape64) of \(dtypeName) needs \(size) bytes, offsets span \(end - begin)")
+                                  reason: "shape \(shape) of \(dtypeName) has more than \(Int.max) bytes")
         }
-        return (dtype, shape64.map { Int($0) }, begin, end)
+        guard end - begin == UInt64(size) else {
+            throw .invalidOffsets(file: origin, key: key, begin: begin, end: end,
+                                  reason: "shape \(shape) of \(dtypeName) needs \(size) bytes, offsets span \(end - begin)")
+        }
+        return (dtype, shape, begin, end)
     }
 }

@@ -31,8 +31,9 @@ public struct SafetensorsFile: Equatable, Sendable {
         ///   - bytes: The elements, row-major and little-endian.
         public init(dtype: SafetensorsDType, shape: [Int], bytes: [UInt8]) {
             require(shape.allSatisfy { $0 >= 0 }, "negative dimension in shape \(shape)")
-            require(bytes.count == shape.reduce(1, *) * dtype.byteCount,
-                    "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
+            let size = TensorSize.byteCount(shape: shape, elementSize: dtype.byteCount)
+            require(size != nil, "shape \(shape) of \(dtype.rawValue) has more than Int.max bytes")
+            require(bytes.count == size, "\(bytes.count) bytes for shape \(shape) of \(dtype.rawValue)")
             self.dtype = dtype
             self.shape = shape
             self.bytes = bytes
@@ -89,7 +90,8 @@ public struct SafetensorsFile: Equatable, Sendable {
     ///   - shape: The tensor's shape (its product is `values.count`).
     ///   - key: The tensor's name; an existing entry is replaced.
     public mutating func setValues<Scalar: SafetensorsScalar>(_ values: [Scalar], shape: [Int], forKey key: String) {
-        require(values.count == shape.reduce(1, *), "\(values.count) values for shape \(shape) of '\(key)'")
+        require(shape.allSatisfy { $0 >= 0 } && values.count == TensorSize.byteCount(shape: shape, elementSize: 1),
+                "\(values.count) values for shape \(shape) of '\(key)'")
         self[key] = Entry(dtype: Scalar.safetensorsDType, shape: shape, bytes: Scalar.littleEndianBytes(values))
     }
 

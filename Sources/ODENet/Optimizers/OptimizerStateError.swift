@@ -1,5 +1,5 @@
 /// Why an optimiser state could not be loaded.
-public enum OptimizerStateError: Error, Equatable, CustomStringConvertible {
+public enum OptimizerStateError: Error, Equatable, CustomStringConvertible, Sendable {
     /// A required entry is absent.
     case missingEntry(name: String)
     /// An entry is not one this optimiser writes, or names a parameter position past the end.

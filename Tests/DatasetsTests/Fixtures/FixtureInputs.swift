@@ -44,6 +44,16 @@ struct BitWriter {
         for bit in (0..<count).reversed() { append(code >> bit & 1) }
     }
 
+    /// Bits written so far.
+    var bitLength: Int { used }
+
+    /// Appends whole bytes; the writer must be at a byte boundary.
+    mutating func appendAligned(_ byte: UInt8, count: Int) {
+        precondition(used % 8 == 0, "appendAligned at bit \(used)")
+        bytes += repeatElement(byte, count: count)
+        used += 8 * count
+    }
+
     private mutating func append(_ bit: Int) {
         if used % 8 == 0 { bytes.append(0) }
         bytes[bytes.count - 1] |= UInt8(bit) << (used % 8)
