@@ -154,7 +154,7 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testConcatConvForwardMatchesDirectLoopsFloat() { checkConcatConvForward(Float.self, tolerance: 1e-5) }
-    func testConcatConvForwardMatchesDirectLoopsDouble() throws { checkConcatConvForward(Double.self, tolerance: 1e-13) }
+    func testConcatConvForwardMatchesDirectLoopsDouble() { checkConcatConvForward(Double.self, tolerance: 1e-13) }
 
     func testConcatConvGradientsMatchFiniteDifferences() throws {
         var generator = SeededGenerator(seed: 12)

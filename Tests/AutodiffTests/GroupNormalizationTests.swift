@@ -49,9 +49,9 @@ final class GroupNormalizationTests: XCTestCase {
     }
 
     func testGroupNormForwardMatchesDefinitionFloat() { checkForwardMatchesDefinition(Float.self, tolerance: 2e-5) }
-    func testGroupNormForwardMatchesDefinitionDouble() throws { checkForwardMatchesDefinition(Double.self, tolerance: 1e-12) }
+    func testGroupNormForwardMatchesDefinitionDouble() { checkForwardMatchesDefinition(Double.self, tolerance: 1e-12) }
 
-    func testFloatGroupNormStaysAccurateForLargeMeanAndLongGroups() throws {
+    func testFloatGroupNormStaysAccurateForLargeMeanAndLongGroups() {
         // Mean 1000, deviation 1, 20 000 elements per group: a one-pass Float E[x²] − E[x]² would lose all digits.
         var generator = SeededGenerator(seed: 4)
         let shape = [2, 4, 100, 100]
@@ -91,7 +91,7 @@ final class GroupNormalizationTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.maxRelativeError, 1e-6, "\(report)")
     }
 
-    func testNormalisedGroupsHaveZeroMeanAndUnitVariance() throws {
+    func testNormalisedGroupsHaveZeroMeanAndUnitVariance() {
         var generator = SeededGenerator(seed: 7)
         let y = groupNorm(Tensor<Double>.randomNormal([2, 4, 3, 3], mean: 5, standardDeviation: 3, using: &generator),
                           groups: 2, epsilon: 0)

@@ -111,7 +111,7 @@ final class Im2ColTests: XCTestCase {
         XCTAssertEqual(h.columnStride, 585)
     }
 
-    func testScratchCacheReturnsLargeEnoughBuffersAndKeepsTheLarger() throws {
+    func testScratchCacheReturnsLargeEnoughBuffersAndKeepsTheLarger() {
         let small = ScratchCache.take(Float.self, count: 10)
         small.update(repeating: 1, count: 10)
         let large = ScratchCache.take(Double.self, count: 5000)

@@ -4,13 +4,13 @@ import XCTest
 /// Helpers shared by the op tests (shape, reduction, loss, linear-combination, arithmetic).
 enum OpTestSupport {
     /// A seeded standard-normal tensor.
-    static func random(_ shape: [Int], seed: UInt64) throws -> Tensor<Double> {
+    static func random(_ shape: [Int], seed: UInt64) -> Tensor<Double> {
         var generator = SeededGenerator(seed: seed)
         return Tensor.randomNormal(shape, using: &generator)
     }
 
     /// The same values in another scalar type.
-    static func converted<S: TensorScalar>(_ x: Tensor<Double>, to: S.Type) throws -> Tensor<S> {
+    static func converted<S: TensorScalar>(_ x: Tensor<Double>, to: S.Type) -> Tensor<S> {
         Tensor(shape: x.shape, scalars: x.scalars.map { S($0) })
     }
 
@@ -71,7 +71,7 @@ final class ShapeOpsTests: XCTestCase {
     typealias T = OpTestSupport
 
     func testFiniteDifferenceHelperRejectsAWrongPullback() throws {
-        let x = try T.random([3, 2], seed: 99)
+        let x = T.random([3, 2], seed: 99)
         // A doubling recorded with a pullback that forgets the factor 2.
         let report = try checkGradients(at: [x]) { xs in Tensor.record(withoutDerivative(at: xs[0]) * 2, input: xs[0]) { $0 } }
         XCTAssertGreaterThan(report.maxRelativeError, 0.4)
@@ -101,7 +101,7 @@ final class ShapeOpsTests: XCTestCase {
     func testReshapeFamilyForwardDouble() { checkReshapeForward(Double.self) }
 
     func testReshapeFamilyGradientsMatchFiniteDifferencesWithFanOut() throws {
-        let x = try T.random([2, 3, 2], seed: 1)
+        let x = T.random([2, 3, 2], seed: 1)
         try T.assertGradientsMatchFiniteDifferences(at: [x]) { xs in
             xs[0].reshaped([3, -1]) * xs[0].reshaped([3, 4]).transposed().reshaped([3, 4])
         }
@@ -111,7 +111,7 @@ final class ShapeOpsTests: XCTestCase {
     }
 
     /// Independent permutation: out[i] = x[j] with j's components the permuted components of i.
-    func permuted<S: TensorScalar>(_ x: Tensor<S>, _ axes: [Int]) throws -> [Double] {
+    func permuted<S: TensorScalar>(_ x: Tensor<S>, _ axes: [Int]) -> [Double] {
         let newShape = axes.map { x.shape[$0] }
         return (0..<x.scalarCount).map { flat in
             let outIndex = T.multiIndex(flat, newShape)
@@ -121,33 +121,33 @@ final class ShapeOpsTests: XCTestCase {
         }
     }
 
-    func checkTransposeForward<S: TensorScalar>(_: S.Type) throws {
-        let m = try T.converted(T.random([37, 70], seed: 2), to: S.self)
-        T.assertValues(m.transposed(), shape: [70, 37], try permuted(m, [1, 0]), tolerance: 0)
-        let x = try T.converted(T.random([2, 3, 4], seed: 3), to: S.self)
+    func checkTransposeForward<S: TensorScalar>(_: S.Type) {
+        let m = T.converted(T.random([37, 70], seed: 2), to: S.self)
+        T.assertValues(m.transposed(), shape: [70, 37], permuted(m, [1, 0]), tolerance: 0)
+        let x = T.converted(T.random([2, 3, 4], seed: 3), to: S.self)
         for axes in [[2, 0, 1], [0, 2, 1], [1, 0, 2], [2, 1, 0], [0, 1, 2]] {
-            T.assertValues(x.transposed(axes), shape: axes.map { x.shape[$0] }, try permuted(x, axes), tolerance: 0)
+            T.assertValues(x.transposed(axes), shape: axes.map { x.shape[$0] }, permuted(x, axes), tolerance: 0)
         }
-        T.assertValues(x.permuted([-1, 0, -2]), shape: [4, 2, 3], try permuted(x, [2, 0, 1]), tolerance: 0)
-        T.assertValues(x.transposed(), shape: [4, 3, 2], try permuted(x, [2, 1, 0]), tolerance: 0)
+        T.assertValues(x.permuted([-1, 0, -2]), shape: [4, 2, 3], permuted(x, [2, 0, 1]), tolerance: 0)
+        T.assertValues(x.transposed(), shape: [4, 3, 2], permuted(x, [2, 1, 0]), tolerance: 0)
     }
 
-    func testTransposeMatchesIndexLoopsFloat() throws { try checkTransposeForward(Float.self) }
-    func testTransposeMatchesIndexLoopsDouble() throws { try checkTransposeForward(Double.self) }
+    func testTransposeMatchesIndexLoopsFloat() { checkTransposeForward(Float.self) }
+    func testTransposeMatchesIndexLoopsDouble() { checkTransposeForward(Double.self) }
 
     func testTransposeGradientsMatchFiniteDifferences() throws {
-        let x = try T.random([2, 3, 4], seed: 4)
-        let w = try T.random([4, 2, 3], seed: 5)
+        let x = T.random([2, 3, 4], seed: 4)
+        let w = T.random([4, 2, 3], seed: 5)
         try T.assertGradientsMatchFiniteDifferences(at: [x, w]) { xs in xs[0].transposed([2, 0, 1]) * xs[1] }
         try T.assertGradientsMatchFiniteDifferences(at: [x]) { xs in xs[0].transposed([0, 2, 1]) * xs[0].transposed([0, -1, 1]) }
-        let m = try T.random([5, 7], seed: 6)
+        let m = T.random([5, 7], seed: 6)
         try T.assertGradientsMatchFiniteDifferences(at: [m]) { xs in xs[0].transposed() * xs[0].transposed() }
     }
 
-    func checkConcatenation<S: TensorScalar>(_: S.Type) throws {
-        let a = try T.converted(T.random([2, 1, 3], seed: 7), to: S.self)
-        let b = try T.converted(T.random([2, 4, 3], seed: 8), to: S.self)
-        let c = try T.converted(T.random([2, 2, 3], seed: 9), to: S.self)
+    func checkConcatenation<S: TensorScalar>(_: S.Type) {
+        let a = T.converted(T.random([2, 1, 3], seed: 7), to: S.self)
+        let b = T.converted(T.random([2, 4, 3], seed: 8), to: S.self)
+        let c = T.converted(T.random([2, 2, 3], seed: 9), to: S.self)
         let joined = concatenated([a, b, c], axis: 1)
         var expected: [Double] = []
         for i in 0..<2 {
@@ -173,11 +173,11 @@ final class ShapeOpsTests: XCTestCase {
         XCTAssertEqual(stacked([a, a], axis: 0).shape, [2, 2, 1, 3])
     }
 
-    func testConcatenationAndStackingMatchLoopsFloat() throws { try checkConcatenation(Float.self) }
-    func testConcatenationAndStackingMatchLoopsDouble() throws { try checkConcatenation(Double.self) }
+    func testConcatenationAndStackingMatchLoopsFloat() { checkConcatenation(Float.self) }
+    func testConcatenationAndStackingMatchLoopsDouble() { checkConcatenation(Double.self) }
 
     func testConcatenationOfThreeDifferentSizesAlongAxisOneHasFiniteDifferenceGradients() throws {
-        let a = try T.random([2, 1, 3], seed: 10), b = try T.random([2, 4, 3], seed: 11), c = try T.random([2, 2, 3], seed: 12)
+        let a = T.random([2, 1, 3], seed: 10), b = T.random([2, 4, 3], seed: 11), c = T.random([2, 2, 3], seed: 12)
         try T.assertGradientsMatchFiniteDifferences(at: [a, b, c]) { xs in
             concatenated([xs[0], xs[1], xs[2]], axis: 1) * concatenated([xs[2], xs[0], xs[1]], axis: 1)
         }
@@ -209,7 +209,7 @@ final class ShapeOpsTests: XCTestCase {
     func testSlicingAndGatheringMatchLoopsDouble() { checkSlicingAndGathering(Double.self) }
 
     func testGatheringWithRepeatedIndicesAccumulatesGradient() throws {
-        let x = try T.random([4, 3], seed: 13)
+        let x = T.random([4, 3], seed: 13)
         let grad = try gradient(at: x) { $0.gathering(indices: [1, 3, 1, 1]).sum() }
         XCTAssertEqual(grad.scalars, [0, 0, 0, 3, 3, 3, 0, 0, 0, 1, 1, 1])
         try T.assertGradientsMatchFiniteDifferences(at: [x]) { xs in
