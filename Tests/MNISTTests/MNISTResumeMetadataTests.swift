@@ -37,24 +37,12 @@ final class MNISTResumeMetadataTests: XCTestCase {
         return directory.path
     }
 
-    /// Runs the executable; returns its exit status, whether it was killed by a signal, and its output.
-    private func run(_ arguments: [String]) throws -> (status: Int32, signalled: Bool, output: String) {
-        guard let executable = MNISTResumeTests.executable else {
+    /// Runs the executable (skipping the test when it is absent).
+    private func run(_ arguments: [String]) throws -> MNISTExecutable.Outcome {
+        guard let executable = MNISTExecutable.url else {
             throw XCTSkip("the mnist executable is not beside the test bundle")
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, process.terminationReason == .uncaughtSignal, text)
+        return try MNISTExecutable.run(executable, arguments)
     }
 
     private func common(_ data: String) -> [String] {

@@ -8,26 +8,10 @@ import TestSupport
 /// was never interrupted. Runs the built `mnist` executable on the first 1,024 training images; skips
 /// when the MNIST files (../shared/data/mnist) or the executable are absent.
 final class MNISTResumeTests: XCTestCase {
-    /// The `mnist` executable beside the test bundle (both are products of the same build).
-    static var executable: URL? {
-        let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle(for: MNISTResumeTests.self).bundleURL.deletingLastPathComponent()]
-        return candidates.map { $0.appendingPathComponent("mnist") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     func run(_ executable: URL, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "mnist \(arguments.joined(separator: " ")) failed:\n\(text)")
-        return text
+        let outcome = try MNISTExecutable.run(executable, arguments)
+        XCTAssertEqual(outcome.status, 0, "mnist \(arguments.joined(separator: " ")) failed:\n\(outcome.output)")
+        return outcome.output
     }
 
     func testRunStoppedMidEpochAndResumedEndsBitIdenticalToAnUninterruptedRun() throws {
@@ -36,7 +20,7 @@ final class MNISTResumeTests: XCTestCase {
             throw XCTSkip("the MNIST files: " + SharedFolder.absenceMessage(needed))
         }
         let data = SharedFolder.path("data/mnist")
-        guard let executable = Self.executable else { throw XCTSkip("the mnist executable is not beside the test bundle") }
+        guard let executable = MNISTExecutable.url else { throw XCTSkip("the mnist executable is not beside the test bundle") }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let common = ["--model", "mlp", "--epochs", "2", "--train-limit", "1024", "--batch-size", "64",

@@ -28,7 +28,8 @@ final class InflateOutput {
     init(capacityHint: Int, limit: Int) {
         precondition(limit >= 0, "negative output limit \(limit)")
         self.limit = limit
-        capacity = min(max(capacityHint, 1 << 16) + Self.slack, Self.capacity(forLimit: limit))
+        capacity = min(max(capacityHint, 1 << 16), Int.max - Self.slack) + Self.slack
+        capacity = min(capacity, Self.capacity(forLimit: limit))
         base = .allocate(capacity: capacity)
         ownsStorage = true
     }

@@ -129,7 +129,7 @@ public struct MNIST: Sendable {
         }
         let count = labels.shape[0]
         let images = try IDXArray(contentsOf: imagesFile, expectedRank: 3,
-                                  elementLimit: maximumCount * side * side) { shape throws(MNISTError) in
+                                  elementLimit: imageElementLimit) { shape throws(MNISTError) in
             guard shape[1] == side, shape[2] == side else {
                 throw .wrongDimensions(file: imagesFile, expected: "[count, 28, 28]", found: shape)
             }
@@ -139,6 +139,13 @@ public struct MNIST: Sendable {
             }
         }
         return Subset(images: images.elements, labels: labels.elements)
+    }
+
+    /// The most pixels an images file may announce: `maximumCount` images, or as many as an `Int` can
+    /// count (on 32-bit platforms).
+    static var imageElementLimit: Int {
+        let (pixels, overflow) = maximumCount.multipliedReportingOverflow(by: side * side)
+        return overflow ? Int.max : pixels
     }
 
     /// Finds the first existing spelling of `stem` (e.g. "train-images") with IDX rank `rank`.

@@ -82,8 +82,8 @@ package enum AtomicFile {
     /// any other name, and this process's own files are kept. Failures are ignored: a temporary that
     /// cannot be removed now is tried again on the next write.
     ///
-    /// Only a write calls this, never a read: a reader cannot tell a dead writer's file from one being
-    /// written by another process it cannot see, and must not race with it.
+    /// Only a write calls this, never a read: a load must not change a directory it only reads (another
+    /// process may own it and be writing there).
     static func removeAbandonedTemporaries(withPrefix prefix: String, in directory: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(prefix) {

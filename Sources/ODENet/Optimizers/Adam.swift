@@ -73,8 +73,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
-        let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
-                      try reader.scalar("eps"), try reader.scalar("weight_decay"))
+        let values = (try reader.scalar("lr", { $0 >= 0 }, "≥ 0"), try reader.scalar("beta1", { (0..<1).contains($0) }, "in [0, 1)"),
+                      try reader.scalar("beta2", { (0..<1).contains($0) }, "in [0, 1)"), try reader.scalar("eps", { $0 >= 0 }, "≥ 0"),
+                      try reader.scalar("weight_decay", { $0 >= 0 }, "≥ 0"))
         let restored = try AdamMoments.read(reader, count: parameters.count)
         (learningRate, beta1, beta2, epsilon, weightDecay) = values
         moments = restored
@@ -147,8 +148,9 @@ public final class AdamW<Scalar: TensorScalar>: Optimizer {
     /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: AdamMoments<Scalar>.fields, parameters: parameters)
-        let values = (try reader.scalar("lr"), try reader.scalar("beta1"), try reader.scalar("beta2"),
-                      try reader.scalar("eps"), try reader.scalar("weight_decay"))
+        let values = (try reader.scalar("lr", { $0 >= 0 }, "≥ 0"), try reader.scalar("beta1", { (0..<1).contains($0) }, "in [0, 1)"),
+                      try reader.scalar("beta2", { (0..<1).contains($0) }, "in [0, 1)"), try reader.scalar("eps", { $0 >= 0 }, "≥ 0"),
+                      try reader.scalar("weight_decay", { $0 >= 0 }, "≥ 0"))
         let restored = try AdamMoments.read(reader, count: parameters.count)
         (learningRate, beta1, beta2, epsilon, weightDecay) = values
         moments = restored

@@ -97,6 +97,18 @@ struct OptimizerStateReader<Scalar: TensorScalar> {
         return value
     }
 
+    /// The hyperparameter `name`, which must be present, finite and satisfy `condition` — the range the
+    /// optimiser's initialiser accepts, so that a loaded state can take the next step as a new one can.
+    /// - Parameters:
+    ///   - name: The hyperparameter's name (`lr`, `beta1`, …).
+    ///   - condition: What the initialiser requires of the value.
+    ///   - requirement: That requirement in words, for the message ("≥ 0", "in [0, 1)").
+    func scalar(_ name: String, _ condition: (Double) -> Bool, _ requirement: String) throws(OptimizerStateError) -> Double {
+        let value = try scalar(name)
+        guard condition(value) else { throw .invalidValue(name: name, reason: "\(value) is not \(requirement)") }
+        return value
+    }
+
     /// The Boolean hyperparameter `name` (0 or 1).
     func flag(_ name: String) throws(OptimizerStateError) -> Bool {
         let value = try scalar(name)

@@ -145,8 +145,9 @@ public final class RMSprop<Scalar: TensorScalar>: Optimizer {
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: ["step", "square_avg", "momentum_buffer", "grad_avg"],
                                               parameters: parameters)
-        let values = (try reader.scalar("lr"), try reader.scalar("alpha"), try reader.scalar("eps"),
-                      try reader.scalar("weight_decay"), try reader.scalar("momentum"), try reader.flag("centered"))
+        let values = (try reader.scalar("lr", { $0 >= 0 }, "≥ 0"), try reader.scalar("alpha", { $0 >= 0 }, "≥ 0"),
+                      try reader.scalar("eps", { $0 >= 0 }, "≥ 0"), try reader.scalar("weight_decay", { $0 >= 0 }, "≥ 0"),
+                      try reader.scalar("momentum", { $0 >= 0 }, "≥ 0"), try reader.flag("centered"))
         var restored = [Entry?](repeating: nil, count: parameters.count)
         for position in reader.positions {
             let fields = reader.entries[position] ?? [:]

@@ -108,8 +108,13 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     /// - Throws: ``OptimizerStateError`` naming the entry that is missing, unexpected or misshapen; nothing changes.
     public func loadState(_ state: OptimizerState<Scalar>, for parameters: [Parameter<Scalar>]) throws(OptimizerStateError) {
         let reader = try OptimizerStateReader(state, fields: ["momentum_buffer"], parameters: parameters)
-        let values = (try reader.scalar("lr"), try reader.scalar("momentum"), try reader.scalar("dampening"),
-                      try reader.scalar("weight_decay"), try reader.flag("nesterov"))
+        let values = (try reader.scalar("lr", { $0 >= 0 }, "≥ 0"), try reader.scalar("momentum", { $0 >= 0 }, "≥ 0"),
+                      try reader.scalar("dampening"), try reader.scalar("weight_decay", { $0 >= 0 }, "≥ 0"),
+                      try reader.flag("nesterov"))
+        if values.4, !(values.1 > 0 && values.2 == 0) {
+            throw .invalidValue(name: "nesterov", reason: "Nesterov momentum needs momentum > 0 and zero dampening "
+                                    + "(the state has momentum \(values.1), dampening \(values.2))")
+        }
         var restored = [Tensor<Scalar>?](repeating: nil, count: parameters.count)
         for position in reader.positions { restored[position] = try reader.tensor("momentum_buffer", at: position) }
         (learningRate, momentum, dampening, weightDecay, nesterov) = values

@@ -99,6 +99,27 @@ final class ModuleCheckpointOptimizerTests: XCTestCase {
         }
     }
 
+    /// Hyperparameters the optimiser's initialiser refuses (Adam's β₁ = 1 divides by zero in the bias
+    /// correction) are refused by a restore too: the state would not take its next step.
+    func testHyperparametersTheInitializerRefusesRestoreNeither() throws {
+        let (_, _, good) = try trained()
+        for (key, value, name) in [("beta1", 1.0, "beta1"), ("beta2", -0.5, "beta2"), ("lr", -1, "lr"), ("eps", -1e-8, "eps")] {
+            var file = good
+            file.setValues([value], shape: [], forKey: "optimizer.param_groups." + key)
+            assertNothingRestored(from: try SafetensorsFile(decoding: file.encoded(), origin: "bad-\(key).safetensors")) {
+                if case .invalidOptimizerState(_, .invalidValue(name: name, _)) = $0 { true } else { false }
+            }
+        }
+        let sgd = SGD<Float>(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        var file = ModuleCheckpoint.file(of: model(seed: 1), optimizerState: sgd.state())
+        file.setValues([Double(0)], shape: [], forKey: "optimizer.param_groups.momentum")
+        XCTAssertThrowsError(try ModuleCheckpoint.load(into: model(seed: 4), optimizer: SGD<Float>(learningRate: 1), from: file)) {
+            guard case .invalidOptimizerState(_, .invalidValue(name: "nesterov", _)) = $0 as! CheckpointError else {
+                return XCTFail("\($0)")
+            }
+        }
+    }
+
     func testAFileWithoutOptimizerStateRestoresNeither() throws {
         let weightsOnly = try SafetensorsFile(decoding: ModuleCheckpoint.file(of: model(seed: 1)).encoded(),
                                               origin: "weights-only.safetensors")
