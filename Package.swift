@@ -59,7 +59,7 @@ let package = Package(
                           path: "Examples/Benchmarks"),
 
         // MARK: - Tests
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Requirements"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Requirements", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers"]),
         // Finds ../shared beside the package for the tests that use it (they skip without it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -140,18 +140,19 @@ public func withoutRecording<Scalar: TensorScalar, Result>(
 /// - Parameters:
 ///   - inputs: the tensors `value` depends on.
 ///   - value: the result, computed without recording.
+///   - operation: the operation's name for anomaly detection (the calling function's, by default).
 ///   - pullback: returns one cotangent per input, shaped like it.
 /// - Returns: `value`, recorded as one operation on the current tape (as is, when nothing records).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func customDifferentiable<Scalar>(
-    inputs: [Tensor<Scalar>], value: Tensor<Scalar>,
+    inputs: [Tensor<Scalar>], value: Tensor<Scalar>, operation: StaticString = #function,
     pullback: @escaping (Tensor<Scalar>) throws -> [Tensor<Scalar>]
 ) -> Tensor<Scalar> {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(inputs.count)
     for input in inputs { shapes.append(input.shape) }
-    return Tensor.record(withoutDerivative(at: value), inputs: inputs) { cotangent, _ in
+    return Tensor.record(withoutDerivative(at: value), inputs: inputs, operation: operation) { cotangent, _ in
         let results = try pullback(cotangent)
         if results.count != shapes.count {
             fatalError("customDifferentiable: the pullback returned \(results.count) cotangents for \(shapes.count) inputs")

@@ -30,15 +30,17 @@ extension Tensor {
     /// - Parameters:
     ///   - value: The result, computed from `input` without recording.
     ///   - input: The operation's input.
+    ///   - operation: The op's name for anomaly detection (the calling function's, by default).
     ///   - pullback: Maps the cotangent of `value` to the cotangent of `input`.
     /// - Returns: `value`, recorded on the current tape when `input` is (as is otherwise).
     @inlinable
-    public static func record(_ value: Tensor, input: Tensor,
+    public static func record(_ value: Tensor, input: Tensor, operation: StaticString = #function,
                               pullback: @escaping (Tensor) -> Tensor) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let first = input.node(on: tape)
         guard first >= 0 else { return value }
-        let node = tape.append(.init(first: first, second: -1, others: nil, pullback: .unary(pullback)))
+        let node = tape.append(.init(first: first, second: -1, others: nil, pullback: .unary(pullback)),
+                               operation: operation)
         return value.attached(to: tape, node: node)
     }
 
@@ -49,17 +51,19 @@ extension Tensor {
     ///   - value: The result, computed from the inputs without recording.
     ///   - first: The first input.
     ///   - second: The second input.
+    ///   - operation: The op's name for anomaly detection (the calling function's, by default).
     ///   - pullback: Maps the cotangent of `value` to the inputs' cotangents (nil for an input that needs none).
     /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
     public static func record(
-        _ value: Tensor, inputs first: Tensor, _ second: Tensor,
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor, operation: StaticString = #function,
         pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor?, Tensor?)
     ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape)
         guard a >= 0 || b >= 0 else { return value }
-        let node = tape.append(.init(first: a, second: b, others: nil, pullback: .binary(pullback)))
+        let node = tape.append(.init(first: a, second: b, others: nil, pullback: .binary(pullback)),
+                               operation: operation)
         return value.attached(to: tape, node: node)
     }
 
@@ -71,18 +75,21 @@ extension Tensor {
     ///   - first: The first input.
     ///   - second: The second input.
     ///   - third: The third input.
+    ///   - operation: The op's name for anomaly detection (the calling function's, by default).
     ///   - pullback: Maps the cotangent of `value` to the inputs' cotangents (nil for an input that needs none).
     /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
     public static func record(
         _ value: Tensor, inputs first: Tensor, _ second: Tensor, _ third: Tensor,
+        operation: StaticString = #function,
         pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
             -> (Tensor?, Tensor?, Tensor?)
     ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape), c = third.node(on: tape)
         guard a >= 0 || b >= 0 || c >= 0 else { return value }
-        let node = tape.append(.init(first: a, second: b, third: c, others: nil, pullback: .ternary(pullback)))
+        let node = tape.append(.init(first: a, second: b, third: c, others: nil, pullback: .ternary(pullback)),
+                               operation: operation)
         return value.attached(to: tape, node: node)
     }
 
@@ -93,15 +100,17 @@ extension Tensor {
     /// - Parameters:
     ///   - value: The result, computed from the inputs without recording.
     ///   - inputs: The operation's inputs.
+    ///   - operation: The op's name for anomaly detection (the calling function's, by default).
     ///   - pullback: Maps the cotangent of `value` to one cotangent per input; may throw.
     /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
     @inlinable
-    public static func record(_ value: Tensor, inputs: [Tensor],
+    public static func record(_ value: Tensor, inputs: [Tensor], operation: StaticString = #function,
                               pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let nodes = inputs.map { $0.node(on: tape) }
         guard nodes.contains(where: { $0 >= 0 }) else { return value }
-        let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback)))
+        let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback)),
+                               operation: operation)
         return value.attached(to: tape, node: node)
     }
 }

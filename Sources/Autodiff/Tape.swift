@@ -51,10 +51,15 @@ final class Tape<Scalar: TensorScalar> {
     /// Unique identity: tensors remember the tape they were recorded on.
     @usableFromInline let identity: Int
     @usableFromInline var entries: [Entry] = []
+    /// Whether the reverse pass checks every cotangent (``withAnomalyDetection(_:)`` was on at creation).
+    @usableFromInline let detectsAnomalies: Bool
+    /// The name of each entry's operation; kept only when `detectsAnomalies`.
+    @usableFromInline var operations: [StaticString] = []
 
     @inlinable
     init() {
         identity = tapeIdentityCounter.add(1, ordering: .relaxed).newValue
+        detectsAnomalies = AnomalyDetection.isEnabled
         // Small enough for the allocator's per-thread cache: a vector field's tape has a handful of entries.
         entries.reserveCapacity(16)
     }
@@ -64,8 +69,13 @@ final class Tape<Scalar: TensorScalar> {
     }
 
     /// Appends an entry and returns its node index.
+    ///
+    /// - Parameters:
+    ///   - entry: the operation's inputs and pullback.
+    ///   - operation: its name, kept for anomaly detection.
     @inlinable
-    func append(_ entry: Entry) -> Int {
+    func append(_ entry: Entry, operation: StaticString = "input") -> Int {
+        if detectsAnomalies { operations.append(operation) }
         entries.append(entry)
         liveTapeEntryCounter.add(1, ordering: .relaxed)
         return entries.count - 1
@@ -96,13 +106,29 @@ final class Tape<Scalar: TensorScalar> {
     /// Propagates `seed` from node `output` back to the leaves and returns the cotangent of every node
     /// that received one. Intermediate cotangents are dropped as soon as they have been used; the leaves'
     /// (entries without a pullback) are kept. Rethrows the error of a failing pullback: a gradient is
-    /// never silently partial.
+    /// never silently partial. With anomaly detection, throws for the first pullback that makes a finite
+    /// cotangent non-finite.
     @usableFromInline
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func reverse(from output: Int, seed: Tensor<Scalar>) throws -> [Tensor<Scalar>?] {
         var gradients = [Tensor<Scalar>?](repeating: nil, count: output + 1)
         gradients[output] = seed
+        if detectsAnomalies {
+            // Nested tapes created by pullbacks (an adjoint's backward solve) detect anomalies too.
+            try AnomalyDetection.$isEnabled.withValue(true) { try reverseWalk(from: output, gradients: &gradients) }
+        } else {
+            try reverseWalk(from: output, gradients: &gradients)
+        }
+        return gradients
+    }
+
+    /// The reverse pass proper: walks the entries from `output` back to the first, with nothing recording.
+    @usableFromInline
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    func reverseWalk(from output: Int, gradients: inout [Tensor<Scalar>?]) throws {
+        let checks = detectsAnomalies
         // The reverse pass records nothing on this tape; nested differential operators install their own.
         try Tape.withCurrent(nil) {
             var node = output
@@ -114,16 +140,35 @@ final class Tape<Scalar: TensorScalar> {
                 case .leaf:
                     continue
                 case .unary(let pullback):
-                    if entry.first >= 0 { accumulate(pullback(cotangent), at: entry.first, in: &gradients) }
+                    if entry.first >= 0 {
+                        let a = pullback(cotangent)
+                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                        accumulate(a, at: entry.first, in: &gradients)
+                    }
                 case .binary(let pullback):
                     let (a, b) = pullback(cotangent, entry.first >= 0, entry.second >= 0)
-                    if entry.first >= 0, let a { accumulate(a, at: entry.first, in: &gradients) }
-                    if entry.second >= 0, let b { accumulate(b, at: entry.second, in: &gradients) }
+                    if entry.first >= 0, let a {
+                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                        accumulate(a, at: entry.first, in: &gradients)
+                    }
+                    if entry.second >= 0, let b {
+                        if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
+                        accumulate(b, at: entry.second, in: &gradients)
+                    }
                 case .ternary(let pullback):
                     let (a, b, c) = pullback(cotangent, entry.first >= 0, entry.second >= 0, entry.third >= 0)
-                    if entry.first >= 0, let a { accumulate(a, at: entry.first, in: &gradients) }
-                    if entry.second >= 0, let b { accumulate(b, at: entry.second, in: &gradients) }
-                    if entry.third >= 0, let c { accumulate(c, at: entry.third, in: &gradients) }
+                    if entry.first >= 0, let a {
+                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                        accumulate(a, at: entry.first, in: &gradients)
+                    }
+                    if entry.second >= 0, let b {
+                        if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
+                        accumulate(b, at: entry.second, in: &gradients)
+                    }
+                    if entry.third >= 0, let c {
+                        if checks { try checkAnomaly(c, node: node, input: 2, incoming: cotangent) }
+                        accumulate(c, at: entry.third, in: &gradients)
+                    }
                 case .nary(let pullback):
                     let nodes = entry.others ?? []
                     let results = try pullback(cotangent, nodes.map { $0 >= 0 })
@@ -131,13 +176,15 @@ final class Tape<Scalar: TensorScalar> {
                         fatalError("Tape: a pullback returned \(results.count) cotangents for \(nodes.count) inputs")
                     }
                     for j in 0..<nodes.count where nodes[j] >= 0 {
-                        if let result = results[j] { accumulate(result, at: nodes[j], in: &gradients) }
+                        if let result = results[j] {
+                            if checks { try checkAnomaly(result, node: node, input: j, incoming: cotangent) }
+                            accumulate(result, at: nodes[j], in: &gradients)
+                        }
                     }
                 }
                 gradients[node] = nil
             }
         }
-        return gradients
     }
 
     /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times).

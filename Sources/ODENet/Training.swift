@@ -34,16 +34,10 @@ public func valueWithGradient<M: Module, Scalar: TensorScalar>(
 /// loss are finite (one pass over the gradients; non-finite inputs explain non-finite gradients themselves).
 func checkFinite<Scalar: TensorScalar>(_ gradients: [Tensor<Scalar>], names: [String], values: [Tensor<Scalar>],
                                        loss: Tensor<Scalar>) throws {
-    guard loss.scalars.allSatisfy(\.isFinite) else { return }
+    guard loss.firstNonFinite() == nil else { return }
     for (j, gradient) in gradients.enumerated() {
-        let bad: (index: Int, value: Double)? = gradient.withUnsafeBufferPointer { g in
-            var probe = Scalar(0)
-            for x in g { probe += x * 0 }   // NaN exactly when some element is NaN or infinite
-            guard probe.isNaN else { return nil }
-            return g.firstIndex { !$0.isFinite }.map { ($0, Double(g[$0])) }
-        }
-        if let bad, values[j].scalars.allSatisfy(\.isFinite) {
-            throw ODENetError.nonFiniteGradient(parameter: names[j], index: bad.index, value: bad.value)
+        if let bad = gradient.firstNonFinite(), values[j].firstNonFinite() == nil {
+            throw ODENetError.nonFiniteGradient(parameter: names[j], index: bad.index, value: Double(bad.value))
         }
     }
 }

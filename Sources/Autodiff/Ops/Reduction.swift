@@ -23,7 +23,7 @@ extension Tensor {
         var layout: (outer: Int, extent: Int, inner: Int)?
     }
 
-    func reductionPlan(_ axes: [Int], keepDims: Bool, _ operation: String) -> ReductionPlan {
+    func reductionPlan(_ axes: [Int], keepDims: Bool, _ operation: StaticString) -> ReductionPlan {
         let sorted = Set(axes.map { normalizedAxis($0, operation) }).sorted()
         var kept = shape
         for a in sorted { kept[a] = 1 }
@@ -80,12 +80,12 @@ extension Tensor {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reducedSum(_ axes: [Int], keepDims: Bool, mean: Bool, _ operation: String) -> Tensor {
+    func reducedSum(_ axes: [Int], keepDims: Bool, mean: Bool, _ operation: StaticString) -> Tensor {
         let plan = reductionPlan(axes, keepDims: keepDims, operation)
         if plan.axes.isEmpty { return self }
         let scale: Scalar = mean ? 1 / Scalar(plan.reducedCount) : 1
         let inputShape = shape
-        return Tensor.record(summedValue(plan, scale: scale), input: self) { g in
+        return Tensor.record(summedValue(plan, scale: scale), input: self, operation: operation) { g in
             Tensor.expandedValue(g, plan, to: inputShape, scale: scale)
         }
     }
@@ -130,7 +130,7 @@ extension Tensor {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reducedMax(_ axes: [Int], keepDims: Bool, _ operation: String) -> Tensor {
+    func reducedMax(_ axes: [Int], keepDims: Bool, _ operation: StaticString) -> Tensor {
         let plan = reductionPlan(axes, keepDims: keepDims, operation)
         if plan.axes.isEmpty { return self }
         require(plan.reducedCount > 0, "\(operation): cannot take the maximum over an empty axis of shape \(shape)")
@@ -149,7 +149,7 @@ extension Tensor {
             }
         }
         let inputShape = shape
-        return Tensor.record(Tensor(shape: plan.resultShape, storage: out), input: self) { g in
+        return Tensor.record(Tensor(shape: plan.resultShape, storage: out), input: self, operation: operation) { g in
             let gradient = TensorStorage<Scalar>(repeating: 0, count: inputShape.reduce(1, *))
             g.withUnsafeBufferPointer { gp in
                 for o in 0..<outer {
@@ -185,7 +185,7 @@ extension Tensor {
 
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reducedLogSumExp(_ axes: [Int], keepDims: Bool, _ operation: String) -> Tensor {
+    func reducedLogSumExp(_ axes: [Int], keepDims: Bool, _ operation: StaticString) -> Tensor {
         let plan = reductionPlan(axes, keepDims: keepDims, operation)
         if plan.axes.isEmpty { return self }
         guard let (outer, extent, inner) = plan.layout else {
@@ -199,7 +199,7 @@ extension Tensor {
         }
         let value = Tensor(shape: plan.resultShape, storage: out)
         let input = withoutDerivative(at: self)
-        return Tensor.record(value, input: self) { g in
+        return Tensor.record(value, input: self, operation: operation) { g in
             let gradient = TensorStorage<Scalar>(uninitializedCount: input.scalarCount)
             input.withUnsafeBufferPointer { x in
                 g.withUnsafeBufferPointer { gp in

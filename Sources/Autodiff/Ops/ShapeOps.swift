@@ -6,7 +6,7 @@ extension Tensor {
     /// `axis` as an index in `0..<rank` (negative values count from the back). Precondition: in range;
     /// the message names the operation, the axis and the shape.
     @usableFromInline
-    func normalizedAxis(_ axis: Int, _ operation: String) -> Int {
+    func normalizedAxis(_ axis: Int, _ operation: StaticString) -> Int {
         let resolved = axis < 0 ? axis + rank : axis
         require(resolved >= 0 && resolved < rank,
                 "\(operation): axis \(axis) is out of range for shape \(shape) (rank \(rank))")

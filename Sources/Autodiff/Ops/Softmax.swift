@@ -31,7 +31,7 @@ public func logSoftmax<Scalar>(_ x: Tensor<Scalar>, axis: Int = -1) -> Tensor<Sc
 }
 
 extension Tensor {
-    static func softmaxFamily(_ x: Tensor, axis: Int, logarithm: Bool, _ operation: String) -> Tensor {
+    static func softmaxFamily(_ x: Tensor, axis: Int, logarithm: Bool, _ operation: StaticString) -> Tensor {
         let a = x.normalizedAxis(axis, operation)
         let (outer, extent, inner) = layout(of: x.shape, axis: a)
         let out = TensorStorage<Scalar>(uninitializedCount: x.scalarCount)
@@ -40,7 +40,7 @@ extension Tensor {
                                      logarithm: logarithm, into: out.pointer)
         }
         let shape = x.shape
-        return record(Tensor(shape: shape, storage: out), input: x) { g in
+        return record(Tensor(shape: shape, storage: out), input: x, operation: operation) { g in
             let gradient = TensorStorage<Scalar>(uninitializedCount: out.count)
             g.withUnsafeBufferPointer {
                 ReductionKernels.softmaxPullback(out.pointer, $0.baseAddress!, outer: outer, extent: extent,

@@ -8,7 +8,9 @@ extension DifferentiableSolve {
     /// the parameters. The replay repeats the forward arithmetic exactly, so the gradient is the direct
     /// one up to rounding.
     func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
-        let parameters = dynamics.parameters(of: Scalar.self)
+        let named = dynamics.namedParameters(of: Scalar.self)
+        let parameters = named.map(\.parameter)
+        let names = ["the initial state z(t₀)"] + named.map(\.name)
         let detached = withoutDerivative(at: z0)
         let (forward, value) = try unrecordedSolve(from: z0, times: times, keepingSteps: true)
         let inputs = [z0] + parameters.map(\.value)
@@ -61,7 +63,17 @@ extension DifferentiableSolve {
                 }
                 for k in forward.outputsAtStart { adjoint = adjoint + perTime[k] }
                 solve.recorder.recordBackward(evaluations: counter.count)
-                return [adjoint] + parameterGradients
+                let results = [adjoint] + parameterGradients
+                if cotangent.firstNonFinite() == nil {
+                    // A NaN or an infinity made by the replay from finite inputs, not a silent NaN gradient.
+                    for (j, result) in results.enumerated() {
+                        if let bad = result.firstNonFinite(), inputs[j].firstNonFinite() == nil {
+                            throw ODENetError.nonFiniteGradient(parameter: names[j], index: bad.index,
+                                                                value: Double(bad.value))
+                        }
+                    }
+                }
+                return results
             } catch {
                 solve.recorder.recordBackward(evaluations: counter.count)
                 throw error

@@ -150,12 +150,21 @@ struct DifferentiableSolve<D: Dynamics> {
         }
     }
 
-    /// Direct: the solve itself runs on the tape.
+    /// Direct: the solve itself runs on the tape, between identity operations that check its contribution to
+    /// the gradient of z(t₀) and of every parameter: a NaN or an infinity made by the solve's backward pass
+    /// from a finite cotangent and finite inputs is `ODENetError.nonFiniteGradient`, not a silent NaN.
     func directTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
         let counter = EvaluationCounter()
-        let solution = try stepping.solve(field(counting: counter), from: z0, times: times, maximumSteps: maximumSteps)
+        let check = DirectGradientCheck()
+        let named = dynamics.namedParameters(of: Scalar.self).filter { $0.parameter.value.isRecorded }
+        let saved = named.map(\.parameter.value)
+        defer { for ((_, parameter), value) in zip(named, saved) { parameter.value = value } }
+        for (name, parameter) in named { parameter.value = check.guarding(parameter.value, name: name) }
+        let start = z0.isRecorded ? check.guarding(z0, name: "the initial state z(t₀)") : z0
+        let solution = try stepping.solve(field(counting: counter), from: start, times: times,
+                                          maximumSteps: maximumSteps)
         recordForward(solution.statistics, evaluations: counter.count)
-        return stacked(solution.outputs, axis: 0)
+        return check.receiving(stacked(solution.outputs, axis: 0))
     }
 
     /// The forward solve of the adjoint and checkpointed modes: nothing records; the statistics are kept.
@@ -176,6 +185,34 @@ struct DifferentiableSolve<D: Dynamics> {
     func recordForward(_ statistics: SolverStatistics, evaluations: Int) {
         recorder.recordForward(evaluations: evaluations, steps: statistics.acceptedSteps,
                                rejectedSteps: statistics.rejectedSteps)
+    }
+}
+
+/// The identity operations around a direct solve on the tape. The reverse pass meets the output's first
+/// (`receiving`), which notes whether the cotangent arriving from the loss is finite, and the inputs' last
+/// (`guarding`), which then hold the solve's whole contribution to their gradients.
+final class DirectGradientCheck: @unchecked Sendable {
+    /// Whether the cotangent of the solve's output was finite (set during the reverse pass).
+    var cotangentIsFinite = true
+
+    /// `output`, recorded as an identity that notes whether its cotangent is finite.
+    func receiving<Scalar>(_ output: Tensor<Scalar>) -> Tensor<Scalar> {
+        customDifferentiable(inputs: [output], value: output, operation: "direct solve (output)") { g in
+            self.cotangentIsFinite = g.firstNonFinite() == nil
+            return [g]
+        }
+    }
+
+    /// `input`, recorded as an identity whose pullback throws `ODENetError.nonFiniteGradient` (naming `name`)
+    /// when its cotangent is not finite although the output's cotangent and `input` are.
+    func guarding<Scalar>(_ input: Tensor<Scalar>, name: String) -> Tensor<Scalar> {
+        let value = withoutDerivative(at: input)
+        return customDifferentiable(inputs: [input], value: value, operation: "direct solve (input)") { g in
+            if self.cotangentIsFinite, let bad = g.firstNonFinite(), value.firstNonFinite() == nil {
+                throw ODENetError.nonFiniteGradient(parameter: name, index: bad.index, value: Double(bad.value))
+            }
+            return [g]
+        }
     }
 }
 

@@ -32,7 +32,8 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
         case .nonFiniteGradient(let parameter, let index, let value):
             return "the gradient of \(parameter) is \(value) at element \(index) although the loss and the parameters "
                 + "are finite: an op was differentiated where its derivative is undefined (√x or log x at 0, x/|x| "
-                + "at 0) or the backward pass overflowed"
+                + "at 0) or the backward pass overflowed; run the gradient inside withAnomalyDetection { } to "
+                + "name the op"
         case .nonFiniteInBackwardPass(let time, let part, let value):
             return "the adjoint's backward pass became non-finite at t = \(time): \(part) is \(value). The field or its "
                 + "derivative overflows or is undefined there (a sqrt or log at 0, a division by zero); check it, "
