@@ -27,13 +27,18 @@ public func withAnomalyDetection<Result>(_ body: () throws -> Result) rethrows -
     try AnomalyDetection.$isEnabled.withValue(true) { try body() }
 }
 
-/// An anomaly found by the reverse pass under ``withAnomalyDetection(_:)``.
+/// An error of the reverse pass: an anomaly found under ``withAnomalyDetection(_:)``, or a second derivative
+/// through an operation that has none.
 public enum AutodiffError: Error, Equatable, CustomStringConvertible {
     /// The pullback of `operation` (the `position`-th of `operationCount` operations recorded on its tape,
     /// counting from 1 in recording order) returned `value` at `element` of the cotangent of its input
     /// number `input` (from 0), although the cotangent it received was finite.
     case nonFiniteCotangent(operation: String, position: Int, operationCount: Int, input: Int, element: Int,
                             value: Double)
+    /// A reverse pass had to record through the pullback of `operation`, a custom operation whose pullback
+    /// is not differentiable (see `customDifferentiable(inputs:value:operation:pullbackIsDifferentiable:pullback:)`):
+    /// a second derivative through it is not available.
+    case notDifferentiableTwice(operation: String)
 
     /// What went wrong, where.
     public var description: String {
@@ -43,6 +48,10 @@ public enum AutodiffError: Error, Equatable, CustomStringConvertible {
                 + "returned \(value) at element \(element) of input \(input)'s cotangent from a finite cotangent: "
                 + "the op was differentiated where its derivative is undefined or overflows (see the table of "
                 + "non-differentiable points in the Autodiff documentation)"
+        case .notDifferentiableTwice(let operation):
+            return "\(operation) cannot be differentiated twice: its pullback is not differentiable, and a "
+                + "derivative of its derivative was asked for (a gradient taken inside a function being "
+                + "differentiated, or a pullback called there)"
         }
     }
 }
@@ -53,7 +62,7 @@ extension Tape {
     @usableFromInline
     func checkAnomaly(_ result: Tensor<Scalar>, node: Int, input: Int, incoming: Tensor<Scalar>) throws {
         guard let bad = result.firstNonFinite(), incoming.firstNonFinite() == nil else { return }
-        let operation = node < operations.count ? "\(operations[node])" : "operation \(node)"
+        let operation = "\(entries[node].operation)"
         throw AutodiffError.nonFiniteCotangent(operation: operation, position: node + 1,
                                                operationCount: entries.count, input: input,
                                                element: bad.index, value: Double(bad.value))

@@ -69,13 +69,26 @@ public enum Broadcasting {
 
 extension Tensor {
     /// Sums `self` (the cotangent of a broadcast result) down to `shape`: the adjoint of broadcasting.
+    /// Differentiable (its derivative is ``broadcast(to:)``): recorded as sums when `self` is recorded.
     ///
     /// - Parameter shape: The shape `self` was broadcast from (compatible with `self`'s shape).
     /// - Returns: `self` summed over the broadcast dimensions, with shape `shape`.
     @inlinable
     public func unbroadcast(to shape: [Int]) -> Tensor {
         if self.shape == shape { return self }
+        if isRecorded { return unbroadcastRecorded(to: shape) }
         return Tensor.unbroadcastValue(self, to: shape)
+    }
+
+    /// `unbroadcast(to:)` as recorded sums: over the leading axes `shape` lacks, then (kept) over the
+    /// axes where `shape` has extent 1.
+    @usableFromInline
+    func unbroadcastRecorded(to shape: [Int]) -> Tensor {
+        let leading = rank - shape.count
+        var result = leading > 0 ? sum(axes: Array(0..<leading)) : self
+        let ones = shape.indices.filter { shape[$0] == 1 && result.shape[$0] != 1 }
+        if !ones.isEmpty { result = result.sum(axes: ones, keepDims: true) }
+        return result.reshaped(shape)
     }
 
     @usableFromInline

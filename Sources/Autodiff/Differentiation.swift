@@ -60,6 +60,13 @@ public func gradient<Scalar>(
 /// The tape lives as long as the pullback closure and is released with it. The pullback may be called
 /// more than once. Inputs that do not influence the value get zero cotangents.
 ///
+/// Calls nest to any order. Inside a function that an enclosing operator differentiates, this call
+/// records on the enclosing operator's tape (its inputs become new nodes there, so a tensor captured
+/// from outside gets no cotangent from this call), and its pullback records its own operations, so
+/// the cotangents it returns can be differentiated again:
+///
+///     let d2 = try gradient(at: x) { x in try gradient(at: x) { x in (x * x * x).sum() }.sum() }   // 6x
+///
 /// - Parameters:
 ///   - inputs: the tensors to differentiate with respect to.
 ///   - f: the function.
@@ -70,29 +77,45 @@ public func gradient<Scalar>(
 public func valueWithPullback<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, pullback: (Tensor<Scalar>) throws -> [Tensor<Scalar>]) {
-    let tape = Tape<Scalar>()
+    let enclosing = Tape<Scalar>.current
+    let tape = enclosing ?? Tape<Scalar>()
+    let base = tape.entries.count
     var leaves = inputs
     for i in leaves.indices {
-        let node = tape.append(.init(first: -1, second: -1, others: nil, pullback: .leaf))
+        let outer = leaves[i].node(on: tape)
+        let node = outer >= 0
+            ? tape.append(.init(first: outer, second: -1, others: nil, pullback: .identity), operation: "input")
+            : tape.append(.init(first: -1, second: -1, others: nil, pullback: .leaf), operation: "input")
         leaves[i] = leaves[i].attached(to: tape, node: node)
     }
-    let output = try Tape.withCurrent(tape) { try f(leaves) }
+    let stop = tape.entries.count
+    let output = enclosing == nil ? try Tape.withCurrent(tape) { try f(leaves) } : try f(leaves)
     var inputShapes: [[Int]] = []
     inputShapes.reserveCapacity(inputs.count)
     for input in inputs { inputShapes.append(input.shape) }
-    var value = output
-    value.tapeIdentity = 0
-    value.tapeNode = -1
     let outputNode = output.node(on: tape)
+    // On an enclosing tape the value stays recorded there: the enclosing operator differentiates
+    // through it. On a tape of its own, it is returned unrecorded.
+    var value = output
+    if enclosing == nil {
+        value.tapeIdentity = 0
+        value.tapeNode = -1
+    }
+    let valueShape = value.shape
     let pullback: (Tensor<Scalar>) throws -> [Tensor<Scalar>] = { cotangent in
-        if cotangent.shape != value.shape {
-            fatalError("pullback: cotangent shape \(cotangent.shape) differs from the value's shape \(value.shape)")
+        if cotangent.shape != valueShape {
+            fatalError("pullback: cotangent shape \(cotangent.shape) differs from the value's shape \(valueShape)")
         }
-        guard outputNode >= 0 else { return inputShapes.map { Tensor.zeros($0) } }
-        var seed = cotangent
-        seed.tapeIdentity = 0
-        seed.tapeNode = -1
-        let gradients = try tape.reverse(from: outputNode, seed: seed)
+        let gradients: [Tensor<Scalar>?]
+        if outputNode >= stop {
+            gradients = try tape.reverse(from: outputNode, seed: cotangent, base: base, stop: stop)
+        } else if outputNode >= base {
+            // f returned one of its inputs.
+            gradients = (base..<stop).map { $0 == outputNode ? cotangent : nil }
+        } else {
+            // The value does not depend on the inputs.
+            gradients = []
+        }
         var result: [Tensor<Scalar>] = []
         result.reserveCapacity(inputShapes.count)
         for i in 0..<inputShapes.count {
@@ -131,35 +154,60 @@ public func withoutRecording<Scalar: TensorScalar, Result>(
 
 /// Records one custom operation with a hand-written pullback: `value` was computed from `inputs`
 /// outside the tape (e.g. by an ODE solve), and `pullback(v)` returns `vᵀ ∂value/∂inputs[i]` for each
-/// input. The pullback runs during the reverse pass with nothing recording, so it may call
-/// `valueWithPullback` and friends, which use fresh tapes of their own.
+/// input. The pullback may call `valueWithPullback` and friends: with nothing recording around the
+/// reverse pass they use fresh tapes of their own.
 ///
 /// The pullback may throw: the differential operator running the reverse pass (`valueWithGradient`,
 /// `gradient`, or the pullback `valueWithPullback` returned) then throws the same error.
 ///
+/// Differentiating the pullback itself (a second derivative through this op) needs a pullback written
+/// with the library's differentiable operations, recording when its cotangent or inputs are recorded;
+/// say so with `pullbackIsDifferentiable: true`. Otherwise a reverse pass that must record through it
+/// throws ``AutodiffError/notDifferentiableTwice(operation:)`` naming `operation`, never a silent zero.
+///
 /// - Parameters:
 ///   - inputs: the tensors `value` depends on.
 ///   - value: the result, computed without recording.
-///   - operation: the operation's name for anomaly detection (the calling function's, by default).
+///   - operation: the operation's name for the tape and its errors (the calling function's, by default).
+///   - pullbackIsDifferentiable: whether `pullback` records its operations, so that it can be
+///     differentiated again.
 ///   - pullback: returns one cotangent per input, shaped like it.
 /// - Returns: `value`, recorded as one operation on the current tape (as is, when nothing records).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func customDifferentiable<Scalar>(
     inputs: [Tensor<Scalar>], value: Tensor<Scalar>, operation: StaticString = #function,
+    pullbackIsDifferentiable: Bool = false,
     pullback: @escaping (Tensor<Scalar>) throws -> [Tensor<Scalar>]
 ) -> Tensor<Scalar> {
     var shapes: [[Int]] = []
     shapes.reserveCapacity(inputs.count)
     for input in inputs { shapes.append(input.shape) }
+    let identities = pullbackIsDifferentiable ? [] : inputs.map(\.tapeIdentity)
     return Tensor.record(withoutDerivative(at: value), inputs: inputs, operation: operation) { cotangent, _ in
+        if !pullbackIsDifferentiable, let tape = Tape<Scalar>.current,
+           cotangent.tapeIdentity == tape.identity || identities.contains(tape.identity) {
+            throw AutodiffError.notDifferentiableTwice(operation: "\(operation)")
+        }
         let results = try pullback(cotangent)
         if results.count != shapes.count {
-            fatalError("customDifferentiable: the pullback returned \(results.count) cotangents for \(shapes.count) inputs")
+            fatalError("customDifferentiable: the pullback of \(operation) returned \(results.count) cotangents "
+                       + "for \(shapes.count) inputs")
         }
         for i in 0..<shapes.count where results[i].shape != shapes[i] {
-            fatalError("customDifferentiable: the pullback returned shape \(results[i].shape) for input \(i) of shape \(shapes[i])")
+            fatalError("customDifferentiable: the pullback of \(operation) returned shape \(results[i].shape) "
+                       + "for input \(i) of shape \(shapes[i])")
         }
         return results
+    }
+}
+
+extension Tensor {
+    /// The operations this tensor was computed by, as recorded on the current tape (empty when it is
+    /// not recorded): one line per entry up to this tensor's, `%node = operation(inputs)`, where an
+    /// input `%k` is an earlier entry and `const` a tensor that is not recorded.
+    public var tapeDescription: String {
+        guard let tape = Tape<Scalar>.current, tapeIdentity == tape.identity else { return "" }
+        return tape.description(upTo: tapeNode)
     }
 }

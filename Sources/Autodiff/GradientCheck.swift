@@ -85,3 +85,37 @@ public func checkGradients(
                                worstAnalytic: worst.2, worstNumeric: worst.3, checkedDirections: checked,
                                maxScaledError: scale > 0 ? maxAbs / scale : maxAbs)
 }
+
+/// Checks the derivatives of the derivative of `f`: the tape gradient of the scalar
+/// `h(x) = ⟨u, vᵀ ∂f/∂x⟩` — a vector–Jacobian product of `f` for a random cotangent `v`, projected on a
+/// random direction `u` (both seeded) — which the tape computes by differentiating `f`'s pullback, against
+/// central differences of `h`, which only use first derivatives. A pullback that does not record (a
+/// silently zero second derivative) or records the wrong thing fails it.
+///
+/// - Parameters:
+///   - inputs: The point.
+///   - stepSize: h of the central differences of the first derivatives.
+///   - elementwiseLimit: Inputs with at most this many elements are probed along every unit vector.
+///   - randomDirections: The number of random directions for larger inputs.
+///   - seed: The seed of `v`, `u` and the random directions.
+///   - f: The function to check; its pullback must be differentiable.
+/// - Returns: The largest errors found and where (for `h`'s gradient).
+/// - Throws: What `f` throws, or the error of a failing pullback.
+public func checkSecondDerivatives(
+    at inputs: [Tensor<Double>], stepSize: Double = 1e-5, elementwiseLimit: Int = 64,
+    randomDirections: Int = 5, seed: UInt64 = 0x5EED,
+    of f: @escaping ([Tensor<Double>]) throws -> Tensor<Double>
+) throws -> GradientCheckReport {
+    var generator = SeededGenerator(seed: seed &+ 2)
+    let value = try withoutRecording(Double.self) { try f(inputs) }
+    let cotangent = Tensor<Double>.randomNormal(value.shape, using: &generator)
+    let directions = inputs.map { Tensor<Double>.randomNormal($0.shape, using: &generator) }
+    return try checkGradients(at: inputs, stepSize: stepSize, elementwiseLimit: elementwiseLimit,
+                              randomDirections: randomDirections, seed: seed) { xs in
+        let (_, pullback) = try valueWithPullback(at: xs, of: f)
+        let vjp = try pullback(cotangent)
+        var total = (vjp[0] * directions[0]).sum()
+        for i in 1..<vjp.count { total = total + (vjp[i] * directions[i]).sum() }
+        return total
+    }
+}

@@ -35,7 +35,7 @@ extension Tensor {
     /// - Returns: `value`, recorded on the current tape when `input` is (as is otherwise).
     @inlinable
     public static func record(_ value: Tensor, input: Tensor, operation: StaticString = #function,
-                              pullback: @escaping (Tensor) -> Tensor) -> Tensor {
+                              pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let first = input.node(on: tape)
         guard first >= 0 else { return value }
@@ -57,7 +57,7 @@ extension Tensor {
     @inlinable
     public static func record(
         _ value: Tensor, inputs first: Tensor, _ second: Tensor, operation: StaticString = #function,
-        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor?, Tensor?)
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) throws -> (Tensor?, Tensor?)
     ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape)
@@ -83,7 +83,7 @@ extension Tensor {
         _ value: Tensor, inputs first: Tensor, _ second: Tensor, _ third: Tensor,
         operation: StaticString = #function,
         pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
-            -> (Tensor?, Tensor?, Tensor?)
+            throws -> (Tensor?, Tensor?, Tensor?)
     ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape), c = third.node(on: tape)
@@ -112,5 +112,62 @@ extension Tensor {
         let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback)),
                                operation: operation)
         return value.attached(to: tape, node: node)
+    }
+}
+
+/// Second-order support for pullbacks. A pullback runs while a tape records when a derivative is being
+/// differentiated (a gradient inside a function being differentiated); it must then compute its
+/// cotangents with differentiable operations, so that they are recorded. Each op's pullback checks
+/// `mustRecord` and takes its recorded path, or its fast kernel path when nothing records.
+extension Tensor {
+    /// Whether a pullback running now must record its operations: a tape is recording and `a` is on it.
+    ///
+    /// - Parameter a: the cotangent or a tensor the pullback saved.
+    /// - Returns: Whether the pullback must use its recorded (differentiable) path.
+    @inlinable
+    public static func mustRecord(_ a: Tensor) -> Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return a.tapeIdentity == tape.identity
+    }
+
+    /// Whether a pullback running now must record its operations: a tape is recording and `a` or `b` is
+    /// on it.
+    ///
+    /// - Parameters:
+    ///   - a: the cotangent or a tensor the pullback saved.
+    ///   - b: another.
+    /// - Returns: Whether the pullback must use its recorded (differentiable) path.
+    @inlinable
+    public static func mustRecord(_ a: Tensor, _ b: Tensor) -> Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return a.tapeIdentity == tape.identity || b.tapeIdentity == tape.identity
+    }
+
+    /// Whether a pullback running now must record its operations: a tape is recording and one of
+    /// `tensors` is on it.
+    ///
+    /// - Parameter tensors: the cotangent and the tensors the pullback saved.
+    /// - Returns: Whether the pullback must use its recorded (differentiable) path.
+    @inlinable
+    public static func mustRecord(_ tensors: [Tensor]) -> Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return tensors.contains { $0.tapeIdentity == tape.identity }
+    }
+
+    /// The recorded path of a pullback whose fast path is a kernel: the vector–Jacobian product of
+    /// `composite` — the op recomputed from differentiable primitives — at `inputs` for the cotangent `g`,
+    /// recorded on the current tape. Costs a second forward evaluation, only when a derivative is being
+    /// differentiated.
+    ///
+    /// - Parameters:
+    ///   - composite: the op written with differentiable operations (never with the op itself).
+    ///   - inputs: the op's inputs (as recorded).
+    ///   - g: the cotangent of the op's value.
+    /// - Returns: one cotangent per input.
+    /// - Throws: the error of the nested reverse pass (anomaly detection).
+    public static func recordedPullback(of composite: ([Tensor]) throws -> Tensor, at inputs: [Tensor],
+                                        cotangent g: Tensor) throws -> [Tensor] {
+        let (_, pullback) = try valueWithPullback(at: inputs, of: composite)
+        return try pullback(g)
     }
 }

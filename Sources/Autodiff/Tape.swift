@@ -12,20 +12,24 @@ import Synchronization
 /// Leaves (the inputs being differentiated) are entries without a pullback.
 @usableFromInline
 final class Tape<Scalar: TensorScalar> {
-    /// How an entry sends its output's cotangent to its inputs.
+    /// How an entry sends its output's cotangent to its inputs. Every pullback may throw: a custom
+    /// operation's (an adjoint's backward solve), or one that differentiates a composite of other ops
+    /// while recording (whose nested reverse pass may throw); the reverse pass then throws.
     @usableFromInline
     enum Pullback {
         /// Inputs being differentiated; nothing to propagate.
         case leaf
+        /// An input of a nested differential operator that is itself recorded (node `first`): the
+        /// nested operator's reverse pass stops here; an enclosing one passes the cotangent through.
+        case identity
         /// One input: returns its cotangent.
-        case unary((Tensor<Scalar>) -> Tensor<Scalar>)
+        case unary((Tensor<Scalar>) throws -> Tensor<Scalar>)
         /// Two inputs: returns their cotangents; a flag says whether each input needs one.
-        case binary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool) -> (Tensor<Scalar>?, Tensor<Scalar>?))
+        case binary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool) throws -> (Tensor<Scalar>?, Tensor<Scalar>?))
         /// Three inputs (a fused layer's input, weight and bias): returns their cotangents.
         case ternary((Tensor<Scalar>, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
-                        -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?))
-        /// Any number of inputs: returns their cotangents (nil where not needed). The only pullback that
-        /// may fail: a custom operation's (an adjoint's backward solve); the reverse pass then throws.
+                        throws -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?))
+        /// Any number of inputs: returns their cotangents (nil where not needed).
         case nary((Tensor<Scalar>, _ needs: [Bool]) throws -> [Tensor<Scalar>?])
     }
 
@@ -37,14 +41,19 @@ final class Tape<Scalar: TensorScalar> {
         @usableFromInline var third: Int
         @usableFromInline var others: [Int]?
         @usableFromInline var pullback: Pullback
+        /// The operation's name (the function that recorded it); printed by `Tensor.tapeDescription` and
+        /// named by anomaly detection.
+        @usableFromInline var operation: StaticString
 
         @inlinable
-        init(first: Int, second: Int, third: Int = -1, others: [Int]?, pullback: Pullback) {
+        init(first: Int, second: Int, third: Int = -1, others: [Int]?, pullback: Pullback,
+             operation: StaticString = "input") {
             self.first = first
             self.second = second
             self.third = third
             self.others = others
             self.pullback = pullback
+            self.operation = operation
         }
     }
 
@@ -53,8 +62,6 @@ final class Tape<Scalar: TensorScalar> {
     @usableFromInline var entries: [Entry] = []
     /// Whether the reverse pass checks every cotangent (``withAnomalyDetection(_:)`` was on at creation).
     @usableFromInline let detectsAnomalies: Bool
-    /// The name of each entry's operation; kept only when `detectsAnomalies`.
-    @usableFromInline var operations: [StaticString] = []
 
     @inlinable
     init() {
@@ -75,7 +82,8 @@ final class Tape<Scalar: TensorScalar> {
     ///   - operation: its name, kept for anomaly detection.
     @inlinable
     func append(_ entry: Entry, operation: StaticString = "input") -> Int {
-        if detectsAnomalies { operations.append(operation) }
+        var entry = entry
+        entry.operation = operation
         entries.append(entry)
         liveTapeEntryCounter.add(1, ordering: .relaxed)
         return entries.count - 1
@@ -103,100 +111,144 @@ final class Tape<Scalar: TensorScalar> {
         return try withExtendedLifetime(tape) { try body() }
     }
 
-    /// Propagates `seed` from node `output` back to the leaves and returns the cotangent of every node
-    /// that received one. Intermediate cotangents are dropped as soon as they have been used; the leaves'
-    /// (entries without a pullback) are kept. Rethrows the error of a failing pullback: a gradient is
-    /// never silently partial. With anomaly detection, throws for the first pullback that makes a finite
-    /// cotangent non-finite.
+    /// Propagates `seed` from node `output` back to node `stop` and returns the cotangents of the nodes
+    /// `base ..< stop` (the leaves of the differential operator that owns this pass; nil where none
+    /// arrived). Entries below `stop` are not walked; cotangents sent below `base` are dropped.
+    ///
+    /// The pass leaves the calling thread's recording tape as it finds it. When one is recording (this
+    /// pass runs inside a function being differentiated, or a nested operator's pass runs on its
+    /// enclosing operator's tape), the pullbacks record their own operations wherever their cotangent or
+    /// the tensors they saved are on it — that is what makes a derivative differentiable — and
+    /// accumulation is a recorded addition. Otherwise pullbacks take their unrecorded fast paths.
+    ///
+    /// Rethrows the error of a failing pullback: a gradient is never silently partial. With anomaly
+    /// detection, throws for the first pullback that makes a finite cotangent non-finite.
     @usableFromInline
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reverse(from output: Int, seed: Tensor<Scalar>) throws -> [Tensor<Scalar>?] {
-        var gradients = [Tensor<Scalar>?](repeating: nil, count: output + 1)
-        gradients[output] = seed
+    func reverse(from output: Int, seed: Tensor<Scalar>, base: Int = 0, stop: Int = 0) throws -> [Tensor<Scalar>?] {
+        var gradients = [Tensor<Scalar>?](repeating: nil, count: output - base + 1)
+        gradients[output - base] = seed
         if detectsAnomalies {
             // Nested tapes created by pullbacks (an adjoint's backward solve) detect anomalies too.
-            try AnomalyDetection.$isEnabled.withValue(true) { try reverseWalk(from: output, gradients: &gradients) }
+            try AnomalyDetection.$isEnabled.withValue(true) {
+                try reverseWalk(from: output, base: base, stop: stop, gradients: &gradients)
+            }
         } else {
-            try reverseWalk(from: output, gradients: &gradients)
+            try reverseWalk(from: output, base: base, stop: stop, gradients: &gradients)
         }
-        return gradients
+        return Array(gradients[0 ..< stop - base])
     }
 
-    /// The reverse pass proper: walks the entries from `output` back to the first, with nothing recording.
+    /// The reverse pass proper: walks the entries from `output` down to `stop`.
     @usableFromInline
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    func reverseWalk(from output: Int, gradients: inout [Tensor<Scalar>?]) throws {
+    func reverseWalk(from output: Int, base: Int, stop: Int, gradients: inout [Tensor<Scalar>?]) throws {
         let checks = detectsAnomalies
-        // The reverse pass records nothing on this tape; nested differential operators install their own.
-        try Tape.withCurrent(nil) {
-            var node = output
-            while node >= 0 {
-                defer { node -= 1 }
-                guard let cotangent = gradients[node] else { continue }
-                let entry = entries[node]
-                switch entry.pullback {
-                case .leaf:
-                    continue
-                case .unary(let pullback):
-                    if entry.first >= 0 {
-                        let a = pullback(cotangent)
-                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                        accumulate(a, at: entry.first, in: &gradients)
-                    }
-                case .binary(let pullback):
-                    let (a, b) = pullback(cotangent, entry.first >= 0, entry.second >= 0)
-                    if entry.first >= 0, let a {
-                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                        accumulate(a, at: entry.first, in: &gradients)
-                    }
-                    if entry.second >= 0, let b {
-                        if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
-                        accumulate(b, at: entry.second, in: &gradients)
-                    }
-                case .ternary(let pullback):
-                    let (a, b, c) = pullback(cotangent, entry.first >= 0, entry.second >= 0, entry.third >= 0)
-                    if entry.first >= 0, let a {
-                        if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                        accumulate(a, at: entry.first, in: &gradients)
-                    }
-                    if entry.second >= 0, let b {
-                        if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
-                        accumulate(b, at: entry.second, in: &gradients)
-                    }
-                    if entry.third >= 0, let c {
-                        if checks { try checkAnomaly(c, node: node, input: 2, incoming: cotangent) }
-                        accumulate(c, at: entry.third, in: &gradients)
-                    }
-                case .nary(let pullback):
-                    let nodes = entry.others ?? []
-                    let results = try pullback(cotangent, nodes.map { $0 >= 0 })
-                    if results.count != nodes.count {
-                        fatalError("Tape: a pullback returned \(results.count) cotangents for \(nodes.count) inputs")
-                    }
-                    for j in 0..<nodes.count where nodes[j] >= 0 {
-                        if let result = results[j] {
-                            if checks { try checkAnomaly(result, node: node, input: j, incoming: cotangent) }
-                            accumulate(result, at: nodes[j], in: &gradients)
-                        }
+        let recording = Tape.current != nil
+        var node = output
+        while node >= stop {
+            defer { node -= 1 }
+            guard let cotangent = gradients[node - base] else { continue }
+            let entry = entries[node]
+            switch entry.pullback {
+            case .leaf:
+                continue
+            case .identity:
+                accumulate(cotangent, at: entry.first, base: base, recording: recording, in: &gradients)
+            case .unary(let pullback):
+                if entry.first >= base {
+                    let a = try pullback(cotangent)
+                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
+                }
+            case .binary(let pullback):
+                let needsFirst = entry.first >= base, needsSecond = entry.second >= base
+                guard needsFirst || needsSecond else { break }
+                let (a, b) = try pullback(cotangent, needsFirst, needsSecond)
+                if needsFirst, let a {
+                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
+                }
+                if needsSecond, let b {
+                    if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
+                    accumulate(b, at: entry.second, base: base, recording: recording, in: &gradients)
+                }
+            case .ternary(let pullback):
+                let needsFirst = entry.first >= base, needsSecond = entry.second >= base
+                let needsThird = entry.third >= base
+                guard needsFirst || needsSecond || needsThird else { break }
+                let (a, b, c) = try pullback(cotangent, needsFirst, needsSecond, needsThird)
+                if needsFirst, let a {
+                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
+                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
+                }
+                if needsSecond, let b {
+                    if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
+                    accumulate(b, at: entry.second, base: base, recording: recording, in: &gradients)
+                }
+                if needsThird, let c {
+                    if checks { try checkAnomaly(c, node: node, input: 2, incoming: cotangent) }
+                    accumulate(c, at: entry.third, base: base, recording: recording, in: &gradients)
+                }
+            case .nary(let pullback):
+                let nodes = entry.others ?? []
+                let needs = nodes.map { $0 >= base }
+                guard needs.contains(true) else { break }
+                let results = try pullback(cotangent, needs)
+                if results.count != nodes.count {
+                    fatalError("Tape: the pullback of \(entry.operation) returned \(results.count) cotangents "
+                               + "for \(nodes.count) inputs")
+                }
+                for j in 0..<nodes.count where needs[j] {
+                    if let result = results[j] {
+                        if checks { try checkAnomaly(result, node: node, input: j, incoming: cotangent) }
+                        accumulate(result, at: nodes[j], base: base, recording: recording, in: &gradients)
                     }
                 }
-                gradients[node] = nil
             }
+            gradients[node - base] = nil
         }
     }
 
-    /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times).
+    /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times); drops it below
+    /// `base`. While a tape records, a sum that involves a recorded cotangent is a recorded addition (an
+    /// in-place add would change a tensor the tape holds); otherwise the add is in place.
     @inlinable
-    func accumulate(_ cotangent: Tensor<Scalar>, at node: Int, in gradients: inout [Tensor<Scalar>?]) {
-        if var existing = gradients[node] {
-            gradients[node] = nil
-            existing.addInPlace(cotangent)
-            gradients[node] = existing
+    func accumulate(_ cotangent: Tensor<Scalar>, at node: Int, base: Int, recording: Bool,
+                    in gradients: inout [Tensor<Scalar>?]) {
+        guard node >= base else { return }
+        let slot = node - base
+        if var existing = gradients[slot] {
+            gradients[slot] = nil
+            if recording && (existing.isRecorded || cotangent.isRecorded) {
+                gradients[slot] = existing + cotangent
+            } else {
+                existing.addInPlace(cotangent)
+                gradients[slot] = existing
+            }
         } else {
-            gradients[node] = cotangent
+            gradients[slot] = cotangent
         }
+    }
+
+    /// The entries up to `node`, one per line: index, operation and input nodes.
+    func description(upTo node: Int) -> String {
+        var lines: [String] = []
+        for (index, entry) in entries.prefix(node + 1).enumerated() {
+            var inputs: [Int]
+            switch entry.pullback {
+            case .leaf: inputs = []
+            case .identity, .unary: inputs = [entry.first]
+            case .binary: inputs = [entry.first, entry.second]
+            case .ternary: inputs = [entry.first, entry.second, entry.third]
+            case .nary: inputs = entry.others ?? []
+            }
+            let from = inputs.map { $0 >= 0 ? "%\($0)" : "const" }.joined(separator: ", ")
+            lines.append("%\(index) = \(entry.operation)(\(from))")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 

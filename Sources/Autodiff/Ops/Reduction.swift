@@ -86,7 +86,11 @@ extension Tensor {
         let scale: Scalar = mean ? 1 / Scalar(plan.reducedCount) : 1
         let inputShape = shape
         return Tensor.record(summedValue(plan, scale: scale), input: self, operation: operation) { g in
-            Tensor.expandedValue(g, plan, to: inputShape, scale: scale)
+            if Tensor.mustRecord(g) {
+                let expanded = g.reshaped(plan.keptShape).broadcast(to: inputShape)
+                return mean ? expanded * scale : expanded
+            }
+            return Tensor.expandedValue(g, plan, to: inputShape, scale: scale)
         }
     }
 

@@ -49,7 +49,7 @@ extension Tensor {
         if resolved == shape { return self }
         let original = shape
         return Tensor.record(Tensor(shape: resolved, storage: storage), input: self) { g in
-            Tensor(shape: original, storage: g.storage)
+            Tensor.mustRecord(g) ? g.reshaped(original) : Tensor(shape: original, storage: g.storage)
         }
     }
 
@@ -119,7 +119,7 @@ extension Tensor {
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
         return Tensor.record(Tensor.permutedValue(self, axes), input: self) { g in
-            Tensor.permutedValue(g, inverse)
+            Tensor.mustRecord(g) ? g.transposed(inverse) : Tensor.permutedValue(g, inverse)
         }
     }
 

@@ -17,7 +17,10 @@ extension DifferentiableSolve {
         let (dynamics, recorder, backwardStepLimit) = (self.dynamics, self.recorder, self.maximumSteps)
         let forwardController = stepping.controller
         let forwardErrors = solution.intervalErrors
-        return customDifferentiable(inputs: inputs, value: value) { cotangent in
+        // The backward solve runs on flat arrays: its result is not differentiable again, and a second
+        // derivative through it throws AutodiffError.notDifferentiableTwice naming the mode.
+        return customDifferentiable(inputs: inputs, value: value,
+                                    operation: "solve with the adjoint gradient mode (use .direct or .checkpointed for second derivatives)") { cotangent in
             let augmented = AugmentedDynamics<Scalar>({ try dynamics($0, $1) }, parameters: parameters,
                                                       stateShape: stateShape)
             let perTime = (0..<times.count).map { i in

@@ -16,7 +16,19 @@ extension DifferentiableSolve {
         let inputs = [z0] + parameters.map(\.value)
         let method = ExplicitRungeKutta(stepping.method.tableau)
         let solve = self
-        return customDifferentiable(inputs: inputs, value: value) { cotangent in
+        return customDifferentiable(inputs: inputs, value: value, operation: "solve with the checkpointed gradient mode",
+                                    pullbackIsDifferentiable: true) { cotangent in
+            if Tensor.mustRecord([cotangent] + inputs) {
+                // A derivative of this derivative is wanted: the stored states are constants, so replay the
+                // whole solve on the recording tape (the direct mode's steps, the same arithmetic) and
+                // return its recorded vector–Jacobian product.
+                let values = parameters.map(\.value)
+                defer { for (parameter, value) in zip(parameters, values) { parameter.value = value } }
+                return try Tensor.recordedPullback(of: { leaves in
+                    for (parameter, leaf) in zip(parameters, leaves[1...]) { parameter.value = leaf }
+                    return try solve.directTrajectory(from: leaves[0], times: times)
+                }, at: inputs, cotangent: cotangent)
+            }
             let counter = EvaluationCounter()
             let replayField = solve.field(counting: counter)
             var adjoint = withoutRecording(Scalar.self) { Tensor<Scalar>.zeros(like: detached) }

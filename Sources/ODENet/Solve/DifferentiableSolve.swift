@@ -197,7 +197,8 @@ final class DirectGradientCheck: @unchecked Sendable {
 
     /// `output`, recorded as an identity that notes whether its cotangent is finite.
     func receiving<Scalar>(_ output: Tensor<Scalar>) -> Tensor<Scalar> {
-        customDifferentiable(inputs: [output], value: output, operation: "direct solve (output)") { g in
+        customDifferentiable(inputs: [output], value: output, operation: "direct solve (output)",
+                             pullbackIsDifferentiable: true) { g in
             self.cotangentIsFinite = g.firstNonFinite() == nil
             return [g]
         }
@@ -207,7 +208,8 @@ final class DirectGradientCheck: @unchecked Sendable {
     /// when its cotangent is not finite although the output's cotangent and `input` are.
     func guarding<Scalar>(_ input: Tensor<Scalar>, name: String) -> Tensor<Scalar> {
         let value = withoutDerivative(at: input)
-        return customDifferentiable(inputs: [input], value: value, operation: "direct solve (input)") { g in
+        return customDifferentiable(inputs: [input], value: value, operation: "direct solve (input)",
+                                    pullbackIsDifferentiable: true) { g in
             if self.cotangentIsFinite, let bad = g.firstNonFinite(), value.firstNonFinite() == nil {
                 throw ODENetError.nonFiniteGradient(parameter: name, index: bad.index, value: Double(bad.value))
             }
