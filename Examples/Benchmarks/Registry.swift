@@ -2,6 +2,7 @@
 let allBenchmarks: [Benchmark] = [
     gemmBenchmarks,
     mlpBenchmarks,
+    derivativeBenchmarks,
     elementwiseBenchmarks,
     convBenchmarks,
     shapeOpsBenchmarks,
