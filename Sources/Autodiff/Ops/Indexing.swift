@@ -1,7 +1,9 @@
 import Requirements
 
 /// Slicing and gathering along an axis. Both copy; their pullbacks scatter the cotangent back into a
-/// zero tensor of the input's shape (adding, for gathers with repeated indices).
+/// zero tensor of the input's shape (adding, for gathers with repeated indices). When a derivative is
+/// being differentiated, slicing's pullback is a recorded `concatenated` with zeros (whose pullback
+/// slices), and gathering's is the recorded companion op `scatteringAdd` (whose pullback gathers).
 extension Tensor {
     /// Copies `rows` blocks of `length` elements from `source` (consecutive blocks `sourceStride` apart)
     /// to `destination` (blocks `destinationStride` apart); adds instead of copying when `accumulate`.
@@ -44,6 +46,21 @@ extension Tensor {
         }
         let originalShape = shape
         return Tensor.record(Tensor(shape: newShape, storage: result), input: self) { g in
+            if Tensor.mustRecord(g) {
+                // g padded with zeros along the axis, as a recorded join (whose pullback slices).
+                var parts: [Tensor] = []
+                var padding = originalShape
+                if range.lowerBound > 0 {
+                    padding[a] = range.lowerBound
+                    parts.append(Tensor.zeros(padding))
+                }
+                parts.append(g)
+                if range.upperBound < extent {
+                    padding[a] = extent - range.upperBound
+                    parts.append(Tensor.zeros(padding))
+                }
+                return concatenated(parts, axis: a)
+            }
             let gradient = TensorStorage<Scalar>(repeating: 0, count: originalShape.reduce(1, *))
             g.withUnsafeBufferPointer { gp in
                 Tensor.copyBlocks(from: gp.baseAddress!, sourceStride: range.count * inner,
@@ -89,17 +106,42 @@ extension Tensor {
                                   rows: outer, length: inner)
             }
         }
-        let originalShape = shape
         return Tensor.record(Tensor(shape: newShape, storage: result), input: self) { g in
-            let gradient = TensorStorage<Scalar>(repeating: 0, count: originalShape.reduce(1, *))
-            g.withUnsafeBufferPointer { gp in
-                for (k, i) in resolved.enumerated() {
-                    Tensor.copyBlocks(from: gp.baseAddress! + k * inner, sourceStride: count * inner,
-                                      to: gradient.pointer + i * inner, destinationStride: extent * inner,
-                                      rows: outer, length: inner, accumulate: true)
-                }
-            }
-            return Tensor(shape: originalShape, storage: gradient)
+            Tensor.mustRecord(g) ? g.scatteringAdd(indices: resolved, axis: a, extent: extent)
+                                 : Tensor.scatterAddedValue(g, indices: resolved, axis: a, extent: extent)
         }
+    }
+
+    /// The adjoint of `gathering(indices:axis:)`, as an op of its own: a zero tensor of `self`'s shape
+    /// with extent `extent` on `axis`, into which slice `k` of `self` along `axis` is added at position
+    /// `indices[k]`. Its pullback is the gather, so the two are closed under differentiation.
+    ///
+    /// - Parameters:
+    ///   - indices: Where each slice of `self` along `axis` goes (resolved: in `0..<extent`; may repeat).
+    ///   - axis: The axis (resolved: in `0..<rank`), where `self` has extent `indices.count`.
+    ///   - extent: The result's extent on `axis`.
+    /// - Returns: The scattered sums, shaped like `self` with extent `extent` on `axis`.
+    func scatteringAdd(indices: [Int], axis: Int, extent: Int) -> Tensor {
+        Tensor.record(Tensor.scatterAddedValue(self, indices: indices, axis: axis, extent: extent), input: self) { g in
+            g.gathering(indices: indices, axis: axis)
+        }
+    }
+
+    /// `scatteringAdd(indices:axis:extent:)`'s value (not recorded): the pullback of a gather.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    static func scatterAddedValue(_ g: Tensor, indices: [Int], axis: Int, extent: Int) -> Tensor {
+        var originalShape = g.shape
+        originalShape[axis] = extent
+        let (outer, count, inner) = Tensor.layout(of: g.shape, axis: axis)
+        let gradient = TensorStorage<Scalar>(repeating: 0, count: originalShape.reduce(1, *))
+        g.withUnsafeBufferPointer { gp in
+            for (k, i) in indices.enumerated() {
+                Tensor.copyBlocks(from: gp.baseAddress! + k * inner, sourceStride: count * inner,
+                                  to: gradient.pointer + i * inner, destinationStride: extent * inner,
+                                  rows: outer, length: inner, accumulate: true)
+            }
+        }
+        return Tensor(shape: originalShape, storage: gradient)
     }
 }

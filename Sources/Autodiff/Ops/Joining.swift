@@ -1,7 +1,8 @@
 import Requirements
 
 /// Joining tensors along an axis: ``concatenated(_:axis:)`` and ``stacked(_:axis:)``. One tape entry each;
-/// the pullback cuts the cotangent back into the pieces.
+/// the pullback cuts the cotangent back into the pieces (with the recorded `sliced` when a derivative is
+/// being differentiated).
 
 /// The tensors joined along `axis` (negative counts from the back). All must have the same rank and
 /// the same extents on every other axis.
@@ -69,6 +70,16 @@ extension Tensor {
         }
         let shapes = parts.map(\.shape)
         return record(Tensor(shape: resultShape, storage: result), inputs: parts) { g, needs in
+            if mustRecord(g) {
+                // Each piece is a recorded slice of g (whose pullback pads with zeros by joining again).
+                var start = 0
+                return zip(shapes, extents).enumerated().map { i, item in
+                    let (shape, extent) = item
+                    defer { start += extent }
+                    guard needs[i] else { return nil }
+                    return g.sliced(start..<(start + extent), axis: axis).reshaped(shape)
+                }
+            }
             var start = 0
             return zip(shapes, extents).enumerated().map { i, item in
                 let (shape, extent) = item

@@ -1,7 +1,8 @@
 import Requirements
 
 /// Loss functions (PyTorch/MLX names and labels). Each is one fused tape entry with an analytic
-/// pullback.
+/// pullback, which records the same formula with differentiable ops when a derivative is being
+/// differentiated.
 
 /// The element-wise losses `values` (of the given shape) reduced by `reduction`.
 private func reduced<Scalar>(_ values: TensorStorage<Scalar>, shape: [Int], _ reduction: LossReduction) -> Tensor<Scalar> {
@@ -22,11 +23,25 @@ private func cotangent<Scalar: TensorScalar>(_ g: UnsafePointer<Scalar>, at i: I
     }
 }
 
-/// An element-wise loss `f(p − t)` with derivative `df(p − t)`, reduced. One tape entry.
+/// The cotangent `g` of a loss reduced by `reduction` as per-element cotangents of `shape`, with recorded
+/// ops (the recorded path of the pullbacks).
+private func expandedCotangent<Scalar>(_ g: Tensor<Scalar>, to shape: [Int], _ reduction: LossReduction) -> Tensor<Scalar> {
+    switch reduction {
+    case .none: return g
+    case .sum: return g.broadcast(to: shape)
+    case .mean: return g.broadcast(to: shape) / Scalar(shape.reduce(1, *))
+    }
+}
+
+/// An element-wise loss `f(p − t)` with derivative `df(p − t)`, reduced. One tape entry. When a
+/// derivative is being differentiated, the pullback multiplies the cotangent by `recordedDerivative(p, t)`
+/// (the derivative written with differentiable ops, from the recorded inputs) instead.
 @inline(__always)
 private func elementwiseLoss<Scalar>(_ predictions: Tensor<Scalar>, _ targets: Tensor<Scalar>, _ reduction: LossReduction,
                                      _ name: String, _ f: @escaping (Scalar) -> Scalar,
-                                     _ df: @escaping (Scalar) -> Scalar) -> Tensor<Scalar> {
+                                     _ df: @escaping (Scalar) -> Scalar,
+                                     recordedDerivative: @escaping (Tensor<Scalar>, Tensor<Scalar>) -> Tensor<Scalar>)
+    -> Tensor<Scalar> {
     require(predictions.shape == targets.shape,
             "\(name): predictions of shape \(predictions.shape) and targets of shape \(targets.shape) differ")
     let n = predictions.scalarCount
@@ -38,6 +53,10 @@ private func elementwiseLoss<Scalar>(_ predictions: Tensor<Scalar>, _ targets: T
     }
     let p0 = withoutDerivative(at: predictions), t0 = withoutDerivative(at: targets)
     return Tensor.record(reduced(values, shape: p0.shape, reduction), inputs: predictions, targets) { g, needsP, needsT in
+        if Tensor.mustRecord(g, predictions) || Tensor.mustRecord(targets) {
+            let gp = expandedCotangent(g, to: p0.shape, reduction) * recordedDerivative(predictions, targets)
+            return (needsP ? gp : nil, needsT ? -gp : nil)
+        }
         let gradient = TensorStorage<Scalar>(uninitializedCount: n)
         p0.withUnsafeBufferPointer { p in
             t0.withUnsafeBufferPointer { t in
@@ -62,7 +81,8 @@ private func elementwiseLoss<Scalar>(_ predictions: Tensor<Scalar>, _ targets: T
 @_specialize(where Scalar == Double)
 public func mseLoss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
                             reduction: LossReduction = .mean) -> Tensor<Scalar> {
-    elementwiseLoss(predictions, targets, reduction, "mseLoss", { $0 * $0 }, { 2 * $0 })
+    elementwiseLoss(predictions, targets, reduction, "mseLoss", { $0 * $0 }, { 2 * $0 },
+                    recordedDerivative: { p, t in 2 * (p - t) })
 }
 
 /// Mean absolute error `mean(|predictions − targets|)` (PyTorch's `L1Loss`); the derivative of |d| at
@@ -77,7 +97,11 @@ public func mseLoss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>
 @_specialize(where Scalar == Double)
 public func l1Loss<Scalar>(predictions: Tensor<Scalar>, targets: Tensor<Scalar>,
                            reduction: LossReduction = .mean) -> Tensor<Scalar> {
-    elementwiseLoss(predictions, targets, reduction, "l1Loss", { abs($0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) })
+    let sign: (Scalar) -> Scalar = { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+    return elementwiseLoss(predictions, targets, reduction, "l1Loss", { abs($0) }, sign, recordedDerivative: { p, t in
+        // The sign of p − t, a constant (its derivative is 0 away from p = t).
+        Tensor.broadcastingMap(withoutDerivative(at: p), withoutDerivative(at: t)) { sign($0 - $1) }
+    })
 }
 
 /// Cross-entropy of `logits` of shape `[N, C]` against integer class `labels` (N of them, each in
@@ -114,6 +138,13 @@ public func crossEntropy<Scalar>(logits: Tensor<Scalar>, labels: [Int],
     }
     let x0 = withoutDerivative(at: logits)
     return Tensor.record(reduced(losses, shape: [n], reduction), input: logits) { g in
+        if Tensor.mustRecord(g, logits) {
+            // (softmax(x) − onehot(labels)) scaled by the per-row cotangent, with recorded ops.
+            var oneHot = [Scalar](repeating: 0, count: n * c)
+            for (i, label) in labels.enumerated() { oneHot[i * c + label] = 1 }
+            let rows = expandedCotangent(g, to: [n], reduction).reshaped([n, 1])
+            return rows * (softmax(logits, axis: 1) - Tensor(shape: [n, c], scalars: oneHot))
+        }
         let gradient = TensorStorage<Scalar>(uninitializedCount: n * c)
         x0.withUnsafeBufferPointer { x in
             g.withUnsafeBufferPointer { gp in

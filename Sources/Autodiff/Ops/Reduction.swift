@@ -8,6 +8,10 @@ import Requirements
 /// merged into one and reduced by a single contiguous kernel. Non-adjacent axes: `sum`/`mean` reduce
 /// them one after the other inside the same entry; `max`/`logSumExp` first move them to the back
 /// with `transposed` (three tape entries).
+///
+/// When a derivative is being differentiated, the pullbacks record: `sum`/`mean` broadcast the
+/// cotangent, `max` multiplies it by the constant one-hot mask of the argmax, and `logSumExp` by the
+/// softmax along the reduced extent, recomputed from the input.
 extension Tensor {
     /// What a reduction over some axes does to a shape.
     struct ReductionPlan {
@@ -154,6 +158,16 @@ extension Tensor {
         }
         let inputShape = shape
         return Tensor.record(Tensor(shape: plan.resultShape, storage: out), input: self, operation: operation) { g in
+            if Tensor.mustRecord(g) {
+                // g spread along the reduced extent times the constant one-hot mask of the argmax (the
+                // mask's derivative is 0 away from ties).
+                let mask = TensorStorage<Scalar>(repeating: 0, count: outer * extent * inner)
+                for o in 0..<outer {
+                    for j in 0..<inner { mask.pointer[(o * extent + argmax[o * inner + j]) * inner + j] = 1 }
+                }
+                let oneHot = Tensor(shape: [outer, extent, inner], storage: mask)
+                return (g.reshaped([outer, 1, inner]) * oneHot).reshaped(inputShape)
+            }
             let gradient = TensorStorage<Scalar>(repeating: 0, count: inputShape.reduce(1, *))
             g.withUnsafeBufferPointer { gp in
                 for o in 0..<outer {
@@ -203,7 +217,14 @@ extension Tensor {
         }
         let value = Tensor(shape: plan.resultShape, storage: out)
         let input = withoutDerivative(at: self)
+        let x = self
         return Tensor.record(value, input: self, operation: operation) { g in
+            if Tensor.mustRecord(g, x) {
+                // g spread along the reduced extent times e^{x − logSumExp(x)}: the softmax along it,
+                // recomputed from the recorded input (softmax's own pullback records in turn).
+                let probabilities = softmax(x.reshaped([outer, extent, inner]), axis: 1)
+                return (g.reshaped([outer, 1, inner]) * probabilities).reshaped(input.shape)
+            }
             let gradient = TensorStorage<Scalar>(uninitializedCount: input.scalarCount)
             input.withUnsafeBufferPointer { x in
                 g.withUnsafeBufferPointer { gp in

@@ -1,5 +1,6 @@
 /// The softmax family: one fused, numerically stable kernel (shifted by the row maximum) and one
-/// analytic pullback each, so each call is one tape entry.
+/// analytic pullback each, so each call is one tape entry. When a derivative is being differentiated,
+/// the pullbacks record the same formulas with differentiable ops (softmax recomputed from the input).
 
 /// e^{x_i} / Σ_k e^{x_k} along `axis` (default: the last axis), computed stably.
 ///
@@ -41,6 +42,13 @@ extension Tensor {
         }
         let shape = x.shape
         return record(Tensor(shape: shape, storage: out), input: x, operation: operation) { g in
+            if mustRecord(g, x) {
+                // The same formulas with recorded ops; the result is recomputed from the recorded input
+                // (by softmax itself, whose pullback records in turn: closed under differentiation).
+                let y = softmax(x, axis: a)
+                return logarithm ? g - y * g.sum(axis: a, keepDims: true)
+                                 : y * (g - (g * y).sum(axis: a, keepDims: true))
+            }
             let gradient = TensorStorage<Scalar>(uninitializedCount: out.count)
             g.withUnsafeBufferPointer {
                 ReductionKernels.softmaxPullback(out.pointer, $0.baseAddress!, outer: outer, extent: extent,
