@@ -34,6 +34,13 @@ final class ArticleSnippetTests: XCTestCase {
         XCTAssertEqual(gradient.scalars, x.scalars.map { 2 * $0 })
     }
 
+    func testHigherOrderDerivativesArticle() throws {
+        let x = Tensor<Double>([0.5, -2, 3])
+        let second = try gradient(at: x) { x in try gradient(at: x) { x in (x * x * x).sum() }.sum() }   // 6x
+
+        XCTAssertEqual(second.scalars, x.scalars.map { 6 * $0 })
+    }
+
     func testSolversLandingPage() throws {
         // dy/dt = −2y, y(0) = 1: y(t) = e^(−2t).
         let decay = ODEProblem(timeSpan: TimeSpan(start: 0, end: 1), initialState: [1.0]) { _, y, dy in
