@@ -52,6 +52,14 @@ public func groupNorm<Scalar: TensorScalar>(_ x: Tensor<Scalar>, groups: Int, we
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
     return Tensor.record(value, inputs: inputs) { gradient, needs in
+        if Tensor.mustRecord(gradient, x) || weight.map({ Tensor.mustRecord($0) }) == true {
+            // Recorded: the vector–Jacobian product of the op recomputed from differentiable primitives.
+            let cotangents = try Tensor.recordedPullback(of: { xs in
+                groupNormComposite(xs[0], groups: groups, weight: weight == nil ? nil : xs[1],
+                                   bias: bias == nil ? nil : xs[xs.count - 1], epsilon: epsilon)
+            }, at: inputs, cotangent: gradient)
+            return cotangents.indices.map { needs[$0] ? cotangents[$0] : nil }
+        }
         let weightSlot = weight == nil ? -1 : 1
         let biasSlot = bias == nil ? -1 : (weight == nil ? 1 : 2)
         let dx = needs[0] ? TensorStorage<Scalar>(uninitializedCount: x.scalarCount) : nil
@@ -72,6 +80,33 @@ public func groupNorm<Scalar: TensorScalar>(_ x: Tensor<Scalar>, groups: Int, we
         if bias != nil { result.append(dBeta.map { Tensor(shape: [channels], storage: $0) }) }
         return result
     }
+}
+
+/// `groupNorm` written with differentiable primitives (reshaping, means, broadcasting arithmetic and
+/// `sqrt`): its value, and its derivatives to any order that those ops support, equal `groupNorm`'s. The
+/// recorded pullback of `groupNorm` differentiates it; `squareRoot` (√ by default) is replaceable for tests.
+///
+/// - Parameters:
+///   - x: [N, C, …].
+///   - groups: How many groups the C channels form; divides C.
+///   - weight: Per-channel scale, [C], or nil.
+///   - bias: Per-channel shift, [C], or nil.
+///   - epsilon: Added to the variance.
+///   - squareRoot: The element-wise square root to use.
+/// - Returns: A tensor shaped like `x`.
+func groupNormComposite<Scalar: TensorScalar>(
+    _ x: Tensor<Scalar>, groups: Int, weight: Tensor<Scalar>?, bias: Tensor<Scalar>?, epsilon: Scalar,
+    squareRoot: (Tensor<Scalar>) -> Tensor<Scalar> = { sqrt($0) }
+) -> Tensor<Scalar> {
+    let (batch, channels) = (x.shape[0], x.shape[1])
+    let grouped = x.reshaped([batch, groups, x.scalarCount / Swift.max(batch * groups, 1)])
+    let centered = grouped - grouped.mean(axis: 2, keepDims: true)
+    let variance = (centered * centered).mean(axis: 2, keepDims: true)
+    var y = (centered / squareRoot(variance + epsilon)).reshaped(x.shape)
+    let perChannel = [channels] + [Int](repeating: 1, count: x.rank - 2)
+    if let weight { y = y * weight.reshaped(perChannel) }
+    if let bias { y = y + bias.reshaped(perChannel) }
+    return y
 }
 
 /// Calls `body` with the element pointers of two optional tensors (nil for an absent one).

@@ -43,15 +43,60 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
 
     guard let bias else {
         return Tensor.record(value, inputs: x, weight) { g, needsX, needsWeight in
+            if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight) {
+                let (dx, dw, _) = linearRecordedPullback(g, x: x, weight: weight, bias: nil, output: value,
+                                                         activation: activation, needs: (needsX, needsWeight, false))
+                return (dx, dw)
+            }
             let (dx, dw, _) = linearPullback(g, x: x, weight: weight, output: value, activation: activation,
                                              needs: (needsX, needsWeight, false))
             return (dx, dw)
         }
     }
     return Tensor.record(value, inputs: x, weight, bias) { g, needsX, needsWeight, needsBias in
-        linearPullback(g, x: x, weight: weight, output: value, activation: activation,
-                       needs: (needsX, needsWeight, needsBias))
+        if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight, bias) {
+            return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value, activation: activation,
+                                          needs: (needsX, needsWeight, needsBias))
+        }
+        return linearPullback(g, x: x, weight: weight, output: value, activation: activation,
+                              needs: (needsX, needsWeight, needsBias))
     }
+}
+
+/// The cotangents of `linear` with differentiable operations, recorded so that they can be differentiated
+/// again (a derivative of a derivative): dz = g ⊙ f′(z), dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz. Where f′
+/// depends on z (tanh: 1 − f², sigmoid: f(1 − f)), the pre-activation z = x·Wᵀ + b and f(z) are recomputed
+/// from the recorded inputs with `matmul`, `+` and the activation's op; relu's 0/1 mask (from the output)
+/// is a constant, its derivative being 0 wherever it is defined.
+func linearRecordedPullback<Scalar>(_ g: Tensor<Scalar>, x: Tensor<Scalar>, weight: Tensor<Scalar>,
+                                    bias: Tensor<Scalar>?, output: Tensor<Scalar>, activation: Activation,
+                                    needs: (x: Bool, weight: Bool, bias: Bool))
+    -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) {
+    /// The activation's output f(z), recomputed on the tape.
+    func recomputedOutput(_ f: (Tensor<Scalar>) -> Tensor<Scalar>) -> Tensor<Scalar> {
+        let z = x.matmul(weight.transposed())
+        return f(bias.map { z + $0 } ?? z)
+    }
+    let dz: Tensor<Scalar>
+    switch activation {
+    case .identity:
+        dz = g
+    case .relu:
+        let mask = Tensor<Scalar>(shape: output.shape, scalars: output.scalars.map { $0 > 0 ? 1 : 0 })
+        dz = g * mask
+    case .tanh:
+        let y = recomputedOutput { tanh($0) }
+        dz = g * (1 - y * y)
+    case .sigmoid:
+        let y = recomputedOutput { sigmoid($0) }
+        dz = g * (y * (1 - y))
+    }
+    let rows = x.shape.dropLast().reduce(1, *), outputs = weight.shape[0], inputs = weight.shape[1]
+    let dzRows = dz.reshaped([rows, outputs])
+    let dx = needs.x ? dz.matmul(weight) : nil
+    let dw = needs.weight ? dzRows.transposed().matmul(x.reshaped([rows, inputs])) : nil
+    let db = needs.bias ? dzRows.sum(axis: 0) : nil
+    return (dx, dw, db)
 }
 
 /// The cotangents of `linear`: dz = g ⊙ f′ (from the output y), dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz,

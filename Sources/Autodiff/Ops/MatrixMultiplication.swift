@@ -53,6 +53,11 @@ extension Tensor {
                                           resultShape: resultShape)
         let (shapeA, shapeB) = (shape, other.shape)
         return Tensor.record(value, inputs: self, other) { g, needsA, needsB in
+            if Tensor.mustRecord(g, self) || Tensor.mustRecord(other) {
+                return Tensor.matmulRecordedPullback(g, self, other, needsA: needsA, needsB: needsB,
+                                                     lhsShape: lhsShape, rhsShape: rhsShape,
+                                                     resultShape: batch + [m, n])
+            }
             // dA = G·Bᵀ (m × k), dB = Aᵀ·G (k × n), each summed over the batches it was broadcast to.
             let da = needsA ? Tensor.batchedProduct(g, batch: batch, transposeA: false,
                                                     other, batch: rhsBatch, transposeB: true,
@@ -64,6 +69,27 @@ extension Tensor {
                                                     resultShape: shapeB) : nil
             return (da, db)
         }
+    }
+
+    /// The pullback of `matmul` with differentiable operations (recorded, so that it can be
+    /// differentiated again): dA = G·Bᵀ and dB = Aᵀ·G as matrix products of the operands read as
+    /// matrices (`lhsShape`, `rhsShape`: rank-1 operands with their unit axis), each summed over the
+    /// batch axes its operand was broadcast along, then given its operand's shape.
+    static func matmulRecordedPullback(_ g: Tensor, _ a: Tensor, _ b: Tensor, needsA: Bool, needsB: Bool,
+                                       lhsShape: [Int], rhsShape: [Int], resultShape: [Int]) -> (Tensor?, Tensor?) {
+        let g = g.reshaped(resultShape)
+        let da = needsA ? g.matmul(b.reshaped(rhsShape).transposingLastTwoAxes())
+            .unbroadcast(to: lhsShape).reshaped(a.shape) : nil
+        let db = needsB ? a.reshaped(lhsShape).transposingLastTwoAxes().matmul(g)
+            .unbroadcast(to: rhsShape).reshaped(b.shape) : nil
+        return (da, db)
+    }
+
+    /// The tensor with its last two axes swapped (recorded): the transpose of every matrix of a batch.
+    func transposingLastTwoAxes() -> Tensor {
+        var permutation = Array(0..<rank)
+        permutation.swapAt(rank - 2, rank - 1)
+        return transposed(permutation)
     }
 
     /// For every batch index of `fullBatch`: C[resultBatch index] (+)= op(A[index]) · op(B[index]), where

@@ -77,12 +77,41 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, kernelSize: Int
     }
     let inputShape = x.shape
     return Tensor.record(Tensor(shape: shape, storage: output), input: x) { gradient in
+        if Tensor.mustRecord(gradient) {
+            return avgPool2dTransposed(gradient, inputShape: inputShape, kernelSize: kernelSize, stride: step)
+        }
         let dx = TensorStorage<Scalar>(uninitializedCount: inputShape.reduce(1, *))
         gradient.withUnsafeBufferPointer {
             Kernels.averagePoolBackward($0.baseAddress!, dx.pointer, planes: planes, height: height, width: width,
                                         kernel: kernelSize, stride: step)
         }
         return Tensor(shape: inputShape, storage: dx)
+    }
+}
+
+/// The transpose of the linear map `avgPool2d`: each element of `g` spread evenly over its window of an
+/// image of shape `inputShape` (pixels outside every window get 0). Recorded; its pullback is
+/// `avgPool2d`, whose recorded pullback is this op, so both are differentiable to any order.
+///
+/// - Parameters:
+///   - g: A cotangent of the pooling's output, [N, C, OH, OW].
+///   - inputShape: The pooling's input shape [N, C, H, W].
+///   - kernelSize: The side of the square window.
+///   - stride: The distance between windows.
+/// - Returns: [N, C, H, W].
+func avgPool2dTransposed<Scalar: TensorScalar>(_ g: Tensor<Scalar>, inputShape: [Int], kernelSize: Int,
+                                               stride: Int) -> Tensor<Scalar> {
+    let (height, width) = (inputShape[2], inputShape[3])
+    let outputShape = [inputShape[0], inputShape[1], (height - kernelSize) / stride + 1, (width - kernelSize) / stride + 1]
+    require(g.shape == outputShape,
+            "avgPool2dTransposed: cotangent shape \(g.shape) does not match the output shape \(outputShape) of input shape \(inputShape)")
+    let dx = TensorStorage<Scalar>(uninitializedCount: inputShape.reduce(1, *))
+    g.withUnsafeBufferPointer {
+        Kernels.averagePoolBackward($0.baseAddress!, dx.pointer, planes: inputShape[0] * inputShape[1], height: height,
+                                    width: width, kernel: kernelSize, stride: stride)
+    }
+    return Tensor.record(Tensor(shape: inputShape, storage: dx), input: g) { u in
+        avgPool2d(u, kernelSize: kernelSize, stride: stride)
     }
 }
 
@@ -108,6 +137,9 @@ public func globalAveragePool2d<Scalar: TensorScalar>(_ x: Tensor<Scalar>, keepD
     }
     let inputShape = x.shape
     return Tensor.record(Tensor(shape: shape, storage: output), input: x) { gradient in
+        if Tensor.mustRecord(gradient) {
+            return gradient.reshaped([inputShape[0], inputShape[1], 1, 1]).broadcast(to: inputShape) * scale
+        }
         let dx = TensorStorage<Scalar>(uninitializedCount: planes * pixels)
         gradient.withUnsafeBufferPointer { g in
             for plane in 0..<planes { (dx.pointer + plane * pixels).initialize(repeating: g[plane] * scale, count: pixels) }
