@@ -7,6 +7,10 @@ import Darwin
 // Element-wise mathematical functions: exp, log, sqrt, pow, abs, square, sin, cos. Each op is one tape
 // entry whose pullback is a single fused pass over the cotangent and the saved input or output.
 // Activations (tanh, sigmoid, relu, …) are in ElementwiseActivations.swift.
+//
+// Second order: while a derivative is being differentiated (`Tensor.mustRecord`), each pullback takes a
+// recorded path written with differentiable ops instead, recomputing what it needs from the recorded
+// input (the saved output is not on the tape); masks such as sign(x) are constants there.
 
 extension Tensor {
     /// A tensor of this shape whose elements `kernel(source, destination, count)` writes.
@@ -39,7 +43,8 @@ extension Tensor {
     public func squared() -> Tensor {
         let y = mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
         return Tensor.record(y, input: self) { [self] g in
-            Tensor.zippedByKernel(g, self) { g, x, out, n in for i in 0..<n { out[i] = 2 * x[i] * g[i] } }
+            if Tensor.mustRecord(g, self) { return g * self * 2 }
+            return Tensor.zippedByKernel(g, self) { g, x, out, n in for i in 0..<n { out[i] = 2 * x[i] * g[i] } }
         }
     }
 }
@@ -61,7 +66,10 @@ func scalarLogarithm<S: TensorScalar>(_ x: S) -> S { S(log(Double(x))) }
 @_specialize(where S == Double)
 public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.exp($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in Tensor.zippedByKernel(g, y) { Kernels.multiply($0, $1, $2, count: $3) } }
+    return Tensor.record(y, input: x) { g in
+        if Tensor.mustRecord(g, x) { return g * exp(x) }
+        return Tensor.zippedByKernel(g, y) { Kernels.multiply($0, $1, $2, count: $3) }
+    }
 }
 
 /// The natural logarithm of every element (≤ 1 ulp; log 0 = −∞, log of a negative number = NaN).
@@ -73,7 +81,10 @@ public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.log($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in Tensor.zippedByKernel(g, x) { Kernels.divide($0, $1, $2, count: $3) } }
+    return Tensor.record(y, input: x) { g in
+        if Tensor.mustRecord(g, x) { return g / x }
+        return Tensor.zippedByKernel(g, x) { Kernels.divide($0, $1, $2, count: $3) }
+    }
 }
 
 /// The square root of every element (correctly rounded). Pullback: g/(2√x), +∞ at 0 as in PyTorch.
@@ -85,7 +96,8 @@ public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sqrt($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(g, y) { g, y, out, n in for i in 0..<n { out[i] = g[i] / (2 * y[i]) } }
+        if Tensor.mustRecord(g, x) { return g / (sqrt(x) * 2) }
+        return Tensor.zippedByKernel(g, y) { g, y, out, n in for i in 0..<n { out[i] = g[i] / (2 * y[i]) } }
     }
 }
 
@@ -104,7 +116,9 @@ public func square<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.squared() }
 public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i].magnitude } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(g, x) { g, x, out, n in
+        // sign(x) is a constant: its derivative is 0 away from x = 0.
+        if Tensor.mustRecord(g) { return g * x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
+        return Tensor.zippedByKernel(g, x) { g, x, out, n in
             for i in 0..<n { out[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
         }
     }
@@ -132,7 +146,15 @@ public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
     default: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = scalarPower(x[i], p) } }
     }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(g, x) { g, x, out, n in
+        if Tensor.mustRecord(g, x) {
+            switch p {
+            case 0: return Tensor.zeros(x.shape)
+            case 1: return g
+            case 2: return g * x * 2
+            default: return g * pow(x, p - 1) * p
+            }
+        }
+        return Tensor.zippedByKernel(g, x) { g, x, out, n in
             switch p {
             case 0: for i in 0..<n { out[i] = 0 }
             case 1: out.update(from: g, count: n)
@@ -156,6 +178,9 @@ public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
 public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Tensor<S> {
     let y = Tensor.broadcastingMap(base, exponent) { scalarPower($0, $1) }
     return Tensor.record(y, inputs: base, exponent) { g, needsBase, needsExponent in
+        if Tensor.mustRecord([g, base, exponent]) {
+            return powRecordedPullback(g, base: base, exponent: exponent, needs: (needsBase, needsExponent))
+        }
         let gb = needsBase
             ? (g * Tensor.broadcastingMap(base, exponent) { x, p in p * scalarPower(x, p - 1) })
                 .unbroadcast(to: base.shape) : nil
@@ -164,6 +189,21 @@ public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Te
                 .unbroadcast(to: exponent.shape) : nil
         return (gb, ge)
     }
+}
+
+/// The recorded (differentiable) cotangents of `pow(base, exponent)`: g·p·xᵖ⁻¹ and g·xᵖ·log x, the
+/// latter zero where x = 0, as on the fast path. There the base is replaced by 1 (so that neither xᵖ
+/// nor log x is infinite) and the term multiplied by the constant 0, so it and its derivatives vanish.
+func powRecordedPullback<S: TensorScalar>(_ g: Tensor<S>, base: Tensor<S>, exponent: Tensor<S>,
+                                          needs: (base: Bool, exponent: Bool)) -> (Tensor<S>?, Tensor<S>?) {
+    let gb = needs.base ? (g * exponent * pow(base, exponent - 1)).unbroadcast(to: base.shape) : nil
+    var ge: Tensor<S>?
+    if needs.exponent {
+        let atZero = base.map { $0 == 0 ? 1 : 0 }, awayFromZero = base.map { $0 == 0 ? 0 : 1 }
+        let safeBase = base + atZero
+        ge = (g * pow(safeBase, exponent) * (log(safeBase) * awayFromZero)).unbroadcast(to: exponent.shape)
+    }
+    return (gb, ge)
 }
 
 /// The sine of every element (≤ 1 ulp in `Double`, correctly rounded in `Float` but for rare cases,
@@ -176,7 +216,8 @@ public func pow<S: TensorScalar>(_ base: Tensor<S>, _ exponent: Tensor<S>) -> Te
 public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sin($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { Kernels.sinBackward(input: $0, cotangent: $1, $2, count: $3) }
+        if Tensor.mustRecord(g, x) { return g * cos(x) }
+        return Tensor.zippedByKernel(x, g) { Kernels.sinBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -189,6 +230,7 @@ public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.cos($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { Kernels.cosBackward(input: $0, cotangent: $1, $2, count: $3) }
+        if Tensor.mustRecord(g, x) { return -(g * sin(x)) }
+        return Tensor.zippedByKernel(x, g) { Kernels.cosBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }

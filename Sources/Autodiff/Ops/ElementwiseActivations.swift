@@ -1,5 +1,8 @@
 // Activation functions: tanh, sigmoid, relu, leaky ReLU, softplus, ELU, clamp. Each is one tape entry
 // with a fused single-pass pullback that reuses the output where the derivative is a function of it.
+// While a derivative is being differentiated (`Tensor.mustRecord`), each pullback takes a recorded path
+// of differentiable ops that recomputes the output from the recorded input; the masks of the piecewise
+// ops (relu, leaky ReLU, ELU, clamp) are constants there (their derivative is 0 away from the kinks).
 
 import Requirements
 
@@ -13,7 +16,8 @@ import Requirements
 public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.tanh($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
+        if Tensor.mustRecord(g, x) { return g * (1 - tanh(x).squared()) }
+        return Tensor.zippedByKernel(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -27,7 +31,11 @@ public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sigmoid($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
+        if Tensor.mustRecord(g, x) {
+            let s = sigmoid(x)
+            return g * (s * (1 - s))
+        }
+        return Tensor.zippedByKernel(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -41,7 +49,8 @@ public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] < 0 ? 0 : x[i] } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
+        if Tensor.mustRecord(g) { return g * y.map { $0 > 0 ? 1 : 0 } }
+        return Tensor.zippedByKernel(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
     }
 }
 
@@ -58,7 +67,8 @@ public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) 
     let a = negativeSlope
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] > 0 ? x[i] : a * x[i] } }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
+        if Tensor.mustRecord(g) { return g * x.map { $0 > 0 ? 1 : a } }
+        return Tensor.zippedByKernel(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
     }
 }
 
@@ -72,7 +82,8 @@ public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) 
 public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.softplus($0, $1, count: $2) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
+        if Tensor.mustRecord(g, x) { return g * sigmoid(x) }
+        return Tensor.zippedByKernel(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
 }
 
@@ -88,7 +99,12 @@ public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.elu($0, $1, count: $2, alpha: alpha) }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { Kernels.eluBackward(input: $0, cotangent: $1, $2, count: $3, alpha: alpha) }
+        if Tensor.mustRecord(g, x) {
+            // 1 for x > 0, α·e^min(x, 0) elsewhere: the clamp keeps e^x finite where it is masked out.
+            let positive = x.map { $0 > 0 ? 1 : 0 }, negative = x.map { $0 > 0 ? 0 : 1 }
+            return g * (positive + exp(clamp(x, min: -S.infinity, max: 0)) * (negative * alpha))
+        }
+        return Tensor.zippedByKernel(x, g) { Kernels.eluBackward(input: $0, cotangent: $1, $2, count: $3, alpha: alpha) }
     }
 }
 
@@ -108,7 +124,8 @@ public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: 
         for i in 0..<n { out[i] = x[i] < minimum ? minimum : (x[i] > maximum ? maximum : x[i]) }
     }
     return Tensor.record(y, input: x) { g in
-        Tensor.zippedByKernel(x, g) { x, g, out, n in
+        if Tensor.mustRecord(g) { return g * x.map { $0 >= minimum && $0 <= maximum ? 1 : 0 } }
+        return Tensor.zippedByKernel(x, g) { x, g, out, n in
             for i in 0..<n { out[i] = x[i] >= minimum && x[i] <= maximum ? g[i] : 0 }
         }
     }

@@ -29,7 +29,12 @@ public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Doub
     return Tensor.record(value, inputs: inputs) { g, needs in
         var results = [Tensor<Scalar>?](repeating: nil, count: needs.count)
         if offset == 1 && needs[0] { results[0] = g }
+        let recorded = Tensor.mustRecord(g)
         for j in 0..<coefficients.count where needs[j + offset] && coefficients[j] != 0 {
+            if recorded {
+                results[j + offset] = g * Scalar(coefficients[j])
+                continue
+            }
             let gradient = TensorStorage<Scalar>(uninitializedCount: count)
             g.withUnsafeBufferPointer {
                 Kernels.affine($0.baseAddress!, scale: Scalar(coefficients[j]), shift: 0, gradient.pointer, count: count)
@@ -42,8 +47,9 @@ public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Doub
 
 extension Tensor {
     /// Sets this tensor to `base + Σ_j coefficients[j] · terms[j]`, writing into its own buffer when
-    /// nothing is being recorded and the buffer is not shared (no allocation: the solvers' per-stage
-    /// path for states without gradient). Otherwise it behaves as `self = linearCombination(...)`.
+    /// neither it nor the inputs are recorded on the current tape and the buffer is not shared (no
+    /// allocation: the solvers' per-stage path for states without gradient). Otherwise it behaves as
+    /// `self = linearCombination(...)`: a tensor the tape recorded is never written to.
     /// `base` may be this tensor's own value only at the cost of an allocation (the buffer is then
     /// shared); use `addLinearCombination` for `self += Σ c_j terms[j]`.
     ///
@@ -55,7 +61,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public mutating func formLinearCombination(base: Tensor?, coefficients: [Double], terms: [Tensor]) {
         let shape = Tensor.checkLinearCombination(base: base, coefficients: coefficients, terms: terms)
-        if shape == self.shape && !Tensor.anyRecorded(base, terms) && isKnownUniquelyReferenced(&storage) {
+        if shape == self.shape && !Tensor.anyRecorded(self, base, terms) && isKnownUniquelyReferenced(&storage) {
             Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms,
                            into: storage.pointer, count: storage.count)
             withExtendedLifetime(base) {}
@@ -78,7 +84,7 @@ extension Tensor {
     public mutating func formLinearCombination(base: Tensor?, coefficients: UnsafeBufferPointer<Double>,
                                                terms: UnsafeBufferPointer<Tensor>) {
         let shape = Tensor.checkLinearCombination(base: base, coefficients: coefficients, terms: terms)
-        if shape == self.shape && !Tensor.anyRecorded(base, terms) && isKnownUniquelyReferenced(&storage) {
+        if shape == self.shape && !Tensor.anyRecorded(self, base, terms) && isKnownUniquelyReferenced(&storage) {
             Tensor.combine(base: base?.storage.pointer, coefficients: coefficients, terms: terms,
                            into: storage.pointer, count: storage.count)
             withExtendedLifetime(base) {}
@@ -129,6 +135,13 @@ extension Tensor {
         if let base, base.tapeIdentity == tape.identity { return true }
         for term in terms where term.tapeIdentity == tape.identity { return true }
         return false
+    }
+
+    /// Whether the tensor being overwritten or any of the inputs is on the calling thread's recording
+    /// tape: the in-place paths never write into a recorded tensor.
+    static func anyRecorded<T: Collection<Tensor>>(_ destination: Tensor, _ base: Tensor?, _ terms: T) -> Bool {
+        guard let tape = Tape<Scalar>.current else { return false }
+        return destination.tapeIdentity == tape.identity || anyRecorded(base, terms)
     }
 
     /// out = base + Σ c_j terms[j] (base nil: 0 +), skipping zero coefficients. `out` may be `base`.

@@ -25,7 +25,16 @@ extension Tensor {
             return scale * sqrt((input / scale).squared().sum(axes: plan.axes, keepDims: true))
         }
         let value = keepDims ? kept : kept.reshaped(plan.resultShape)
+        let x = self
         return Tensor.record(value, input: self, operation: operation) { g in
+            if Tensor.mustRecord(g, x) {
+                // Differentiable: x·(g/‖x‖) with the norm recomputed by this (recorded) op. Where it is 0,
+                // constant masks make the divisor 1 and the scale 0, so the cotangent and all its
+                // derivatives are 0 there (PyTorch's double backward), never 0/0.
+                let norm = x.reducedNorm(plan.axes, keepDims: true, operation)
+                let zero = kept.map { $0 > 0 ? 0 : 1 }, nonzero = kept.map { $0 > 0 ? 1 : 0 }
+                return x * (g.reshaped(plan.keptShape) * nonzero / (norm + zero))
+            }
             // Every element is 0 where the norm is 0, so any nonzero divisor gives the zero subgradient.
             let divisor = kept.map { $0 > 0 ? $0 : 1 }
             return input * (g.reshaped(plan.keptShape) / divisor)
