@@ -343,12 +343,6 @@ final class SecondOrderLayerTests: XCTestCase {
     }
 
     func testGroupNormIsDifferentiableTwice() throws {
-        // EXPECTED FAILURE, standing in for XCTExpectFailure (not in corelibs XCTest on Linux): the recorded
-        // path differentiates the composite, whose `sqrt` pullback does not record yet (the element-wise
-        // ops' second order is in progress elsewhere); the check then fails by a relative error of order 1.
-        // The test above shows that sqrt is the only missing piece. When sqrt's pullback records, this
-        // test fails (as XCTExpectFailure's strict mode would): set `sqrtRecordsItsPullback` to true.
-        let sqrtRecordsItsPullback = false
         var generator = SeededGenerator(seed: 23)
         var worst = 0.0
         for (shape, groups) in groupNormConfigurations {
@@ -363,16 +357,10 @@ final class SecondOrderLayerTests: XCTestCase {
                         return squared ? y * y : y
                     }
                     let label = "groupNorm \(shape), groups \(groups), weight \(hasWeight), bias \(hasBias), squared \(squared)"
-                    if sqrtRecordsItsPullback {
-                        XCTAssertLessThan(report.maxRelativeError, tolerance, "\(label): \(report)")
-                    }
+                    XCTAssertLessThan(report.maxRelativeError, tolerance, "\(label): \(report)")
                     worst = max(worst, report.maxRelativeError)
                 }
             }
-        }
-        if !sqrtRecordsItsPullback {
-            XCTAssertGreaterThan(worst, 1e-3, "expected failure (sqrt's pullback does not record) no longer fails: "
-                                    + "set sqrtRecordsItsPullback to true")
         }
         print("second order: groupNorm, worst relative error \(worst)")
     }
