@@ -6,9 +6,12 @@ extension DifferentiableSolve {
     /// the pullback replays the steps last to first, each on a fresh tape, pulling the cotangent of the
     /// step's end state (plus those of the output times inside the step) back to its start state and
     /// the parameters. The replay repeats the forward arithmetic exactly, so the gradient is the direct
-    /// one up to rounding.
+    /// one up to rounding. A NaN or infinite gradient from a finite cotangent (an op differentiated where its
+    /// derivative is undefined, such as √x at 0) throws `ODENetError.nonFiniteGradient`.
     func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
-        let parameters = dynamics.parameters(of: Scalar.self)
+        let named = dynamics.namedParameters(of: Scalar.self)
+        let parameters = named.map(\.parameter)
+        let names = named.map(\.name) + ["the initial state"]
         let detached = withoutDerivative(at: z0)
         let (forward, value) = try unrecordedSolve(from: z0, times: times, keepingSteps: true)
         let inputs = [z0] + parameters.map(\.value)
@@ -61,11 +64,24 @@ extension DifferentiableSolve {
                 }
                 for k in forward.outputsAtStart { adjoint = adjoint + perTime[k] }
                 solve.recorder.recordBackward(evaluations: counter.count)
+                if cotangent.withUnsafeBufferPointer({ $0.allSatisfy(\.isFinite) }) {
+                    try Self.checkFinite(parameterGradients + [adjoint], names: names)
+                }
                 return [adjoint] + parameterGradients
             } catch {
                 solve.recorder.recordBackward(evaluations: counter.count)
                 throw error
             }
+        }
+    }
+
+    /// Throws `ODENetError.nonFiniteGradient` for the first NaN or infinite element of `gradients`.
+    static func checkFinite(_ gradients: [Tensor<Scalar>], names: [String]) throws {
+        for (gradient, name) in zip(gradients, names) {
+            let bad: (index: Int, value: Double)? = gradient.withUnsafeBufferPointer { g in
+                g.firstIndex { !$0.isFinite }.map { ($0, Double(g[$0])) }
+            }
+            if let bad { throw ODENetError.nonFiniteGradient(parameter: name, index: bad.index, value: bad.value) }
         }
     }
 }
