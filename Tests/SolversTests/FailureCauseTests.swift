@@ -26,6 +26,19 @@ final class FailureCauseTests: XCTestCase {
         }
     }
 
+    func testNaNFromTheFieldAtTheInitialStateIsReportedAsSuch() throws {
+        // The state is finite; f(t₀, y₀) is not (log 0 = −∞). It used to read "non-finite state at t = 0".
+        let problem = ODEProblem(timeSpan: TimeSpan(start: 0, end: 1), initialState: [1.0, 0.0]) { _, y, dy in
+            dy[0] = -y[0]
+            dy[1] = log(y[1])
+        }
+        let controller = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        XCTAssertThrowsError(try solve(problem, using: .dormandPrince54, controller: controller)) { error in
+            XCTAssertEqual(error as? SolverError, .nonFiniteDerivative(time: 0, component: 1, value: -.infinity))
+            XCTAssertTrue("\(error)".contains("returned -inf in component 1 at t = 0.0"), "\(error)")
+        }
+    }
+
     func testAFiniteTimeBlowUpEndsInATypedError() throws {
         // A finite-time blow-up y' = y² from y(0) = 1 (singular at t = 1).
         let problem = ODEProblem(timeSpan: TimeSpan(start: 0, end: 2), initialState: [1.0]) { _, y, dy in

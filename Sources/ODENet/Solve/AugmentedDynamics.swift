@@ -77,11 +77,18 @@ final class AugmentedDynamics<Scalar: TensorScalar> {
     }
 
     /// f(t, z) without recording, counted as an evaluation (the time gradients of the outputs need it).
+    /// Throws `ODENetError.derivativeShapeMismatch` when f is not shaped like z: the forward solve need not
+    /// have evaluated f at this time (an output inside a step is interpolated), and the caller reads f and
+    /// the cotangent element by element.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     func field(time: Double, state: Tensor<Scalar>) throws -> Tensor<Scalar> {
         evaluations += 1
-        return try withoutRecording(Scalar.self) { try dynamics(Tensor(Scalar(time)), withoutDerivative(at: state)) }
+        let f = try withoutRecording(Scalar.self) { try dynamics(Tensor(Scalar(time)), withoutDerivative(at: state)) }
+        guard f.shape == state.shape else {
+            throw ODENetError.derivativeShapeMismatch(state: state.shape, derivative: f.shape)
+        }
+        return f
     }
 }
 

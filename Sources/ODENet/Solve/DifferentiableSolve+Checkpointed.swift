@@ -6,7 +6,8 @@ extension DifferentiableSolve {
     /// the pullback replays the steps last to first, each on a fresh tape, pulling the cotangent of the
     /// step's end state (plus those of the output times inside the step) back to its start state and
     /// the parameters. The replay repeats the forward arithmetic exactly, so the gradient is the direct
-    /// one up to rounding.
+    /// one up to rounding. A NaN or infinite gradient from a finite cotangent (an op differentiated where its
+    /// derivative is undefined, such as √x at 0) throws `ODENetError.nonFiniteGradient`.
     func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
         let named = dynamics.namedParameters(of: Scalar.self)
         let parameters = named.map(\.parameter)

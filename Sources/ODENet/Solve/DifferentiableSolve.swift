@@ -22,8 +22,8 @@ import Solvers
 ///   - maximumSteps: the limit on trial steps of each solve.
 ///   - statistics: receives evaluation counts and the adjoint's drift (backward figures once the gradient is taken).
 /// - Returns: the states at `times`.
-/// - Throws: ``ODENetError`` for bad times or a misshapen derivative, `SolverError` when a solve fails; a failing
-///   backward solve makes the differential operator that runs it throw.
+/// - Throws: ``ODENetError`` for bad times, a NaN or infinite parameter of `dynamics` or a misshapen derivative,
+///   `SolverError` when a solve fails; a failing backward solve makes the differential operator that runs it throw.
 public func solve<D: Dynamics>(
     _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: [Double], stepping: Stepping,
     gradient: GradientMode = .adjoint(), maximumSteps: Int = 100_000, statistics: ODEStatisticsRecorder? = nil
@@ -116,6 +116,7 @@ struct DifferentiableSolve<D: Dynamics> {
             throw ODENetError.invalidTimesShape(timeTensor.shape)
         }
         try Self.validate(times)
+        try validateParameters()
         recorder.recordForward(evaluations: 0, steps: 0, rejectedSteps: 0)
         switch gradient {
         case .direct:
@@ -135,6 +136,17 @@ struct DifferentiableSolve<D: Dynamics> {
         let direction = times[times.count - 1] >= times[0] ? 1.0 : -1.0
         for i in times.indices.dropFirst() where (times[i] - times[i - 1]) * direction < 0 {
             throw SolverError.outputTimesNotMonotone(index: i, previous: times[i - 1], time: times[i])
+        }
+    }
+
+    /// Finite parameters: a NaN or infinite one would show up later as a "non-finite state" of the solve, or
+    /// as NaN gradients of a finite output (∞·0 where tanh saturates), which nothing would then report.
+    func validateParameters() throws {
+        for (name, parameter) in dynamics.namedParameters(of: Scalar.self) {
+            let bad: (index: Int, value: Double)? = parameter.value.withUnsafeBufferPointer { p in
+                p.firstIndex { !$0.isFinite }.map { ($0, Double(p[$0])) }
+            }
+            if let bad { throw ODENetError.nonFiniteParameter(name: name, index: bad.index, value: bad.value) }
         }
     }
 

@@ -16,6 +16,9 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
     /// The adjoint's backward solve met NaN or an infinity at `time` in `part` of the augmented state
     /// `[z, a, a_θ, a_t]` (e.g. `a_θ of dynamics.0.weight[3]`).
     case nonFiniteInBackwardPass(time: Double, part: String, value: Double)
+    /// A parameter of the dynamics is NaN or infinite (element `index` of the parameter `name`, as
+    /// `dynamics.namedParameters` names it) when a solve starts.
+    case nonFiniteParameter(name: String, index: Int, value: Double)
 
     /// What went wrong and what to do about it.
     public var description: String {
@@ -38,6 +41,10 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
             return "the adjoint's backward pass became non-finite at t = \(time): \(part) is \(value). The field or its "
                 + "derivative overflows or is undefined there (a sqrt or log at 0, a division by zero); check it, "
                 + "or use .checkpointed, which replays the forward steps instead of solving backwards"
+        case .nonFiniteParameter(let name, let index, let value):
+            return "parameter \(name) of the dynamics is \(value) at element \(index); a solve needs finite "
+                + "parameters. A training step that diverged leaves such values: lower the learning rate or clip the "
+                + "gradients"
         case .timeGradientUnavailable(let mode):
             return "the output times are being differentiated, but the \(mode) gradient gives no ∂L/∂t; "
                 + "use .adjoint(), or pass the times with withoutDerivative(at:)"

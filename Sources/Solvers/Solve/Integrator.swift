@@ -91,7 +91,7 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
         guard _time != problem.timeSpan.end else { return }
         try workspace.ensureFirstStage(problem.function, time: _time, state: _state)
         if let bad = workspace.stages[0].firstNonFiniteComponent() {
-            throw SolverError.nonFiniteState(time: _time, component: bad.index, value: bad.value)
+            throw SolverError.nonFiniteDerivative(time: _time, component: bad.index, value: bad.value)
         }
         if let h = controller.initialStepSize {
             guard h.isFinite && h > 0 else { throw SolverError.invalidStepSize(h) }

@@ -20,8 +20,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case denseOutputNotSaved
     /// A dense evaluation time lies outside the solved interval.
     case evaluationTimeOutsideSolution(time: Double, start: Double, end: Double)
-    /// The vector field returned NaN or an infinity (at `time`, in `component`) in every trial step until the
-    /// step size could shrink no further: an adaptive solve rejects such a step and retries smaller first.
+    /// The vector field returned NaN or an infinity (at `time`, in `component`) where no smaller step avoids it:
+    /// at the initial state of an adaptive solve, or in every trial step until the step size could shrink no
+    /// further (an adaptive solve rejects such a step and retries smaller first).
     case nonFiniteDerivative(time: Double, component: Int, value: Double)
     /// The limit on trial steps is not positive.
     case invalidMaximumSteps(Int)
@@ -54,7 +55,7 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
             return "this solution has no dense output: pass saveAt: .dense (or SaveAt(..., dense: true)) to the solve "
                 + "to evaluate it at any time."
         case let .nonFiniteDerivative(t, i, v):
-            return "the vector field returned \(v) in component \(i) at t = \(t), and every smaller trial step did too: "
+            return "the vector field returned \(v) in component \(i) at t = \(t), and no smaller step avoids it: "
                 + "check the field for a division by zero, a log or sqrt of a negative number, or overflow near t."
         case let .invalidMaximumSteps(n):
             return "the limit on trial steps is \(n); it must be at least 1 (the default is 100 000)."
