@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Anomaly detection for the reverse pass (PyTorch's `torch.autograd.detect_anomaly()`): while it is on,
 /// every tape remembers the name of each operation it records, and the reverse pass checks each
 /// pullback's cotangents. The first operation whose pullback turns a finite cotangent into a NaN or an
@@ -24,7 +26,21 @@ public enum AnomalyDetection {
 /// - Returns: what `body` returns.
 /// - Throws: what `body` throws, including ``AutodiffError/nonFiniteCotangent(operation:position:operationCount:input:element:value:)``.
 public func withAnomalyDetection<Result>(_ body: () throws -> Result) rethrows -> Result {
-    try AnomalyDetection.$isEnabled.withValue(true) { try body() }
+    anomalyDetectionScopes.add(1, ordering: .relaxed)
+    defer { anomalyDetectionScopes.subtract(1, ordering: .relaxed) }
+    return try AnomalyDetection.$isEnabled.withValue(true) { try body() }
+}
+
+/// How many anomaly-detection scopes are open (all threads): while none is, a new tape skips reading the
+/// task-local flag, which costs more than the rest of its creation.
+@usableFromInline let anomalyDetectionScopes = Atomic<Int>(0)
+
+extension AnomalyDetection {
+    /// Whether a tape created now detects anomalies (cheap when no scope is open anywhere).
+    @inlinable
+    static var isEnabledHere: Bool {
+        anomalyDetectionScopes.load(ordering: .relaxed) > 0 && isEnabled
+    }
 }
 
 /// An error of the reverse pass: an anomaly found under ``withAnomalyDetection(_:)``, or a second derivative

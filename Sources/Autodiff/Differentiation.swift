@@ -84,8 +84,10 @@ public func valueWithPullback<Scalar>(
     for i in leaves.indices {
         let outer = leaves[i].node(on: tape)
         let node = outer >= 0
-            ? tape.append(.init(first: outer, second: -1, others: nil, pullback: .identity), operation: "input")
-            : tape.append(.init(first: -1, second: -1, others: nil, pullback: .leaf), operation: "input")
+            ? tape.append(.init(first: outer, second: -1, others: nil, pullback: .identity,
+                                     operation: "input"))
+            : tape.append(.init(first: -1, second: -1, others: nil, pullback: .leaf,
+                                     operation: "input"))
         leaves[i] = leaves[i].attached(to: tape, node: node)
     }
     let stop = tape.entries.count

@@ -39,8 +39,8 @@ extension Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let first = input.node(on: tape)
         guard first >= 0 else { return value }
-        let node = tape.append(.init(first: first, second: -1, others: nil, pullback: .unary(pullback)),
-                               operation: operation)
+        let node = tape.append(.init(first: first, second: -1, others: nil, pullback: .unary(pullback),
+                                     operation: operation))
         return value.attached(to: tape, node: node)
     }
 
@@ -62,8 +62,8 @@ extension Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape)
         guard a >= 0 || b >= 0 else { return value }
-        let node = tape.append(.init(first: a, second: b, others: nil, pullback: .binary(pullback)),
-                               operation: operation)
+        let node = tape.append(.init(first: a, second: b, others: nil, pullback: .binary(pullback),
+                                     operation: operation))
         return value.attached(to: tape, node: node)
     }
 
@@ -88,8 +88,8 @@ extension Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape), c = third.node(on: tape)
         guard a >= 0 || b >= 0 || c >= 0 else { return value }
-        let node = tape.append(.init(first: a, second: b, third: c, others: nil, pullback: .ternary(pullback)),
-                               operation: operation)
+        let node = tape.append(.init(first: a, second: b, third: c, others: nil, pullback: .ternary(pullback),
+                                     operation: operation))
         return value.attached(to: tape, node: node)
     }
 
@@ -109,8 +109,8 @@ extension Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let nodes = inputs.map { $0.node(on: tape) }
         guard nodes.contains(where: { $0 >= 0 }) else { return value }
-        let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback)),
-                               operation: operation)
+        let node = tape.append(.init(first: -1, second: -1, others: nodes, pullback: .nary(pullback),
+                                     operation: operation))
         return value.attached(to: tape, node: node)
     }
 }

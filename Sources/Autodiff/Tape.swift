@@ -66,7 +66,7 @@ final class Tape<Scalar: TensorScalar> {
     @inlinable
     init() {
         identity = tapeIdentityCounter.add(1, ordering: .relaxed).newValue
-        detectsAnomalies = AnomalyDetection.isEnabled
+        detectsAnomalies = AnomalyDetection.isEnabledHere
         // Small enough for the allocator's per-thread cache: a vector field's tape has a handful of entries.
         entries.reserveCapacity(16)
     }
@@ -77,13 +77,9 @@ final class Tape<Scalar: TensorScalar> {
 
     /// Appends an entry and returns its node index.
     ///
-    /// - Parameters:
-    ///   - entry: the operation's inputs and pullback.
-    ///   - operation: its name, kept for anomaly detection.
+    /// - Parameter entry: the operation's inputs, pullback and name.
     @inlinable
-    func append(_ entry: Entry, operation: StaticString = "input") -> Int {
-        var entry = entry
-        entry.operation = operation
+    func append(_ entry: Entry) -> Int {
         entries.append(entry)
         liveTapeEntryCounter.add(1, ordering: .relaxed)
         return entries.count - 1
@@ -111,9 +107,9 @@ final class Tape<Scalar: TensorScalar> {
         return try withExtendedLifetime(tape) { try body() }
     }
 
-    /// Propagates `seed` from node `output` back to node `stop` and returns the cotangents of the nodes
-    /// `base ..< stop` (the leaves of the differential operator that owns this pass; nil where none
-    /// arrived). Entries below `stop` are not walked; cotangents sent below `base` are dropped.
+    /// Propagates `seed` from node `output` back to node `stop` and returns the cotangents indexed from
+    /// `base`: its first `stop - base` elements are those of the leaves of the differential operator that
+    /// owns this pass (nil where none arrived). Entries below `stop` are not walked; cotangents sent below `base` are dropped.
     ///
     /// The pass leaves the calling thread's recording tape as it finds it. When one is recording (this
     /// pass runs inside a function being differentiated, or a nested operator's pass runs on its
@@ -131,13 +127,11 @@ final class Tape<Scalar: TensorScalar> {
         gradients[output - base] = seed
         if detectsAnomalies {
             // Nested tapes created by pullbacks (an adjoint's backward solve) detect anomalies too.
-            try AnomalyDetection.$isEnabled.withValue(true) {
-                try reverseWalk(from: output, base: base, stop: stop, gradients: &gradients)
-            }
+            try withAnomalyDetection { try reverseWalk(from: output, base: base, stop: stop, gradients: &gradients) }
         } else {
             try reverseWalk(from: output, base: base, stop: stop, gradients: &gradients)
         }
-        return Array(gradients[0 ..< stop - base])
+        return gradients   // the first `stop - base` are the leaves'
     }
 
     /// The reverse pass proper: walks the entries from `output` down to `stop`.
