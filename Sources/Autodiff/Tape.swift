@@ -41,9 +41,9 @@ final class Tape<Scalar: TensorScalar> {
         @usableFromInline var third: Int
         @usableFromInline var others: [Int]?
         @usableFromInline var pullback: Pullback
-        /// The operation's name (the function that recorded it); printed by `Tensor.tapeDescription` and
-        /// named by anomaly detection.
-        @usableFromInline var operation: StaticString
+        /// The operation's name (the function that recorded it), a NUL-terminated UTF-8 string with static
+        /// lifetime: one word, so that sixteen entries still fit the allocator's small-block cache.
+        @usableFromInline var operationName: UnsafeRawPointer
 
         @inlinable
         init(first: Int, second: Int, third: Int = -1, others: [Int]?, pullback: Pullback,
@@ -53,8 +53,14 @@ final class Tape<Scalar: TensorScalar> {
             self.third = third
             self.others = others
             self.pullback = pullback
-            self.operation = operation
+            // String literals (what `#function` and op names are) have a pointer; a one-scalar literal
+            // does not, and is named generically.
+            let named: StaticString = operation.hasPointerRepresentation ? operation : "operation"
+            self.operationName = UnsafeRawPointer(named.utf8Start)
         }
+
+        /// The operation's name, printed by `Tensor.tapeDescription` and named by anomaly detection.
+        var operation: String { String(cString: operationName.assumingMemoryBound(to: CChar.self)) }
     }
 
     /// Unique identity: tensors remember the tape they were recorded on.
@@ -145,8 +151,8 @@ final class Tape<Scalar: TensorScalar> {
         while node >= stop {
             defer { node -= 1 }
             guard let cotangent = gradients[node - base] else { continue }
-            let entry = entries[node]
-            switch entry.pullback {
+            let entry = (first: entries[node].first, second: entries[node].second, third: entries[node].third)
+            switch entries[node].pullback {
             case .leaf:
                 continue
             case .identity:
@@ -187,12 +193,12 @@ final class Tape<Scalar: TensorScalar> {
                     accumulate(c, at: entry.third, base: base, recording: recording, in: &gradients)
                 }
             case .nary(let pullback):
-                let nodes = entry.others ?? []
+                let nodes = entries[node].others ?? []
                 let needs = nodes.map { $0 >= base }
                 guard needs.contains(true) else { break }
                 let results = try pullback(cotangent, needs)
                 if results.count != nodes.count {
-                    fatalError("Tape: the pullback of \(entry.operation) returned \(results.count) cotangents "
+                    fatalError("Tape: the pullback of \(entries[node].operation) returned \(results.count) cotangents "
                                + "for \(nodes.count) inputs")
                 }
                 for j in 0..<nodes.count where needs[j] {

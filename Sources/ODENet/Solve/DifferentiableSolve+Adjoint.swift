@@ -5,8 +5,8 @@ extension DifferentiableSolve {
     /// Adjoint: solve without recording, then record one custom operation whose pullback solves the
     /// augmented system backwards (`AdjointBackward`). The pullback throws when the backward solve fails.
     func adjointTrajectory(from z0: Tensor<Scalar>, timeTensor: Tensor<Scalar>, times: [Double],
-                           options: AdjointOptions) throws -> Tensor<Scalar> {
-        let named = dynamics.namedParameters(of: Scalar.self)
+                           options: AdjointOptions,
+                           parameters named: [(name: String, parameter: Parameter<Scalar>)]) throws -> Tensor<Scalar> {
         let parameters = named.map(\.parameter)
         let parameterNames = named.map(\.name)
         let (solution, value) = try unrecordedSolve(from: z0, times: times, trackingErrors: true)

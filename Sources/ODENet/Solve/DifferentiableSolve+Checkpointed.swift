@@ -8,8 +8,9 @@ extension DifferentiableSolve {
     /// the parameters. The replay repeats the forward arithmetic exactly, so the gradient is the direct
     /// one up to rounding. A NaN or infinite gradient from a finite cotangent (an op differentiated where its
     /// derivative is undefined, such as √x at 0) throws `ODENetError.nonFiniteGradient`.
-    func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
-        let named = dynamics.namedParameters(of: Scalar.self)
+    func checkpointedTrajectory(from z0: Tensor<Scalar>, times: [Double],
+                                parameters named: [(name: String, parameter: Parameter<Scalar>)]) throws
+        -> Tensor<Scalar> {
         let parameters = named.map(\.parameter)
         let names = ["the initial state z(t₀)"] + named.map(\.name)
         let detached = withoutDerivative(at: z0)
@@ -27,7 +28,7 @@ extension DifferentiableSolve {
                 defer { for (parameter, value) in zip(parameters, values) { parameter.value = value } }
                 return try Tensor.recordedPullback(of: { leaves in
                     for (parameter, leaf) in zip(parameters, leaves[1...]) { parameter.value = leaf }
-                    return try solve.directTrajectory(from: leaves[0], times: times)
+                    return try solve.directTrajectory(from: leaves[0], times: times, parameters: named)
                 }, at: inputs, cotangent: cotangent)
             }
             let counter = EvaluationCounter()

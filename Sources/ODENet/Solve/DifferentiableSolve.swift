@@ -116,17 +116,20 @@ struct DifferentiableSolve<D: Dynamics> {
             throw ODENetError.invalidTimesShape(timeTensor.shape)
         }
         try Self.validate(times)
-        try validateParameters()
+        // One walk over the dynamics' parameters per solve (it reflects over the module tree).
+        let named = dynamics.namedParameters(of: Scalar.self)
+        try Self.validate(named)
         recorder.recordForward(evaluations: 0, steps: 0, rejectedSteps: 0)
         switch gradient {
         case .direct:
             guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "direct") }
-            return try directTrajectory(from: z0, times: times)
+            return try directTrajectory(from: z0, times: times, parameters: named)
         case .adjoint(let options):
-            return try adjointTrajectory(from: z0, timeTensor: timeTensor, times: times, options: options)
+            return try adjointTrajectory(from: z0, timeTensor: timeTensor, times: times, options: options,
+                                         parameters: named)
         case .checkpointed:
             guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "checkpointed") }
-            return try checkpointedTrajectory(from: z0, times: times)
+            return try checkpointedTrajectory(from: z0, times: times, parameters: named)
         }
     }
 
@@ -141,12 +144,11 @@ struct DifferentiableSolve<D: Dynamics> {
 
     /// Finite parameters: a NaN or infinite one would show up later as a "non-finite state" of the solve, or
     /// as NaN gradients of a finite output (∞·0 where tanh saturates), which nothing would then report.
-    func validateParameters() throws {
-        for (name, parameter) in dynamics.namedParameters(of: Scalar.self) {
-            let bad: (index: Int, value: Double)? = parameter.value.withUnsafeBufferPointer { p in
-                p.firstIndex { !$0.isFinite }.map { ($0, Double(p[$0])) }
+    static func validate(_ named: [(name: String, parameter: Parameter<Scalar>)]) throws {
+        for (name, parameter) in named {
+            if let bad = parameter.value.firstNonFinite() {
+                throw ODENetError.nonFiniteParameter(name: name, index: bad.index, value: Double(bad.value))
             }
-            if let bad { throw ODENetError.nonFiniteParameter(name: name, index: bad.index, value: bad.value) }
         }
     }
 
@@ -165,10 +167,11 @@ struct DifferentiableSolve<D: Dynamics> {
     /// Direct: the solve itself runs on the tape, between identity operations that check its contribution to
     /// the gradient of z(t₀) and of every parameter: a NaN or an infinity made by the solve's backward pass
     /// from a finite cotangent and finite inputs is `ODENetError.nonFiniteGradient`, not a silent NaN.
-    func directTrajectory(from z0: Tensor<Scalar>, times: [Double]) throws -> Tensor<Scalar> {
+    func directTrajectory(from z0: Tensor<Scalar>, times: [Double],
+                          parameters: [(name: String, parameter: Parameter<Scalar>)]) throws -> Tensor<Scalar> {
         let counter = EvaluationCounter()
         let check = DirectGradientCheck()
-        let named = dynamics.namedParameters(of: Scalar.self).filter { $0.parameter.value.isRecorded }
+        let named = parameters.filter { $0.parameter.value.isRecorded }
         let saved = named.map(\.parameter.value)
         defer { for ((_, parameter), value) in zip(named, saved) { parameter.value = value } }
         for (name, parameter) in named { parameter.value = check.guarding(parameter.value, name: name) }
