@@ -152,46 +152,33 @@ final class Tape<Scalar: TensorScalar> {
             defer { node -= 1 }
             guard let cotangent = gradients[node - base] else { continue }
             let entry = (first: entries[node].first, second: entries[node].second, third: entries[node].third)
+            /// Sends the cotangent `result` of the op's input number `input` to that input's node `target`.
+            func deliver(_ result: Tensor<Scalar>?, to target: Int, input: Int) throws {
+                guard target >= base, let result else { return }
+                if checks { try checkAnomaly(result, node: node, input: input, incoming: cotangent) }
+                accumulate(result, at: target, base: base, recording: recording, in: &gradients)
+            }
             switch entries[node].pullback {
             case .leaf:
                 continue
             case .identity:
                 accumulate(cotangent, at: entry.first, base: base, recording: recording, in: &gradients)
             case .unary(let pullback):
-                if entry.first >= base {
-                    let a = try pullback(cotangent)
-                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
-                }
+                if entry.first >= base { try deliver(try pullback(cotangent), to: entry.first, input: 0) }
             case .binary(let pullback):
                 let needsFirst = entry.first >= base, needsSecond = entry.second >= base
                 guard needsFirst || needsSecond else { break }
                 let (a, b) = try pullback(cotangent, needsFirst, needsSecond)
-                if needsFirst, let a {
-                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
-                }
-                if needsSecond, let b {
-                    if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
-                    accumulate(b, at: entry.second, base: base, recording: recording, in: &gradients)
-                }
+                try deliver(a, to: entry.first, input: 0)
+                try deliver(b, to: entry.second, input: 1)
             case .ternary(let pullback):
                 let needsFirst = entry.first >= base, needsSecond = entry.second >= base
                 let needsThird = entry.third >= base
                 guard needsFirst || needsSecond || needsThird else { break }
                 let (a, b, c) = try pullback(cotangent, needsFirst, needsSecond, needsThird)
-                if needsFirst, let a {
-                    if checks { try checkAnomaly(a, node: node, input: 0, incoming: cotangent) }
-                    accumulate(a, at: entry.first, base: base, recording: recording, in: &gradients)
-                }
-                if needsSecond, let b {
-                    if checks { try checkAnomaly(b, node: node, input: 1, incoming: cotangent) }
-                    accumulate(b, at: entry.second, base: base, recording: recording, in: &gradients)
-                }
-                if needsThird, let c {
-                    if checks { try checkAnomaly(c, node: node, input: 2, incoming: cotangent) }
-                    accumulate(c, at: entry.third, base: base, recording: recording, in: &gradients)
-                }
+                try deliver(a, to: entry.first, input: 0)
+                try deliver(b, to: entry.second, input: 1)
+                try deliver(c, to: entry.third, input: 2)
             case .nary(let pullback):
                 let nodes = entries[node].others ?? []
                 let needs = nodes.map { $0 >= base }
@@ -201,12 +188,7 @@ final class Tape<Scalar: TensorScalar> {
                     fatalError("Tape: the pullback of \(entries[node].operation) returned \(results.count) cotangents "
                                + "for \(nodes.count) inputs")
                 }
-                for j in 0..<nodes.count where needs[j] {
-                    if let result = results[j] {
-                        if checks { try checkAnomaly(result, node: node, input: j, incoming: cotangent) }
-                        accumulate(result, at: nodes[j], base: base, recording: recording, in: &gradients)
-                    }
-                }
+                for j in 0..<nodes.count { try deliver(results[j], to: nodes[j], input: j) }
             }
             gradients[node - base] = nil
         }
