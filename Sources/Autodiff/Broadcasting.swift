@@ -69,14 +69,15 @@ public enum Broadcasting {
 
 extension Tensor {
     /// Sums `self` (the cotangent of a broadcast result) down to `shape`: the adjoint of broadcasting.
-    /// Differentiable (its derivative is ``broadcast(to:)``): recorded as sums when `self` is recorded.
+    /// Differentiable (its derivative is ``broadcast(to:)``): recorded as sums when `self` is recorded (or a
+    /// native `jvp` propagates tangents).
     ///
     /// - Parameter shape: The shape `self` was broadcast from (compatible with `self`'s shape).
     /// - Returns: `self` summed over the broadcast dimensions, with shape `shape`.
     @inlinable
     public func unbroadcast(to shape: [Int]) -> Tensor {
         if self.shape == shape { return self }
-        if isRecorded { return unbroadcastRecorded(to: shape) }
+        if isRecorded || Tensor.propagatesTangents { return unbroadcastRecorded(to: shape) }
         return Tensor.unbroadcastValue(self, to: shape)
     }
 

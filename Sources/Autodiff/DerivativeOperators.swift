@@ -5,10 +5,11 @@ import Requirements
 /// depth — inside a function that is itself differentiated, the result is recorded and can be
 /// differentiated again.
 ///
-/// Forward mode is the double-VJP construction: the pullback v ↦ vᵀJ is linear in v, so Jv is the
-/// gradient of ⟨vᵀJ, u⟩ with respect to v. It costs about three evaluations of `f` (one forward, one
-/// recorded reverse, one reverse of that) and needs no tangent rule per op, and it composes with reverse
-/// mode because it is reverse mode.
+/// `jvp` is native forward mode (see `ForwardMode.swift`): one evaluation of `f` that carries the tangent
+/// beside every value, op by op — about two evaluations' work where an op has a tangent rule. It composes
+/// with reverse mode (its rules are the library's recorded ops). `valueWithDifferential`, whose differential
+/// is called many times, is the double-VJP construction: the pullback v ↦ vᵀJ is linear in v, so Jv is the
+/// gradient of ⟨vᵀJ, u⟩ with respect to v — about two evaluations of `f` per call after one recorded one.
 
 /// The vector–Jacobian product `vᵀ ∂f/∂x` of `f` at `x`, with the value.
 ///
@@ -18,6 +19,8 @@ import Requirements
 ///   - f: the function.
 /// - Returns: f(x) and vᵀ ∂f/∂x, shaped like `x`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func vjp<Scalar>(
     at x: Tensor<Scalar>, cotangent: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, cotangent: Tensor<Scalar>) {
@@ -35,6 +38,8 @@ public func vjp<Scalar>(
 ///   - f: the function.
 /// - Returns: f(inputs) and its differential, which throws the error of a failing pullback.
 /// - Throws: what `f` throws.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func valueWithDifferential<Scalar>(
     at inputs: [Tensor<Scalar>], of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, differential: ([Tensor<Scalar>]) throws -> Tensor<Scalar>) {
@@ -44,6 +49,8 @@ public func valueWithDifferential<Scalar>(
 
 /// The differential u ↦ Ju of a function whose pullback v ↦ vᵀJ is `pullback`: the gradient of ⟨vᵀJ, u⟩
 /// with respect to v (the pullback records with v on the tape).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 func differential<Scalar>(
     of pullback: @escaping (Tensor<Scalar>) throws -> [Tensor<Scalar>], valueShape: [Int], inputShapes: [[Int]]
 ) -> ([Tensor<Scalar>]) throws -> Tensor<Scalar> {
@@ -70,13 +77,12 @@ func differential<Scalar>(
 ///   - f: the function.
 /// - Returns: f(x) and ∂f/∂x · u, shaped like `f(x)`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func jvp<Scalar>(
     at x: Tensor<Scalar>, along tangent: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, tangent: Tensor<Scalar>) {
-    try withoutActuallyEscaping(f) { f in
-        let (value, differential) = try valueWithDifferential(at: [x]) { try f($0[0]) }
-        return (value, try differential([tangent]))
-    }
+    try jvp(at: [x], along: [tangent]) { try f($0[0]) }
 }
 
 /// The Jacobian–vector product of `f` at several inputs along one tangent each, with the value.
@@ -87,18 +93,29 @@ public func jvp<Scalar>(
 ///   - f: the function.
 /// - Returns: f(inputs) and Σᵢ ∂f/∂inputsᵢ · tangentsᵢ.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func jvp<Scalar>(
     at inputs: [Tensor<Scalar>], along tangents: [Tensor<Scalar>],
     of f: ([Tensor<Scalar>]) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, tangent: Tensor<Scalar>) {
-    try withoutActuallyEscaping(f) { f in
+    require(tangents.count == inputs.count, "jvp: \(tangents.count) tangents for \(inputs.count) inputs")
+    for (i, tangent) in tangents.enumerated() where tangent.shape != inputs[i].shape {
+        requirementFailure("jvp: tangent \(i) has shape \(tangent.shape), its input \(inputs[i].shape)")
+    }
+    if TangentContext<Scalar>.current == nil {
+        return try nativeJVP(at: inputs, along: tangents, of: f)
+    }
+    // A JVP inside a native JVP: the double-VJP construction, whose ops carry the outer JVP's tangents.
+    return try withoutActuallyEscaping(f) { f in
         let (value, differential) = try valueWithDifferential(at: inputs, of: f)
         return (value, try differential(tangents))
     }
 }
 
 /// The Hessian–vector product `∇²f(x) · v` of a scalar function (reverse over reverse: the gradient of
-/// ⟨∇f, v⟩), about four evaluations of `f`.
+/// ⟨∇f, v⟩), about four evaluations of `f`. (Forward over reverse — `jvp` of the gradient along v — gives
+/// the same product; on this library's tape it costs about as much.)
 ///
 /// - Parameters:
 ///   - x: the point.
@@ -106,6 +123,8 @@ public func jvp<Scalar>(
 ///   - f: a function returning one scalar.
 /// - Returns: ∇²f(x) · v, shaped like `x`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func hessianVectorProduct<Scalar>(
     at x: Tensor<Scalar>, along v: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> Tensor<Scalar> {
@@ -122,6 +141,8 @@ public func hessianVectorProduct<Scalar>(
 ///   - f: the function.
 /// - Returns: ∂f/∂x, with element `[i…, j…]` = ∂f[i…]/∂x[j…].
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func jacobian<Scalar>(
     at x: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> Tensor<Scalar> {
@@ -156,6 +177,8 @@ public func jacobian<Scalar>(
 ///   - f: the function, `[B, D]` → `[B, E]`.
 /// - Returns: `[B, E, D]`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func batchedJacobian<Scalar>(
     at x: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> Tensor<Scalar> {

@@ -128,7 +128,8 @@ public func valueWithPullback<Scalar>(
     return (value, pullback)
 }
 
-/// `x` cut off from the tape: operations on the result are not differentiated through `x`.
+/// `x` cut off from the tape: operations on the result are not differentiated through `x` (in reverse or
+/// forward mode: the result carries no tangent).
 ///
 /// - Parameter x: the tensor.
 /// - Returns: the same values, recorded on no tape.
@@ -138,11 +139,16 @@ public func withoutDerivative<Scalar>(at x: Tensor<Scalar>) -> Tensor<Scalar> {
     var result = x
     result.tapeIdentity = 0
     result.tapeNode = -1
+    // Forward mode keeps tangents by buffer: a constant needs a buffer of its own.
+    if let context = TangentContext<Scalar>.propagating, context.tangent(of: x) != nil {
+        result.storage = x.storage.copy()
+    }
     return result
 }
 
 /// Runs `body` with recording switched off for tensors of type `Scalar` on this thread (a no-gradient
-/// scope, like `torch.no_grad()`): nothing inside is differentiated, and no tape memory is used.
+/// scope, like `torch.no_grad()`): nothing inside is differentiated — neither recorded for reverse mode
+/// nor given tangents by a running `jvp` — and no tape memory is used.
 ///
 /// - Parameters:
 ///   - scalarType: the scalar type whose recording is switched off.
@@ -151,7 +157,10 @@ public func withoutDerivative<Scalar>(at x: Tensor<Scalar>) -> Tensor<Scalar> {
 /// - Throws: what `body` throws.
 public func withoutRecording<Scalar: TensorScalar, Result>(
     _ scalarType: Scalar.Type, _ body: () throws -> Result) rethrows -> Result {
-    try Tape<Scalar>.withCurrent(nil, body)
+    try Tape<Scalar>.withCurrent(nil) {
+        guard let context = TangentContext<Scalar>.current else { return try body() }
+        return try context.suspended(body)
+    }
 }
 
 /// Records one custom operation with a hand-written pullback: `value` was computed from `inputs`

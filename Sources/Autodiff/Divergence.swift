@@ -48,6 +48,8 @@ public enum HutchinsonNoise: String, Sendable, CaseIterable {
 ///   - f: the field; `f(z)` has the shape of `z`.
 /// - Returns: f(z) and the divergence, `[batch]`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func valueWithDivergence<Scalar>(
     at z: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>) {
@@ -76,6 +78,8 @@ public func valueWithDivergence<Scalar>(
 ///   - f: the field; `f(z)` has the shape of `z`.
 /// - Returns: f(z), the estimate `[batch]`, and εᵀ∂f/∂z, shaped like `z`.
 /// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
 public func valueWithDivergenceEstimate<Scalar>(
     at z: Tensor<Scalar>, noise: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>, noiseVJP: Tensor<Scalar>) {

@@ -36,6 +36,51 @@ extension Tensor {
     @inlinable
     public static func record(_ value: Tensor, input: Tensor, operation: StaticString = #function,
                               pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
+        let result = recordOnTape(value, input: input, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangentThroughPullback(to: result, inputs: [input]) { g, _ in [try pullback(g)] }
+        }
+        return result
+    }
+
+    /// Records a one-input operation with its tangent rule, used by native forward mode (``jvp(at:along:of:)``)
+    /// instead of the pullback.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from `input` without recording.
+    ///   - input: The operation's input.
+    ///   - operation: The op's name (the calling function's, by default).
+    ///   - tangent: Maps the tangent of `input` to the tangent of `value` (∂op/∂input · t), with the
+    ///     library's differentiable ops; given the recorded value as its second argument.
+    ///   - pullback: Maps the cotangent of `value` to the cotangent of `input`.
+    /// - Returns: `value`, recorded on the current tape when `input` is (as is otherwise).
+    @inlinable
+    public static func record(_ value: Tensor, input: Tensor, operation: StaticString = #function,
+                              tangent: (_ t: Tensor, _ value: Tensor) throws -> Tensor,
+                              pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
+        let result = recordOnTape(value, input: input, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangent(to: result, input: input) { try tangent($0, result) }
+        }
+        return result
+    }
+
+    /// Records an element-wise one-input operation (its Jacobian is diagonal, so the pullback is also its
+    /// tangent rule).
+    @inlinable
+    static func recordElementwise(_ value: Tensor, input: Tensor, operation: StaticString = #function,
+                                  pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
+        let result = recordOnTape(value, input: input, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangent(to: result, input: input, rule: pullback)
+        }
+        return result
+    }
+
+    /// The tape half of the one-input `record`.
+    @inlinable
+    static func recordOnTape(_ value: Tensor, input: Tensor, operation: StaticString,
+                             pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let first = input.node(on: tape)
         guard first >= 0 else { return value }
@@ -57,6 +102,47 @@ extension Tensor {
     @inlinable
     public static func record(
         _ value: Tensor, inputs first: Tensor, _ second: Tensor, operation: StaticString = #function,
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) throws -> (Tensor?, Tensor?)
+    ) -> Tensor {
+        let result = recordOnTape(value, inputs: first, second, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangentThroughPullback(to: result, inputs: [first, second]) { g, needs in
+                let (a, b) = try pullback(g, needs[0], needs[1])
+                return [a, b]
+            }
+        }
+        return result
+    }
+
+    /// Records a two-input operation with its tangent rule, used by native forward mode instead of the
+    /// pullback.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from the inputs without recording.
+    ///   - first: The first input.
+    ///   - second: The second input.
+    ///   - operation: The op's name (the calling function's, by default).
+    ///   - tangent: Maps the inputs' tangents (nil for an input without one) and the recorded value to the
+    ///     tangent of `value`, with the library's differentiable ops.
+    ///   - pullback: Maps the cotangent of `value` to the inputs' cotangents (nil for an input that needs none).
+    /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
+    @inlinable
+    public static func record(
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor, operation: StaticString = #function,
+        tangent: (_ first: Tensor?, _ second: Tensor?, _ value: Tensor) throws -> Tensor,
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) throws -> (Tensor?, Tensor?)
+    ) -> Tensor {
+        let result = recordOnTape(value, inputs: first, second, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangent(to: result, inputs: first, second) { try tangent($0, $1, result) }
+        }
+        return result
+    }
+
+    /// The tape half of the two-input `record`.
+    @inlinable
+    static func recordOnTape(
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor, operation: StaticString,
         pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool) throws -> (Tensor?, Tensor?)
     ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
@@ -85,6 +171,23 @@ extension Tensor {
         pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
             throws -> (Tensor?, Tensor?, Tensor?)
     ) -> Tensor {
+        let result = recordOnTape(value, inputs: first, second, third, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangentThroughPullback(to: result, inputs: [first, second, third]) { g, needs in
+                let (a, b, c) = try pullback(g, needs[0], needs[1], needs[2])
+                return [a, b, c]
+            }
+        }
+        return result
+    }
+
+    /// The tape half of the three-input `record`.
+    @inlinable
+    static func recordOnTape(
+        _ value: Tensor, inputs first: Tensor, _ second: Tensor, _ third: Tensor, operation: StaticString,
+        pullback: @escaping (Tensor, _ needsFirst: Bool, _ needsSecond: Bool, _ needsThird: Bool)
+            throws -> (Tensor?, Tensor?, Tensor?)
+    ) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let a = first.node(on: tape), b = second.node(on: tape), c = third.node(on: tape)
         guard a >= 0 || b >= 0 || c >= 0 else { return value }
@@ -106,6 +209,39 @@ extension Tensor {
     @inlinable
     public static func record(_ value: Tensor, inputs: [Tensor], operation: StaticString = #function,
                               pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {
+        let result = recordOnTape(value, inputs: inputs, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangentThroughPullback(to: result, inputs: inputs, pullback: pullback)
+        }
+        return result
+    }
+
+    /// Records an operation with any number of inputs and its tangent rule, used by native forward mode
+    /// instead of the pullback.
+    ///
+    /// - Parameters:
+    ///   - value: The result, computed from the inputs without recording.
+    ///   - inputs: The operation's inputs.
+    ///   - operation: The op's name (the calling function's, by default).
+    ///   - tangent: Maps the inputs' tangents (nil for an input without one) and the recorded value to the
+    ///     tangent of `value`, with the library's differentiable ops.
+    ///   - pullback: Maps the cotangent of `value` to one cotangent per input; may throw.
+    /// - Returns: `value`, recorded on the current tape when an input is (as is otherwise).
+    @inlinable
+    public static func record(_ value: Tensor, inputs: [Tensor], operation: StaticString = #function,
+                              tangent: (_ tangents: [Tensor?], _ value: Tensor) throws -> Tensor,
+                              pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {
+        let result = recordOnTape(value, inputs: inputs, operation: operation, pullback: pullback)
+        if forwardModeIsActive {
+            propagateTangent(to: result, inputs: inputs) { try tangent($0, result) }
+        }
+        return result
+    }
+
+    /// The tape half of the n-input `record`.
+    @inlinable
+    static func recordOnTape(_ value: Tensor, inputs: [Tensor], operation: StaticString,
+                             pullback: @escaping (Tensor, _ needs: [Bool]) throws -> [Tensor?]) -> Tensor {
         guard let tape = Tape<Scalar>.current else { return value }
         let nodes = inputs.map { $0.node(on: tape) }
         guard nodes.contains(where: { $0 >= 0 }) else { return value }
@@ -118,20 +254,23 @@ extension Tensor {
 /// Second-order support for pullbacks. A pullback runs while a tape records when a derivative is being
 /// differentiated (a gradient inside a function being differentiated); it must then compute its
 /// cotangents with differentiable operations, so that they are recorded. Each op's pullback checks
-/// `mustRecord` and takes its recorded path, or its fast kernel path when nothing records.
+/// `mustRecord` and takes its recorded path, or its fast kernel path when nothing records. Inside a native
+/// `jvp` (forward over reverse: the JVP of a gradient) pullbacks take the recorded path too, so that their
+/// ops carry tangents.
 extension Tensor {
-    /// Whether a pullback running now must record its operations: a tape is recording and `a` is on it.
+    /// Whether a pullback running now must record its operations: a tape is recording and `a` is on it, or a
+    /// native `jvp` propagates tangents.
     ///
     /// - Parameter a: the cotangent or a tensor the pullback saved.
     /// - Returns: Whether the pullback must use its recorded (differentiable) path.
     @inlinable
     public static func mustRecord(_ a: Tensor) -> Bool {
-        guard let tape = Tape<Scalar>.current else { return false }
-        return a.tapeIdentity == tape.identity
+        if let tape = Tape<Scalar>.current, a.tapeIdentity == tape.identity { return true }
+        return propagatesTangents
     }
 
     /// Whether a pullback running now must record its operations: a tape is recording and `a` or `b` is
-    /// on it.
+    /// on it, or a native `jvp` propagates tangents.
     ///
     /// - Parameters:
     ///   - a: the cotangent or a tensor the pullback saved.
@@ -139,19 +278,23 @@ extension Tensor {
     /// - Returns: Whether the pullback must use its recorded (differentiable) path.
     @inlinable
     public static func mustRecord(_ a: Tensor, _ b: Tensor) -> Bool {
-        guard let tape = Tape<Scalar>.current else { return false }
-        return a.tapeIdentity == tape.identity || b.tapeIdentity == tape.identity
+        if let tape = Tape<Scalar>.current, a.tapeIdentity == tape.identity || b.tapeIdentity == tape.identity {
+            return true
+        }
+        return propagatesTangents
     }
 
     /// Whether a pullback running now must record its operations: a tape is recording and one of
-    /// `tensors` is on it.
+    /// `tensors` is on it, or a native `jvp` propagates tangents.
     ///
     /// - Parameter tensors: the cotangent and the tensors the pullback saved.
     /// - Returns: Whether the pullback must use its recorded (differentiable) path.
     @inlinable
     public static func mustRecord(_ tensors: [Tensor]) -> Bool {
-        guard let tape = Tape<Scalar>.current else { return false }
-        return tensors.contains { $0.tapeIdentity == tape.identity }
+        if let tape = Tape<Scalar>.current, tensors.contains(where: { $0.tapeIdentity == tape.identity }) {
+            return true
+        }
+        return propagatesTangents
     }
 
     /// The recorded path of a pullback whose fast path is a kernel: the vector–Jacobian product of

@@ -196,7 +196,8 @@ final class Tape<Scalar: TensorScalar> {
 
     /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times); drops it below
     /// `base`. While a tape records, a sum that involves a recorded cotangent is a recorded addition (an
-    /// in-place add would change a tensor the tape holds); otherwise the add is in place.
+    /// in-place add would change a tensor the tape holds), as is every sum while a native `jvp` propagates
+    /// tangents (the sum's tangent is needed); otherwise the add is in place.
     @inlinable
     func accumulate(_ cotangent: Tensor<Scalar>, at node: Int, base: Int, recording: Bool,
                     in gradients: inout [Tensor<Scalar>?]) {
@@ -204,7 +205,7 @@ final class Tape<Scalar: TensorScalar> {
         let slot = node - base
         if var existing = gradients[slot] {
             gradients[slot] = nil
-            if recording && (existing.isRecorded || cotangent.isRecorded) {
+            if recording && (existing.isRecorded || cotangent.isRecorded) || Tensor<Scalar>.propagatesTangents {
                 gradients[slot] = existing + cotangent
             } else {
                 existing.addInPlace(cotangent)

@@ -18,6 +18,10 @@ final class TapeSlot: @unchecked Sendable {
     @usableFromInline static let float = TapeSlot()
     /// The slot of `Double` tensors' tapes.
     @usableFromInline static let double = TapeSlot()
+    /// The slot of `Float` tensors' forward-mode tangent contexts.
+    @usableFromInline static let floatTangents = TapeSlot()
+    /// The slot of `Double` tensors' forward-mode tangent contexts.
+    @usableFromInline static let doubleTangents = TapeSlot()
 
     /// Creates a new, empty slot.
     init() {

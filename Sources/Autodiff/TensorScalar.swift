@@ -23,6 +23,14 @@ extension TensorScalar {
         if Self.self == Double.self { return .double }
         fatalError("TensorScalar: \(Self.self) is not supported; tensors hold Float or Double")
     }
+
+    /// The per-thread slot that holds the forward-mode tangent context of tensors of this type.
+    @inlinable
+    static var _tangentSlot: TapeSlot {
+        if Self.self == Float.self { return .floatTangents }
+        if Self.self == Double.self { return .doubleTangents }
+        fatalError("TensorScalar: \(Self.self) is not supported; tensors hold Float or Double")
+    }
 }
 
 extension Float: TensorScalar {

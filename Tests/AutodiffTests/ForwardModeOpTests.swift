@@ -17,7 +17,7 @@ final class ForwardModeOpTests: XCTestCase {
     }
 
     /// (name, inputs, f) for every op; positive inputs where the op needs them, away from kinks.
-    let cases: [(String, [T], ([T]) -> T)] = {
+    static var cases: [(String, [T], ([T]) -> T)] {
         let a = sample([3, 4], 1), b = sample([3, 4], 2), row = sample([4], 3)
         let positive = sample([3, 4], 4, in: 0.3...2.0)
         let image = sample([2, 3, 5, 5], 5), filters = sample([4, 3, 3, 3], 6, in: -0.5...0.5)
@@ -58,10 +58,10 @@ final class ForwardModeOpTests: XCTestCase {
              { groupNorm($0[0], groups: 3, weight: $0[1], bias: $0[2]) }),
             ("linearCombination", [a, b, positive], { linearCombination(base: $0[0], coefficients: [0.5, -2], terms: [$0[1], $0[2]]) }),
         ]
-    }()
+    }
 
     func testEveryOpsJVPMatchesCentralDifferencesAndTransposesItsVJP() throws {
-        for (index, (name, inputs, f)) in cases.enumerated() {
+        for (index, (name, inputs, f)) in Self.cases.enumerated() {
             let tangents = inputs.enumerated().map { Self.sample($0.element.shape, 100 + index * 5 + $0.offset) }
             let (value, tangent) = try jvp(at: inputs, along: tangents, of: f)
             // Central differences of f along the tangents.

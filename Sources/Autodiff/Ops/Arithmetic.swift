@@ -1,5 +1,6 @@
 /// `+ − × ÷` with NumPy broadcasting, scalars on either side, and negation.
-/// Each pullback sums the cotangent back to its input's shape (`unbroadcast`).
+/// Each pullback sums the cotangent back to its input's shape (`unbroadcast`); each tangent rule (native
+/// forward mode) is the product rule written with the same ops.
 extension Tensor {
     /// Applies `op` element by element to `a` and `b` broadcast together.
     @inlinable @inline(__always)
@@ -51,7 +52,10 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (ls, rs) = (lhs.shape, rhs.shape)
-        return record(broadcastingMap(lhs, rhs, +), inputs: lhs, rhs) { g, needsL, needsR in
+        return record(broadcastingMap(lhs, rhs, +), inputs: lhs, rhs, tangent: { a, b, y in
+            if let a, let b { return a + b }
+            return (a ?? b!).broadcast(to: y.shape)
+        }) { g, needsL, needsR in
             (needsL ? g.unbroadcast(to: ls) : nil, needsR ? g.unbroadcast(to: rs) : nil)
         }
     }
@@ -66,7 +70,10 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         let (ls, rs) = (lhs.shape, rhs.shape)
-        return record(broadcastingMap(lhs, rhs, -), inputs: lhs, rhs) { g, needsL, needsR in
+        return record(broadcastingMap(lhs, rhs, -), inputs: lhs, rhs, tangent: { a, b, y in
+            if let a, let b { return a - b }
+            return a?.broadcast(to: y.shape) ?? (-b!).broadcast(to: y.shape)
+        }) { g, needsL, needsR in
             (needsL ? g.unbroadcast(to: ls) : nil, needsR ? (-g).unbroadcast(to: rs) : nil)
         }
     }
@@ -80,7 +87,10 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        record(broadcastingMap(lhs, rhs, *), inputs: lhs, rhs) { g, needsL, needsR in
+        record(broadcastingMap(lhs, rhs, *), inputs: lhs, rhs, tangent: { a, b, _ in
+            if let a, let b { return a * rhs + lhs * b }
+            return a.map { $0 * rhs } ?? lhs * b!
+        }) { g, needsL, needsR in
             (needsL ? (g * rhs).unbroadcast(to: lhs.shape) : nil,
              needsR ? (g * lhs).unbroadcast(to: rhs.shape) : nil)
         }
@@ -95,7 +105,11 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        record(broadcastingMap(lhs, rhs, /), inputs: lhs, rhs) { g, needsL, needsR in
+        record(broadcastingMap(lhs, rhs, /), inputs: lhs, rhs, tangent: { a, b, _ in
+            let fromDivisor = b.map { -(lhs * $0) / (rhs * rhs) }
+            if let a { return fromDivisor.map { a / rhs + $0 } ?? a / rhs }
+            return fromDivisor!
+        }) { g, needsL, needsR in
             (needsL ? (g / rhs).unbroadcast(to: lhs.shape) : nil,
              needsR ? (-(g * lhs) / (rhs * rhs)).unbroadcast(to: rhs.shape) : nil)
         }
@@ -108,7 +122,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static prefix func - (operand: Tensor) -> Tensor {
-        record(operand.map { -$0 }, input: operand) { -$0 }
+        recordElementwise(operand.map { -$0 }, input: operand) { -$0 }
     }
 
     /// Adds a scalar to every element.
@@ -120,7 +134,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor {
-        record(lhs.map { $0 + rhs }, input: lhs) { $0 }
+        recordElementwise(lhs.map { $0 + rhs }, input: lhs) { $0 }
     }
 
     /// Adds a scalar to every element.
@@ -148,7 +162,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor {
-        record(rhs.map { lhs - $0 }, input: rhs) { -$0 }
+        recordElementwise(rhs.map { lhs - $0 }, input: rhs) { -$0 }
     }
 
     /// Multiplies every element by a scalar.
@@ -160,7 +174,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor {
-        record(lhs.map { $0 * rhs }, input: lhs) { $0 * rhs }
+        recordElementwise(lhs.map { $0 * rhs }, input: lhs) { $0 * rhs }
     }
 
     /// Multiplies every element by a scalar.
@@ -180,7 +194,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor {
-        record(lhs.map { $0 / rhs }, input: lhs) { $0 / rhs }
+        recordElementwise(lhs.map { $0 / rhs }, input: lhs) { $0 / rhs }
     }
 
     /// Divides a scalar by every element.
@@ -192,7 +206,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor {
-        record(rhs.map { lhs / $0 }, input: rhs) { g in -(g * lhs) / (rhs * rhs) }
+        recordElementwise(rhs.map { lhs / $0 }, input: rhs) { g in -(g * lhs) / (rhs * rhs) }
     }
 
     /// `lhs = lhs + rhs`.

@@ -42,7 +42,7 @@ extension Tensor {
     @_specialize(where Scalar == Double)
     public func squared() -> Tensor {
         let y = mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] } }
-        return Tensor.record(y, input: self) { [self] g in
+        return Tensor.recordElementwise(y, input: self) { [self] g in
             if Tensor.mustRecord(g, self) { return g * self * 2 }
             return Tensor.zippedByKernel(g, self) { g, x, out, n in for i in 0..<n { out[i] = 2 * x[i] * g[i] } }
         }
@@ -66,7 +66,7 @@ func scalarLogarithm<S: TensorScalar>(_ x: S) -> S { S(log(Double(x))) }
 @_specialize(where S == Double)
 public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.exp($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return g * exp(x) }
         return Tensor.zippedByKernel(g, y) { Kernels.multiply($0, $1, $2, count: $3) }
     }
@@ -81,7 +81,7 @@ public func exp<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.log($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return g / x }
         return Tensor.zippedByKernel(g, x) { Kernels.divide($0, $1, $2, count: $3) }
     }
@@ -95,7 +95,7 @@ public func log<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func sqrt<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sqrt($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return g / (sqrt(x) * 2) }
         return Tensor.zippedByKernel(g, y) { g, y, out, n in for i in 0..<n { out[i] = g[i] / (2 * y[i]) } }
     }
@@ -115,7 +115,7 @@ public func square<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> { x.squared() }
 @_specialize(where S == Double)
 public func abs<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i].magnitude } }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         // sign(x) is a constant: its derivative is 0 away from x = 0.
         if Tensor.mustRecord(g) { return g * x.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } }
         return Tensor.zippedByKernel(g, x) { g, x, out, n in
@@ -145,7 +145,7 @@ public func pow<S: TensorScalar>(_ x: Tensor<S>, _ exponent: S) -> Tensor<S> {
     case 3: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] * x[i] * x[i] } }
     default: y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = scalarPower(x[i], p) } }
     }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) {
             switch p {
             case 0: return Tensor.zeros(x.shape)
@@ -215,7 +215,7 @@ func powRecordedPullback<S: TensorScalar>(_ g: Tensor<S>, base: Tensor<S>, expon
 @_specialize(where S == Double)
 public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sin($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return g * cos(x) }
         return Tensor.zippedByKernel(x, g) { Kernels.sinBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
@@ -229,7 +229,7 @@ public func sin<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func cos<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.cos($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return -(g * sin(x)) }
         return Tensor.zippedByKernel(x, g) { Kernels.cosBackward(input: $0, cotangent: $1, $2, count: $3) }
     }

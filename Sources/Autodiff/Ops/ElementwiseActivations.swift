@@ -15,8 +15,11 @@ import Requirements
 @_specialize(where S == Double)
 public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.tanh($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
-        if Tensor.mustRecord(g, x) { return g * (1 - tanh(x).squared()) }
+    return Tensor.recordElementwise(y, input: x) { g in
+        if Tensor.mustRecord(g, x) {
+            // Forward mode with no tape: y carries its tangent; on a tape, tanh is recomputed from x.
+            return g * (1 - (Tape<S>.current == nil ? y : tanh(x)).squared())
+        }
         return Tensor.zippedByKernel(y, g) { Kernels.tanhBackward(output: $0, cotangent: $1, $2, count: $3) }
     }
 }
@@ -30,9 +33,9 @@ public func tanh<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.sigmoid($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) {
-            let s = sigmoid(x)
+            let s = Tape<S>.current == nil ? y : sigmoid(x)
             return g * (s * (1 - s))
         }
         return Tensor.zippedByKernel(y, g) { Kernels.sigmoidBackward(output: $0, cotangent: $1, $2, count: $3) }
@@ -48,7 +51,7 @@ public func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] < 0 ? 0 : x[i] } }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g) { return g * y.map { $0 > 0 ? 1 : 0 } }
         return Tensor.zippedByKernel(y, g) { y, g, out, n in for i in 0..<n { out[i] = y[i] > 0 ? g[i] : 0 } }
     }
@@ -66,7 +69,7 @@ public func relu<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) -> Tensor<S> {
     let a = negativeSlope
     let y = x.mappedByKernel { x, out, n in for i in 0..<n { out[i] = x[i] > 0 ? x[i] : a * x[i] } }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g) { return g * x.map { $0 > 0 ? 1 : a } }
         return Tensor.zippedByKernel(x, g) { x, g, out, n in for i in 0..<n { out[i] = x[i] > 0 ? g[i] : a * g[i] } }
     }
@@ -81,7 +84,7 @@ public func leakyRelu<S: TensorScalar>(_ x: Tensor<S>, negativeSlope: S = 0.01) 
 @_specialize(where S == Double)
 public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.softplus($0, $1, count: $2) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) { return g * sigmoid(x) }
         return Tensor.zippedByKernel(x, g) { Kernels.softplusBackward(input: $0, cotangent: $1, $2, count: $3) }
     }
@@ -98,7 +101,7 @@ public func softplus<S: TensorScalar>(_ x: Tensor<S>) -> Tensor<S> {
 @_specialize(where S == Double)
 public func elu<S: TensorScalar>(_ x: Tensor<S>, alpha: S = 1) -> Tensor<S> {
     let y = x.mappedByKernel { Kernels.elu($0, $1, count: $2, alpha: alpha) }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g, x) {
             // 1 for x > 0, α·e^min(x, 0) elsewhere: the clamp keeps e^x finite where it is masked out.
             let positive = x.map { $0 > 0 ? 1 : 0 }, negative = x.map { $0 > 0 ? 0 : 1 }
@@ -123,7 +126,7 @@ public func clamp<S: TensorScalar>(_ x: Tensor<S>, min minimum: S, max maximum: 
     let y = x.mappedByKernel { x, out, n in
         for i in 0..<n { out[i] = x[i] < minimum ? minimum : (x[i] > maximum ? maximum : x[i]) }
     }
-    return Tensor.record(y, input: x) { g in
+    return Tensor.recordElementwise(y, input: x) { g in
         if Tensor.mustRecord(g) { return g * x.map { $0 >= minimum && $0 <= maximum ? 1 : 0 } }
         return Tensor.zippedByKernel(x, g) { x, g, out, n in
             for i in 0..<n { out[i] = x[i] >= minimum && x[i] <= maximum ? g[i] : 0 }

@@ -39,10 +39,25 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
     Kernels.biasActivation(storage.pointer, rows: rows, columns: outputs,
                            bias: bias.map { UnsafePointer($0.storage.pointer) }, activation: activation)
     let value = withExtendedLifetime((x, weight, bias)) { Tensor(shape: outputShape, storage: storage) }
-    guard Tape<Scalar>.current != nil else { return value }  // not differentiating: no pullback to build
+    guard Tape<Scalar>.current != nil else {  // not differentiating: no pullback to build
+        if forwardModeIsActive {
+            linearTangent(to: value, x: x, weight: weight, bias: bias, activation: activation)
+        }
+        return value
+    }
 
-    guard let bias else {
-        return Tensor.record(value, inputs: x, weight) { g, needsX, needsWeight in
+    let result: Tensor<Scalar>
+    if let bias {
+        result = Tensor.recordOnTape(value, inputs: x, weight, bias, operation: #function) { g, needsX, needsWeight, needsBias in
+            if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight, bias) {
+                return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value, activation: activation,
+                                              needs: (needsX, needsWeight, needsBias))
+            }
+            return linearPullback(g, x: x, weight: weight, output: value, activation: activation,
+                                  needs: (needsX, needsWeight, needsBias))
+        }
+    } else {
+        result = Tensor.recordOnTape(value, inputs: x, weight, operation: #function) { g, needsX, needsWeight in
             if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight) {
                 let (dx, dw, _) = linearRecordedPullback(g, x: x, weight: weight, bias: nil, output: value,
                                                          activation: activation, needs: (needsX, needsWeight, false))
@@ -53,14 +68,47 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
             return (dx, dw)
         }
     }
-    return Tensor.record(value, inputs: x, weight, bias) { g, needsX, needsWeight, needsBias in
-        if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight, bias) {
-            return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value, activation: activation,
-                                          needs: (needsX, needsWeight, needsBias))
-        }
-        return linearPullback(g, x: x, weight: weight, output: value, activation: activation,
-                              needs: (needsX, needsWeight, needsBias))
+    if forwardModeIsActive {
+        linearTangent(to: result, x: x, weight: weight, bias: bias, activation: activation)
     }
+    return result
+}
+
+/// Native forward mode through `linear`: z′ = t_x·Wᵀ + x·t_Wᵀ + t_b and y′ = f′(z) ⊙ z′, with f′ from the
+/// output y (as the pullback). Two fused kernels (a `linear` and the activation's derivative) when
+/// nothing records; recorded ops when an enclosing tape records (a JVP being differentiated).
+func linearTangent<Scalar>(to y: Tensor<Scalar>, x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Tensor<Scalar>?,
+                           activation: Activation) {
+    guard let context = TangentContext<Scalar>.propagating else { return }
+    let tx = context.tangent(of: x), tw = context.tangent(of: weight), tb = bias.flatMap { context.tangent(of: $0) }
+    guard tx != nil || tw != nil || tb != nil else { return }
+    context.propagate(to: y) {
+        var dz: Tensor<Scalar>?
+        if let tx { dz = linear(tx, weight: weight, bias: tw == nil ? tb : nil) }
+        if let tw {
+            let term = linear(x, weight: tw, bias: tb)
+            dz = dz.map { $0 + term } ?? term
+        }
+        let preactivation = dz ?? (tb! + Tensor.zeros(y.shape))
+        return activationTangent(preactivation, output: y, activation: activation)
+    }
+}
+
+/// f′(z) ⊙ t for the activation whose output is y (f′ from y), recorded when t or y is.
+func activationTangent<Scalar>(_ t: Tensor<Scalar>, output y: Tensor<Scalar>, activation: Activation) -> Tensor<Scalar> {
+    if activation == .identity { return t }
+    if Tensor.mustRecord(t, y) {
+        switch activation {
+        case .identity: return t
+        case .relu: return t * y.map { $0 > 0 ? 1 : 0 }
+        case .tanh: return t * (1 - y * y)
+        case .sigmoid: return t * (y * (1 - y))
+        }
+    }
+    let buffer = TensorStorage<Scalar>(uninitializedCount: t.scalarCount)
+    Kernels.activationBackward(t.storage.pointer, output: y.storage.pointer, buffer.pointer,
+                               count: t.scalarCount, activation: activation)
+    return withExtendedLifetime((t, y)) { Tensor(shape: t.shape, storage: buffer) }
 }
 
 /// The cotangents of `linear` with differentiable operations, recorded so that they can be differentiated
@@ -72,8 +120,10 @@ func linearRecordedPullback<Scalar>(_ g: Tensor<Scalar>, x: Tensor<Scalar>, weig
                                     bias: Tensor<Scalar>?, output: Tensor<Scalar>, activation: Activation,
                                     needs: (x: Bool, weight: Bool, bias: Bool))
     -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) {
-    /// The activation's output f(z), recomputed on the tape.
+    /// The activation's output f(z), recomputed on the tape. With no tape (forward mode through this
+    /// pullback: the output's tangent is known) the output itself.
     func recomputedOutput(_ f: (Tensor<Scalar>) -> Tensor<Scalar>) -> Tensor<Scalar> {
+        if Tape<Scalar>.current == nil { return output }
         let z = x.matmul(weight.transposed())
         return f(bias.map { z + $0 } ?? z)
     }

@@ -26,7 +26,16 @@ public func linearCombination<Scalar>(base: Tensor<Scalar>?, coefficients: [Doub
     guard Tensor.anyRecorded(base, terms) else { return value }
     let inputs = base.map { [$0] + terms } ?? terms
     let offset = base == nil ? 0 : 1
-    return Tensor.record(value, inputs: inputs) { g, needs in
+    return Tensor.record(value, inputs: inputs, tangent: { tangents, _ in
+        // The same combination of the tangents (a missing one is zero).
+        let baseTangent: Tensor<Scalar>? = offset == 1 ? tangents[0] : nil
+        var used: [Double] = [], usedTerms: [Tensor<Scalar>] = []
+        for j in 0..<coefficients.count {
+            if let t = tangents[j + offset] { used.append(coefficients[j]); usedTerms.append(t) }
+        }
+        if usedTerms.isEmpty { return baseTangent! }   // only the base carries a tangent
+        return linearCombination(base: baseTangent, coefficients: used, terms: usedTerms)
+    }) { g, needs in
         var results = [Tensor<Scalar>?](repeating: nil, count: needs.count)
         if offset == 1 && needs[0] { results[0] = g }
         let recorded = Tensor.mustRecord(g)
@@ -129,8 +138,10 @@ extension Tensor {
         return shape
     }
 
-    /// Whether any of the tensors is on the calling thread's recording tape.
+    /// Whether any of the tensors is on the calling thread's recording tape (always, while a native `jvp`
+    /// propagates tangents).
     static func anyRecorded<T: Collection<Tensor>>(_ base: Tensor?, _ terms: T) -> Bool {
+        if propagatesTangents { return true }   // forward mode: no in-place shortcut, the tangent is recorded
         guard let tape = Tape<Scalar>.current else { return false }
         if let base, base.tapeIdentity == tape.identity { return true }
         for term in terms where term.tapeIdentity == tape.identity { return true }
@@ -140,6 +151,7 @@ extension Tensor {
     /// Whether the tensor being overwritten or any of the inputs is on the calling thread's recording
     /// tape: the in-place paths never write into a recorded tensor.
     static func anyRecorded<T: Collection<Tensor>>(_ destination: Tensor, _ base: Tensor?, _ terms: T) -> Bool {
+        if propagatesTangents { return true }
         guard let tape = Tape<Scalar>.current else { return false }
         return destination.tapeIdentity == tape.identity || anyRecorded(base, terms)
     }

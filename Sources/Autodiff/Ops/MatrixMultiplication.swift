@@ -52,7 +52,11 @@ extension Tensor {
                                           m: m, n: n, k: k, fullBatch: batch, resultBatch: batch,
                                           resultShape: resultShape)
         let (shapeA, shapeB) = (shape, other.shape)
-        return Tensor.record(value, inputs: self, other) { g, needsA, needsB in
+        return Tensor.record(value, inputs: self, other, tangent: { a, b, _ in
+            let fromRight = b.map { self.matmul($0) }
+            if let a { return fromRight.map { a.matmul(other) + $0 } ?? a.matmul(other) }
+            return fromRight!
+        }) { g, needsA, needsB in
             if Tensor.mustRecord(g, self) || Tensor.mustRecord(other) {
                 return Tensor.matmulRecordedPullback(g, self, other, needsA: needsA, needsB: needsB,
                                                      lhsShape: lhsShape, rhsShape: rhsShape,

@@ -89,7 +89,8 @@ extension Tensor {
         if plan.axes.isEmpty { return self }
         let scale: Scalar = mean ? 1 / Scalar(plan.reducedCount) : 1
         let inputShape = shape
-        return Tensor.record(summedValue(plan, scale: scale), input: self, operation: operation) { g in
+        return Tensor.record(summedValue(plan, scale: scale), input: self, operation: operation,
+                             tangent: { t, _ in t.reducedSum(axes, keepDims: keepDims, mean: mean, operation) }) { g in
             if Tensor.mustRecord(g) {
                 let expanded = g.reshaped(plan.keptShape).broadcast(to: inputShape)
                 return mean ? expanded * scale : expanded

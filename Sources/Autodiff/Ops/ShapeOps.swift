@@ -48,7 +48,8 @@ extension Tensor {
         let resolved = Tensor.resolvedShape(newShape, count: scalarCount, from: shape)
         if resolved == shape { return self }
         let original = shape
-        return Tensor.record(Tensor(shape: resolved, storage: storage), input: self) { g in
+        return Tensor.record(Tensor(shape: resolved, storage: storage), input: self,
+                             tangent: { t, _ in t.reshaped(resolved) }) { g in
             Tensor.mustRecord(g) ? g.reshaped(original) : Tensor(shape: original, storage: g.storage)
         }
     }
@@ -118,7 +119,8 @@ extension Tensor {
         if axes == Array(0..<rank) { return self }
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
-        return Tensor.record(Tensor.permutedValue(self, axes), input: self) { g in
+        return Tensor.record(Tensor.permutedValue(self, axes), input: self,
+                             tangent: { t, _ in t.transposed(axes) }) { g in
             Tensor.mustRecord(g) ? g.transposed(inverse) : Tensor.permutedValue(g, inverse)
         }
     }
