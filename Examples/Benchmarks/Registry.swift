@@ -8,6 +8,7 @@ let allBenchmarks: [Benchmark] = [
     shapeOpsBenchmarks,
     w1Benchmarks,
     workPrecisionBenchmarks,
+    controllerBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
     w4Benchmarks,

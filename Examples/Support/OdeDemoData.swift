@@ -41,8 +41,9 @@ public struct SpiralData {
             dy[0] = u
             dy[1] = v
         }
-        let controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
+        var controller = StepSizeController(relativeTolerance: .scalar(relativeTolerance),
                                             absoluteTolerance: .scalar(absoluteTolerance))
+        controller.acceptedStepsNeverShrink = true  // as torchdiffeq's dopri5, which made the peers' data
         let solution = try solve(problem, using: EmbeddedRungeKutta.dormandPrince54, controller: controller,
                                  saveAt: .times(times))
         return SpiralData(times: times, states: solution.states.flatMap { $0.map { Float($0) } })

@@ -7,8 +7,14 @@ final class ConfigurationDescriptionTests: XCTestCase {
         XCTAssertEqual("\(StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9))",
                        "StepSizeController(rtol: 1e-07, atol: 1e-09, norm: rms)")
         XCTAssertEqual(StepSizeController.torchdiffeq().description,
-                       "StepSizeController(rtol: 1e-07, atol: 1e-09, norm: rms, limitsGrowthAfterRejection: false, "
-                           + "endpoint: interpolated)")
+                       "StepSizeController(rtol: 1e-07, atol: 1e-09, norm: rms, acceptedStepsNeverShrink: true, "
+                           + "limitsGrowthAfterRejection: false, endpoint: interpolated)")
+        var pid = StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
+        pid.gains = .h211b
+        XCTAssertEqual(pid.description, "StepSizeController(rtol: 1e-07, atol: 1e-09, norm: rms, integralGain: 0.5, "
+                           + "proportionalGain: -0.25, stepRatioGain: 0.25)")
+        XCTAssertEqual(ControllerGains(proportional: 0.4, integral: 0.3).description,
+                       "ControllerGains(pcoeff: 0.4, icoeff: 0.3, dcoeff: 0.0)")
         var custom = StepSizeController(relativeTolerance: [1e-6, 1e-7], absoluteTolerance: 1e-9,
                                         norm: .maximum(over: 0..<1))
         custom.safetyFactor = 0.8

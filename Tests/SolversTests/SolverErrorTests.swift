@@ -74,6 +74,24 @@ final class SolverErrorTests: XCTestCase {
         }
     }
 
+    func testInvalidControllerSettingsAreRejected() {
+        var nanGain = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        nanGain.derivativeGain = .nan
+        expectError({ if case let .invalidControllerSetting(name, v, _) = $0 { return name == "derivativeGain" && v.isNaN }; return false }) {
+            try solve(linearProblem(end: 1), using: .tsitouras54, controller: nanGain)
+        }
+        var badFactors = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        badFactors.minimumFactor = 2
+        expectError({ if case let .invalidControllerSetting(name, v, _) = $0 { return name == "minimumFactor" && v == 2 }; return false }) {
+            try solve(linearProblem(end: 1), using: .tsitouras54, controller: badFactors)
+        }
+        var noSafety = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)
+        noSafety.safetyFactor = 0
+        expectError({ if case let .invalidControllerSetting(name, _, _) = $0 { return name == "safetyFactor" }; return false }) {
+            try solve(linearProblem(end: 1), using: .tsitouras54, controller: noSafety)
+        }
+    }
+
     func testInvalidSpansAndStepSizesAreRejected() {
         let problem = ODEProblem(timeSpan: TimeSpan(start: 0, end: .nan), initialState: linearInitialState,
                                  function: linearProblem(end: 1).function)

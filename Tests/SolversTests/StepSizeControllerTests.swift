@@ -11,13 +11,48 @@ final class StepSizeControllerTests: XCTestCase {
         XCTAssertEqual(d.nextStepSize, 0.1 * max(0.2, 0.9 * pow(32, -1.0 / 5)), accuracy: 1e-15)
     }
 
-    func testAcceptedStepsNeverShrinkAndGrowAtMostTheMaximumFactor() {
+    func testAnAcceptedStepMayShrinkUnlessTheTorchdiffeqRuleIsOnAndGrowsAtMostTheMaximumFactor() {
         var memory = ControllerMemory()
         let almost = controller.decide(errorRatio: 0.99, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
         XCTAssertTrue(almost.isAccepted)
-        XCTAssertEqual(almost.nextStepSize, 0.1)
+        XCTAssertEqual(almost.nextStepSize, 0.1 * 0.9 * pow(0.99, -1.0 / 5), accuracy: 1e-15)
+        XCTAssertLessThan(almost.nextStepSize, 0.1)
         let tiny = controller.decide(errorRatio: 1e-12, stepSize: 0.1, errorEstimateOrder: 4, memory: &memory)
         XCTAssertEqual(tiny.nextStepSize, 1.0, accuracy: 1e-15)
+        var torchdiffeq = controller
+        torchdiffeq.acceptedStepsNeverShrink = true
+        XCTAssertTrue(StepSizeController.torchdiffeq().acceptedStepsNeverShrink)
+        var fresh = ControllerMemory()
+        XCTAssertEqual(torchdiffeq.decide(errorRatio: 0.99, stepSize: 0.1, errorEstimateOrder: 4, memory: &fresh).nextStepSize, 0.1)
+    }
+
+    /// The PID filter against Söderlind's form h·safety·Π r_{n−j}^(−β_{j+1}/k)·(h_n/h_{n−1})^(−α), computed from
+    /// each preset's published β values (not from its gains), over a run of accepted steps.
+    func testPIDFiltersMatchSoderlindsFormWithThePublishedBetas() {
+        let presets: [(ControllerGains, (Double, Double, Double), Double)] = [
+            (.pi34, (0.7, -0.4, 0), 0), (.pi33, (2.0 / 3, -1.0 / 3, 0), 0), (.pi42, (0.6, -0.2, 0), 0),
+            (.h211PI, (1.0 / 6, 1.0 / 6, 0), 0), (.h211b, (0.25, 0.25, 0), 0.25),
+            (.h312PID, (1.0 / 18, 1.0 / 9, 1.0 / 18), 0), (.hairerPI, (0.85, -0.2, 0), 0),
+            (.integralOnly, (1, 0, 0), 0), (ControllerGains(proportional: 0.4, integral: 0.3), (0.7, -0.4, 0), 0),
+        ]
+        let ratios = [0.5, 0.8, 0.3, 0.9, 0.05], sizes = [0.1, 0.13, 0.11, 0.2, 0.17]
+        for (gains, beta, alpha) in presets {
+            var c = controller
+            c.gains = gains
+            c.maximumFactor = 100
+            c.minimumFactor = 0.01
+            var memory = ControllerMemory()
+            var history: [(r: Double, h: Double)] = []
+            for (r, h) in zip(ratios, sizes) {
+                let d = c.decide(errorRatio: r, stepSize: h, errorEstimateOrder: 4, memory: &memory)
+                let r1 = history.last?.r ?? 1, r2 = history.count >= 2 ? history[history.count - 2].r : 1
+                var factor = 0.9 * pow(r, -beta.0 / 5) * pow(r1, -beta.1 / 5) * pow(r2, -beta.2 / 5)
+                if let previous = history.last?.h { factor *= pow(h / previous, -alpha) }
+                XCTAssertTrue(d.isAccepted)
+                XCTAssertEqual(d.nextStepSize, h * factor, accuracy: 1e-13 * h * factor, "\(gains) after \(history.count) steps")
+                history.append((r, h))
+            }
+        }
     }
 
     func testNonFiniteRatioRejectsWithTheMinimumFactor() {
@@ -94,5 +129,35 @@ final class StepSizeControllerTests: XCTestCase {
         let bad = errorRatio(error: err, secondaryError: nil, start: y0, end: [2, .nan], relativeTolerance: 1e-6,
                              absoluteTolerance: 1e-9, norm: .rms)
         XCTAssertEqual(bad, .infinity)
+    }
+}
+
+/// What the torchdiffeq rule (an accepted step is never followed by a smaller one) costs at tight tolerances.
+final class NeverShrinkRuleTests: XCTestCase {
+    /// Kepler's problem with eccentricity 0.6 over about three orbits (Hairer, Nørsett & Wanner, §II.10).
+    static var kepler: ODEProblem<[Double]> {
+        let e = 0.6
+        return ODEProblem(timeSpan: TimeSpan(start: 0, end: 20),
+                          initialState: [1 - e, 0, 0, ((1 + e) / (1 - e)).squareRoot()]) { _, y, dy in
+            let r3 = pow(y[0] * y[0] + y[1] * y[1], 1.5)
+            dy[0] = y[2]
+            dy[1] = y[3]
+            dy[2] = -y[0] / r3
+            dy[3] = -y[1] / r3
+        }
+    }
+
+    func testLettingAcceptedStepsShrinkAvoidsRejectionsAtTightTolerances() throws {
+        var plain = StepSizeController(relativeTolerance: 1e-10, absoluteTolerance: 1e-10)
+        var neverShrink = plain
+        neverShrink.acceptedStepsNeverShrink = true
+        for method in [EmbeddedRungeKutta.dormandPrince54, .tsitouras54] {
+            let free = try solve(Self.kepler, using: method, controller: plain, saveAt: .end).statistics
+            let rule = try solve(Self.kepler, using: method, controller: neverShrink, saveAt: .end).statistics
+            XCTAssertLessThan(free.rejectedSteps, rule.rejectedSteps, "\(method)")
+            XCTAssertLessThan(free.functionEvaluations, rule.functionEvaluations, "\(method)")
+        }
+        plain.gains = .pi34
+        XCTAssertNoThrow(try solve(Self.kepler, using: .dormandPrince54, controller: plain, saveAt: .end))
     }
 }

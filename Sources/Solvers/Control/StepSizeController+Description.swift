@@ -13,9 +13,12 @@ extension StepSizeController: CustomStringConvertible {
         add("maximumFactor", maximumFactor, defaults.maximumFactor)
         add("integralGain", integralGain, defaults.integralGain)
         add("proportionalGain", proportionalGain, defaults.proportionalGain)
+        add("derivativeGain", derivativeGain, defaults.derivativeGain)
+        add("stepRatioGain", stepRatioGain, defaults.stepRatioGain)
         add("minimumStepSize", minimumStepSize, defaults.minimumStepSize)
         add("maximumStepSize", maximumStepSize, defaults.maximumStepSize)
         if let initialStepSize { parts.append("initialStepSize: \(initialStepSize)") }
+        add("acceptedStepsNeverShrink", acceptedStepsNeverShrink, defaults.acceptedStepsNeverShrink)
         add("limitsGrowthAfterRejection", limitsGrowthAfterRejection, defaults.limitsGrowthAfterRejection)
         add("endpoint", endpoint, defaults.endpoint)
         return "StepSizeController(" + parts.joined(separator: ", ") + ")"

@@ -8,6 +8,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case nonFiniteState(time: Double, component: Int, value: Double)
     /// A tolerance (or the norm's component range) is invalid.
     case invalidTolerance(name: String, value: Double, reason: String)
+    /// A setting of the step-size controller is invalid (a gain that is not finite, a safety factor that is
+    /// not positive, factor bounds that do not bracket 1).
+    case invalidControllerSetting(name: String, value: Double, reason: String)
     /// The time span has a non-finite end.
     case invalidTimeSpan(start: Double, end: Double)
     /// A fixed step size or step count is not usable.
@@ -43,6 +46,8 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
                 + "or check the vector field and initial state for NaN/Inf."
         case let .invalidTolerance(name, v, reason):
             return "invalid tolerance \(name) = \(v): \(reason). Use finite values ≥ 0, e.g. rtol 1e-6, atol 1e-9."
+        case let .invalidControllerSetting(name, v, reason):
+            return "invalid step-size controller setting \(name) = \(v): \(reason)."
         case let .invalidTimeSpan(a, b):
             return "invalid time span [\(a), \(b)]: both ends must be finite."
         case let .invalidStepSize(h):
