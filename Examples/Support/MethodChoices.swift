@@ -18,8 +18,9 @@ public enum GradientChoice: String, ArgumentChoice {
 /// `--solver NAME`: every built-in method by its customary short name (`dopri5-torchdiffeq`: Dormand–Prince
 /// with torchdiffeq's error estimate, which reproduces torchdiffeq's step sequence).
 public enum SolverChoice: String, ArgumentChoice {
-    case euler, midpoint, heun, rk4, rk38, bosh3, dopri5, tsit5, dop853
+    case euler, midpoint, heun, heun3, rk4, rk38, bosh3, dopri5, tsit5, dop853, fehlberg2
     case dopri5Torchdiffeq = "dopri5-torchdiffeq"
+    case adaptiveHeun = "adaptive-heun"
 
     /// The method's tableau.
     public var tableau: ButcherTableau {
@@ -27,6 +28,9 @@ public enum SolverChoice: String, ArgumentChoice {
         case .euler: .euler
         case .midpoint: .midpoint
         case .heun: .heun
+        case .heun3: .heun3
+        case .adaptiveHeun: .heunEuler21
+        case .fehlberg2: .fehlberg21
         case .rk4: .rk4
         case .rk38: .rk38
         case .bosh3: .bogackiShampine32

@@ -42,6 +42,9 @@ final class ConvergenceOrderTests: XCTestCase {
     func testEulerConvergesAtFirstOrder() throws { try checkOrder(ExplicitRungeKutta.euler) }
     func testMidpointConvergesAtSecondOrder() throws { try checkOrder(ExplicitRungeKutta.midpoint) }
     func testHeunConvergesAtSecondOrder() throws { try checkOrder(ExplicitRungeKutta.heun) }
+    func testHeun3ConvergesAtThirdOrder() throws { try checkOrder(ExplicitRungeKutta.heun3) }
+    func testHeunEulerConvergesAtSecondOrder() throws { try checkOrder(EmbeddedRungeKutta.heunEuler21) }
+    func testFehlberg21ConvergesAtSecondOrder() throws { try checkOrder(EmbeddedRungeKutta.fehlberg21) }
     func testClassicRK4ConvergesAtFourthOrder() throws { try checkOrder(ExplicitRungeKutta.rk4) }
     func testThreeEighthsRuleConvergesAtFourthOrder() throws { try checkOrder(ExplicitRungeKutta.rk38) }
     func testBogackiShampineConvergesAtThirdOrder() throws { try checkOrder(EmbeddedRungeKutta.bogackiShampine32) }

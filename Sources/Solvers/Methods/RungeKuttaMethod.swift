@@ -56,9 +56,15 @@ extension RungeKuttaMethod where Self == ExplicitRungeKutta {
     public static var rk4: Self { ExplicitRungeKutta(.rk4) }
     /// The 3/8-rule RK4, order 4 (torchdiffeq's `rk4`).
     public static var rk38: Self { ExplicitRungeKutta(.rk38) }
+    /// Heun's third-order method (torchdiffeq's `heun3`).
+    public static var heun3: Self { ExplicitRungeKutta(.heun3) }
 }
 
 extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
+    /// Heun–Euler 2(1) (torchdiffeq's `adaptive_heun`).
+    public static var heunEuler21: Self { EmbeddedRungeKutta(.heunEuler21) }
+    /// Fehlberg 2(1) (torchdiffeq's `fehlberg2`).
+    public static var fehlberg21: Self { EmbeddedRungeKutta(.fehlberg21) }
     /// Bogacki–Shampine 3(2).
     public static var bogackiShampine32: Self { EmbeddedRungeKutta(.bogackiShampine32) }
     /// Dormand–Prince 5(4) ("dopri5").
@@ -74,7 +80,7 @@ extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
 extension ButcherTableau {
     /// Every built-in tableau, for tests and benchmarks.
     public static var builtIn: [ButcherTableau] {
-        [.euler, .midpoint, .heun, .rk4, .rk38, .bogackiShampine32, .dormandPrince54, .dormandPrince54Torchdiffeq,
-         .tsitouras54, .dormandPrince853]
+        [.euler, .midpoint, .heun, .heun3, .rk4, .rk38, .heunEuler21, .fehlberg21, .bogackiShampine32,
+         .dormandPrince54, .dormandPrince54Torchdiffeq, .tsitouras54, .dormandPrince853]
     }
 }
