@@ -56,6 +56,8 @@ private func jsonValue(_ value: Any) -> String {
     case let xs as [Float]: return "[" + xs.map { jsonNumber(Double($0)) }.joined(separator: ",") + "]"
     case let xs as [Int]: return "[" + xs.map { "\($0)" }.joined(separator: ",") + "]"
     case let xs as [Any]: return "[" + xs.map(jsonValue).joined(separator: ",") + "]"
+    case let object as [String: Any]:
+        return "{" + object.keys.sorted().map { "\(jsonString($0)):\(jsonValue(object[$0]!))" }.joined(separator: ",") + "}"
     default: return jsonString("\(value)")
     }
 }

@@ -9,6 +9,7 @@ let allBenchmarks: [Benchmark] = [
     w1Benchmarks,
     workPrecisionBenchmarks,
     controllerBenchmarks,
+    workPrecisionProblemBenchmarks,
     w2Benchmarks,
     w3Benchmarks,
     w4Benchmarks,
