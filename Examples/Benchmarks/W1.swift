@@ -45,6 +45,7 @@ enum W1 {
             let error = zip(end, reference).map { abs($0 - $1) }.max()!
             return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
                 "nfe": solution.statistics.functionEvaluations,
+                "ns_per_evaluation": seconds * 1e9 / Double(solution.statistics.functionEvaluations),
                 "accepted": solution.statistics.acceptedSteps,
                 "rejected": solution.statistics.rejectedSteps,
                 "y_end": end,
@@ -55,8 +56,47 @@ enum W1 {
     }
 }
 
-/// The W1 lines: Dormand–Prince 5(4), Tsitouras 5(4), DOP853.
+extension W1 {
+    /// W1 on a `SIMD2<Double>` state: the same field and outputs, every stage and output in registers.
+    static var simdProblem: ODEProblem<SIMD2<Double>> {
+        ODEProblem(timeSpan: TimeSpan(start: 0, end: 25), initialState: SIMD2(2, 0)) { _, y, dy in
+            let cubes = y * y * y
+            dy = SIMD2(-0.1 * cubes.x - 2 * cubes.y, 2 * cubes.x - 0.1 * cubes.y)
+        }
+    }
+
+    /// A W1 line on the SIMD state.
+    static func simdBenchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
+        Benchmark(name: "w1.\(name)") {
+            let controller = StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
+            let run = { try solve(simdProblem, using: method, controller: controller, saveAt: .times(outputTimes)) }
+            let solution = try run()
+            let seconds: Double
+            if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for _ in 0..<count { _ = try run() }
+                seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
+            } else {
+                seconds = try medianSeconds(minimumSeconds: 1) { _ = try run() }
+            }
+            let end = solution.states.last!
+            let error = max(abs(end.x - reference[0]), abs(end.y - reference[1]))
+            return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
+                "nfe": solution.statistics.functionEvaluations,
+                "ns_per_evaluation": seconds * 1e9 / Double(solution.statistics.functionEvaluations),
+                "accepted": solution.statistics.acceptedSteps,
+                "rejected": solution.statistics.rejectedSteps,
+                "y_end": [end.x, end.y],
+                "max_abs_error": error,
+                "outputs": solution.states.count,
+            ])]
+        }
+    }
+}
+
+/// The W1 lines: Dormand–Prince 5(4), Tsitouras 5(4), DOP853; Dormand–Prince on a `SIMD2<Double>` state.
 let w1Benchmarks: [Benchmark] = [
+    W1.simdBenchmark("dopri5.simd", EmbeddedRungeKutta.dormandPrince54),
     W1.benchmark("dopri5", .dormandPrince54),
     W1.benchmark("dopri5_torchdiffeq", .dormandPrince54Torchdiffeq, controller: .torchdiffeq()),  // torchdiffeq's dopri5, stepped as torchdiffeq
     W1.benchmark("tsit5", .tsitouras54),

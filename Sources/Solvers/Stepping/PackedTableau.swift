@@ -22,8 +22,11 @@ final class PackedTableau: @unchecked Sendable {
     @usableFromInline let endpointStageIndex: Int
     /// Index of the first extra dense stage.
     @usableFromInline let firstExtraStage: Int
-    /// Dense weight polynomials, stride `degree` (coefficients of θ¹ … θ^degree).
+    /// Dense weight polynomials by power: entry `m * polynomialStride + i` is the coefficient of θ^(m+1) in
+    /// stage i's weight (zero past the last stage), so that Horner's scheme runs over eight stages at a time.
     @usableFromInline let polynomials: UnsafeMutablePointer<Double>
+    /// The dense stage count rounded up to a multiple of 8.
+    @usableFromInline let polynomialStride: Int
     /// The polynomials' degree.
     @usableFromInline let degree: Int
 
@@ -46,7 +49,15 @@ final class PackedTableau: @unchecked Sendable {
         self.isFirstSameAsLast = isFirstSameAsLast
         self.endpointStageIndex = endpointStageIndex
         self.firstExtraStage = firstExtraStage
-        self.polynomials = copy(polynomials)
+        // Transposed from the extension's stage-major layout (stride `degree`).
+        let dense = max(denseStageCount, stageCount)
+        let stride = (dense + 7) / 8 * 8
+        var byPower = [Double](repeating: 0, count: max(8, degree * stride))
+        for i in 0..<min(dense, polynomials.count / max(degree, 1)) {
+            for m in 0..<degree { byPower[m * stride + i] = polynomials[i * degree + m] }
+        }
+        self.polynomialStride = stride
+        self.polynomials = copy(byPower)
         self.degree = degree
     }
 
@@ -54,14 +65,25 @@ final class PackedTableau: @unchecked Sendable {
         for p in [a, c, b, e, e2, polynomials].compactMap({ $0 }) { p.deallocate() }
     }
 
-    /// Writes `scale · w_i(θ)` for every dense stage into `out`.
+    /// Writes `scale · w_i(θ)` for every dense stage into `out`: Horner's scheme from the highest power,
+    /// all stages at once.
     @inlinable
     func denseWeights(at theta: Double, scale: Double, into out: UnsafeMutablePointer<Double>) {
-        for i in 0..<denseStageCount {
-            var acc = 0.0
+        typealias V = SIMD8<Double>
+        let n = denseStageCount, stride = polynomialStride
+        let t = V(repeating: theta), factor = V(repeating: scale)
+        var first = 0
+        while first < n {
+            let column = UnsafeRawPointer(polynomials + first)
             var m = degree - 1
-            while m >= 0 { acc = acc * theta + polynomials[i * degree + m]; m -= 1 }
-            out[i] = scale * acc * theta
+            var acc = column.loadUnaligned(fromByteOffset: m * stride * 8, as: V.self)
+            while m > 0 {
+                m -= 1
+                acc = acc * t + column.loadUnaligned(fromByteOffset: m * stride * 8, as: V.self)
+            }
+            acc = factor * acc * t
+            for lane in 0..<Swift.min(8, n - first) { out[first + lane] = acc[lane] }
+            first += 8
         }
     }
 }
