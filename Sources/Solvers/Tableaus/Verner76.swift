@@ -1,11 +1,15 @@
 extension ButcherTableau {
     /// Verner's "most efficient" 7(6) pair (SciML's `Vern7`): order 7 with 10 stages and an embedded
     /// sixth-order estimate. Dense output: Verner's interpolant, which uses f(t₁, y₁) (reused as the next
-    /// step's first stage) and 5 extra stages, evaluated only for steps whose interior is asked for. It is
+    /// step's first stage) and 5 extra stages, evaluated only for steps whose interior is asked for. It was
     /// published as seventh-order, but with these coefficients 15 of the 48 order-7 conditions hold at
     /// interior θ only to about 2e-7 (all conditions up to order 6 hold to 40 digits; checked in
     /// `ButcherTableauTests`), so its stated order here is 6; in practice it converges like order 7
-    /// until its local error is far below 1e-12.
+    /// until its local error is far below 1e-12. Verner's 2024 coefficient files say as much: "Coefficients
+    /// for the interpolants originally posted for this procedure were in error - the high order interpolant
+    /// satisfied some but not all conditions of order 7"; the correction needed a different node c₁₂, so
+    /// it belongs to a different (RKV76.IIa, 2024) pair (header of
+    /// sfu.ca/~jverner/RKV76.IIa.Efficient.000003389335684.240711.FLOAT6040OnWeb).
     /// (J. H. Verner, "Numerically optimal Runge–Kutta pairs with interpolants", Numer. Algorithms 53 (2010)
     /// 383–396, the coefficient sets that SciML uses as `Vern7`.
     /// The numbers here are SciML OrdinaryDiffEq.jl's `Vern7Tableau` (exact
