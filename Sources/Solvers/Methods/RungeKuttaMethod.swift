@@ -75,12 +75,23 @@ extension RungeKuttaMethod where Self == EmbeddedRungeKutta {
     public static var tsitouras54: Self { EmbeddedRungeKutta(.tsitouras54) }
     /// Dormand–Prince 8(5,3) ("DOP853").
     public static var dormandPrince853: Self { EmbeddedRungeKutta(.dormandPrince853) }
+    /// Verner's "most efficient" 6(5) pair with its sixth-order interpolant (SciML's `Vern6`).
+    public static var verner65: Self { EmbeddedRungeKutta(.verner65) }
+    /// Verner's "most efficient" 7(6) pair with its interpolant (SciML's `Vern7`; of order 6, nearly 7).
+    public static var verner76: Self { EmbeddedRungeKutta(.verner76) }
+    /// Verner's "most efficient" 8(7) pair with its eighth-order interpolant (SciML's `Vern8`).
+    public static var verner87: Self { EmbeddedRungeKutta(.verner87) }
+    /// Verner's "most efficient" 9(8) pair with its ninth-order interpolant (SciML's `Vern9`).
+    public static var verner98: Self { EmbeddedRungeKutta(.verner98) }
+    /// Prince–Dormand RK8(7)13M (torchdiffeq's `dopri8`, diffrax's `Dopri8`), with a fifth-order interpolant.
+    public static var princeDormand87: Self { EmbeddedRungeKutta(.princeDormand87) }
 }
 
 extension ButcherTableau {
     /// Every built-in tableau, for tests and benchmarks.
     public static var builtIn: [ButcherTableau] {
         [.euler, .midpoint, .heun, .heun3, .rk4, .rk38, .heunEuler21, .fehlberg21, .bogackiShampine32,
-         .dormandPrince54, .dormandPrince54Torchdiffeq, .tsitouras54, .dormandPrince853]
+         .dormandPrince54, .dormandPrince54Torchdiffeq, .tsitouras54, .dormandPrince853, .verner65, .verner76,
+         .verner87, .verner98, .princeDormand87]
     }
 }
