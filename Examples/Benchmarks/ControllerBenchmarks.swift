@@ -10,7 +10,7 @@ let controllerBenchmarks: [Benchmark] = [
         let references = try problems.map { try $0.reference() }
         let methods: [(String, EmbeddedRungeKutta)] = [
             ("bosh3", .bogackiShampine32), ("dopri5", .dormandPrince54), ("tsit5", .tsitouras54),
-            ("dop853", .dormandPrince853),
+            ("dop853", .dormandPrince853), ("dopri8", .princeDormand87), ("vern7", .verner76), ("vern9", .verner98),
         ]
         var variants: [(String, (inout StepSizeController) -> Void)] = [
             ("default", { _ in }),

@@ -11,7 +11,7 @@ import Solvers
 /// points within 1.5 decades of the error (errors are not monotone in the tolerance — a lucky cancellation
 /// at one tolerance would otherwise decide the comparison), ours divided by SciPy's. Lines: per matching pair (dopri5 ↔ RK45, dop853 ↔ DOP853) and tolerance 1e-4, 1e-6, 1e-8, the
 /// geometric mean of that ratio over the problems and its largest value; then, per error level 1e-3 … 1e-12,
-/// the best of our methods against the best SciPy method.
+/// the best of our methods (the four classical pairs, RK8(7)13M and Verner's four) against the best SciPy method.
 enum WorkPrecisionProblems {
     /// One curve: (tolerance, evaluations, error) in tolerance order.
     typealias Curve = [(tolerance: Double, nfe: Double, error: Double)]
@@ -78,7 +78,8 @@ enum WorkPrecisionProblems {
         let (version, scipy) = try loadSciPy()
         let ours: [(String, EmbeddedRungeKutta)] = [
             ("bosh3", .bogackiShampine32), ("dopri5", .dormandPrince54), ("tsit5", .tsitouras54),
-            ("dop853", .dormandPrince853),
+            ("dop853", .dormandPrince853), ("dopri8", .princeDormand87), ("vern6", .verner65), ("vern7", .verner76),
+            ("vern8", .verner87), ("vern9", .verner98),
         ]
         var curves: [String: [String: Curve]] = [:]
         for problem in StandardProblem.all {
@@ -115,9 +116,15 @@ enum WorkPrecisionProblems {
             }
             guard !ratios.isEmpty else { continue }
             let geometric = exp(ratios.values.map(log).reduce(0, +) / Double(ratios.count))
+            var winners: [String: String] = [:]
+            for (problem, methods) in curves {
+                winners[problem] = methods.compactMap { name, curve in fittedEvaluations(at: error, on: curve).map { (name, $0) } }
+                    .min(by: { $0.1 < $1.1 })?.0
+            }
             results.append(BenchmarkResult(name: "workprecision.best.1e-\(level)", value: geometric,
                                            unit: "NFE ratio (geometric mean)",
-                                           extra: ["per_problem": ratios, "max": ratios.values.max()!, "scipy": version]))
+                                           extra: ["per_problem": ratios, "max": ratios.values.max()!, "scipy": version,
+                                                   "our_best_method": winners]))
         }
         return results
     }

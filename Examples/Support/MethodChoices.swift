@@ -18,7 +18,8 @@ public enum GradientChoice: String, ArgumentChoice {
 /// `--solver NAME`: every built-in method by its customary short name (`dopri5-torchdiffeq`: Dormand–Prince
 /// with torchdiffeq's error estimate, which reproduces torchdiffeq's step sequence).
 public enum SolverChoice: String, ArgumentChoice {
-    case euler, midpoint, heun, heun3, rk4, rk38, bosh3, dopri5, tsit5, dop853, fehlberg2
+    case euler, midpoint, heun, heun3, rk4, rk38, bosh3, dopri5, tsit5, dop853, fehlberg2, dopri8
+    case vern6, vern7, vern8, vern9
     case dopri5Torchdiffeq = "dopri5-torchdiffeq"
     case adaptiveHeun = "adaptive-heun"
 
@@ -38,6 +39,11 @@ public enum SolverChoice: String, ArgumentChoice {
         case .dopri5Torchdiffeq: .dormandPrince54Torchdiffeq
         case .tsit5: .tsitouras54
         case .dop853: .dormandPrince853
+        case .dopri8: .princeDormand87
+        case .vern6: .verner65
+        case .vern7: .verner76
+        case .vern8: .verner87
+        case .vern9: .verner98
         }
     }
 }
