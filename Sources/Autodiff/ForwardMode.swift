@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Native forward mode: while ``jvp(at:along:of:)`` evaluates its function, every op that produces a tensor
+/// Native forward mode: while `jvp(at:along:of:)` evaluates its function, every op that produces a tensor
 /// from inputs that carry a tangent computes the output's tangent at once, from its tangent rule — one extra
 /// pass beside the value, no tape, no reverse pass.
 ///
@@ -189,7 +189,7 @@ extension Tensor {
 }
 
 /// The Jacobian–vector product in native forward mode: evaluates `f` once, propagating `tangents` beside
-/// the values. Used by ``jvp(at:along:of:)`` unless a native JVP already runs on this thread (a JVP of a
+/// the values. Used by `jvp(at:along:of:)` unless a native JVP already runs on this thread (a JVP of a
 /// JVP), which takes the double-VJP construction instead.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)

@@ -43,7 +43,7 @@ extension Tensor {
         return result
     }
 
-    /// Records a one-input operation with its tangent rule, used by native forward mode (``jvp(at:along:of:)``)
+    /// Records a one-input operation with its tangent rule, used by native forward mode (`jvp(at:along:of:)`)
     /// instead of the pullback.
     ///
     /// - Parameters:
