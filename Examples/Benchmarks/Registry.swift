@@ -7,6 +7,7 @@ let allBenchmarks: [Benchmark] = [
     convBenchmarks,
     shapeOpsBenchmarks,
     w1Benchmarks,
+    w1TensorBenchmarks,
     workPrecisionBenchmarks,
     controllerBenchmarks,
     workPrecisionProblemBenchmarks,
