@@ -31,28 +31,36 @@ enum W1 {
     static func benchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M,
                                                        controller: StepSizeController? = nil) -> Benchmark {
         Benchmark(name: "w1.\(name)") {
-            let solution = try solveW1(method, controller: controller)
-            let seconds: Double
-            if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
-                // A fixed number of solves (for profilers such as callgrind): the mean time per solve.
-                let start = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<count { _ = try solveW1(method, controller: controller) }
-                seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
-            } else {
-                seconds = try medianSeconds(minimumSeconds: 1) { _ = try solveW1(method, controller: controller) }
+            try line(name) {
+                let solution = try solveW1(method, controller: controller)
+                return (solution.statistics, solution.states.last!, solution.states.count)
             }
-            let end = solution.states.last!
-            let error = zip(end, reference).map { abs($0 - $1) }.max()!
-            return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
-                "nfe": solution.statistics.functionEvaluations,
-                "ns_per_evaluation": seconds * 1e9 / Double(solution.statistics.functionEvaluations),
-                "accepted": solution.statistics.acceptedSteps,
-                "rejected": solution.statistics.rejectedSteps,
-                "y_end": end,
-                "max_abs_error": error,
-                "outputs": solution.states.count,
-            ])]
         }
+    }
+
+    /// A W1 line from `run`, which solves once and returns the statistics, the end state and the output
+    /// count: the solve's time (median over at least 1 s, or the mean of `$W1_SOLVES` solves for profilers
+    /// such as callgrind), evaluations, time per evaluation and the end-state error.
+    static func line(_ name: String, _ run: () throws -> (SolverStatistics, [Double], Int)) throws -> [BenchmarkResult] {
+        let (statistics, end, outputs) = try run()
+        let seconds: Double
+        if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<count { _ = try run() }
+            seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
+        } else {
+            seconds = try medianSeconds(minimumSeconds: 1) { _ = try run() }
+        }
+        let error = zip(end, reference).map { abs($0 - $1) }.max()!
+        return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
+            "nfe": statistics.functionEvaluations,
+            "ns_per_evaluation": seconds * 1e9 / Double(statistics.functionEvaluations),
+            "accepted": statistics.acceptedSteps,
+            "rejected": statistics.rejectedSteps,
+            "y_end": end,
+            "max_abs_error": error,
+            "outputs": outputs,
+        ])]
     }
 }
 
@@ -69,27 +77,11 @@ extension W1 {
     static func simdBenchmark<M: AdaptiveRungeKuttaMethod>(_ name: String, _ method: M) -> Benchmark {
         Benchmark(name: "w1.\(name)") {
             let controller = StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
-            let run = { try solve(simdProblem, using: method, controller: controller, saveAt: .times(outputTimes)) }
-            let solution = try run()
-            let seconds: Double
-            if let count = ProcessInfo.processInfo.environment["W1_SOLVES"].flatMap(Int.init), count > 0 {
-                let start = DispatchTime.now().uptimeNanoseconds
-                for _ in 0..<count { _ = try run() }
-                seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(count)
-            } else {
-                seconds = try medianSeconds(minimumSeconds: 1) { _ = try run() }
+            return try line(name) {
+                let solution = try solve(simdProblem, using: method, controller: controller, saveAt: .times(outputTimes))
+                let end = solution.states.last!
+                return (solution.statistics, [end.x, end.y], solution.states.count)
             }
-            let end = solution.states.last!
-            let error = max(abs(end.x - reference[0]), abs(end.y - reference[1]))
-            return [BenchmarkResult(name: "w1.\(name)", value: seconds * 1e3, unit: "ms", extra: [
-                "nfe": solution.statistics.functionEvaluations,
-                "ns_per_evaluation": seconds * 1e9 / Double(solution.statistics.functionEvaluations),
-                "accepted": solution.statistics.acceptedSteps,
-                "rejected": solution.statistics.rejectedSteps,
-                "y_end": [end.x, end.y],
-                "max_abs_error": error,
-                "outputs": solution.states.count,
-            ])]
         }
     }
 }

@@ -16,21 +16,10 @@ extension W1 {
 let w1TensorBenchmarks: [Benchmark] = [
     Benchmark(name: "w1.dopri5.tensor") {
         let controller = StepSizeController(relativeTolerance: 1e-7, absoluteTolerance: 1e-9)
-        let run = {
-            try solve(W1.tensorProblem, using: EmbeddedRungeKutta.dormandPrince54, controller: controller,
-                      saveAt: .times(W1.outputTimes))
+        return try W1.line("dopri5.tensor") {
+            let solution = try solve(W1.tensorProblem, using: EmbeddedRungeKutta.dormandPrince54, controller: controller,
+                                     saveAt: .times(W1.outputTimes))
+            return (solution.statistics, solution.states.last!.scalars, solution.states.count)
         }
-        let solution = try run()
-        let seconds = try medianSeconds(minimumSeconds: 1) { _ = try run() }
-        let end = solution.states.last!.scalars
-        let error = zip(end, W1.reference).map { abs($0 - $1) }.max()!
-        return [BenchmarkResult(name: "w1.dopri5.tensor", value: seconds * 1e3, unit: "ms", extra: [
-            "nfe": solution.statistics.functionEvaluations,
-            "ns_per_evaluation": seconds * 1e9 / Double(solution.statistics.functionEvaluations),
-            "accepted": solution.statistics.acceptedSteps,
-            "rejected": solution.statistics.rejectedSteps,
-            "max_abs_error": error,
-            "outputs": solution.states.count,
-        ])]
     },
 ]

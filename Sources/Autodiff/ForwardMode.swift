@@ -182,10 +182,6 @@ extension Tensor {
     /// no tangent rule is running): in-place shortcuts must then not be taken.
     @inlinable
     static var propagatesTangents: Bool { TangentContext<Scalar>.propagating != nil }
-
-    /// `t`, or zeros shaped like `x` when `t` is nil: a missing tangent in a rule.
-    @inlinable
-    static func tangentOrZeros(_ t: Tensor?, like x: Tensor) -> Tensor { t ?? Tensor.zeros(x.shape) }
 }
 
 /// The Jacobian–vector product in native forward mode: evaluates `f` once, propagating `tangents` beside
