@@ -8,7 +8,6 @@ let allBenchmarks: [Benchmark] = [
     shapeOpsBenchmarks,
     w1Benchmarks,
     w1TensorBenchmarks,
-    workPrecisionBenchmarks,
     controllerBenchmarks,
     workPrecisionProblemBenchmarks,
     w2Benchmarks,

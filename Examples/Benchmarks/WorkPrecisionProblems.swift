@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import Solvers
 
@@ -12,6 +13,8 @@ import Solvers
 /// at one tolerance would otherwise decide the comparison), ours divided by SciPy's. Lines: per matching pair (dopri5 ↔ RK45, dop853 ↔ DOP853) and tolerance 1e-4, 1e-6, 1e-8, the
 /// geometric mean of that ratio over the problems and its largest value; then, per error level 1e-3 … 1e-12,
 /// the best of our methods (the four classical pairs, RK8(7)13M and Verner's four) against the best SciPy method.
+/// Draws every problem's curves, ours and SciPy's, in one SVG (`$WORKPRECISION_SVG`, default
+/// `workprecision.svg`; the README shows `docs/workprecision.svg`).
 enum WorkPrecisionProblems {
     /// One curve: (tolerance, evaluations, error) in tolerance order.
     typealias Curve = [(tolerance: Double, nfe: Double, error: Double)]
@@ -106,6 +109,7 @@ enum WorkPrecisionProblems {
             }
         }
         // The best of ours against the best of SciPy's, at each error level.
+        var bestRatios: [(error: Double, geometricMean: Double, largest: Double)] = []
         for level in 3...12 {
             let error = pow(10, -Double(level))
             var ratios: [String: Double] = [:]
@@ -116,6 +120,7 @@ enum WorkPrecisionProblems {
             }
             guard !ratios.isEmpty else { continue }
             let geometric = exp(ratios.values.map(log).reduce(0, +) / Double(ratios.count))
+            bestRatios.append((error, geometric, ratios.values.max()!))
             var winners: [String: String] = [:]
             for (problem, methods) in curves {
                 winners[problem] = methods.compactMap { name, curve in fittedEvaluations(at: error, on: curve).map { (name, $0) } }
@@ -126,7 +131,50 @@ enum WorkPrecisionProblems {
                                            extra: ["per_problem": ratios, "max": ratios.values.max()!, "scipy": version,
                                                    "our_best_method": winners]))
         }
+        let path = ProcessInfo.processInfo.environment["WORKPRECISION_SVG"] ?? "workprecision.svg"
+        try figure(curves: curves, scipy: scipy, version: version, bestRatios: bestRatios).write(to: path)
+        results.append(BenchmarkResult(name: "workprecision.figure", value: Double(curves.count), unit: "problems",
+                                       extra: ["svg": path]))
         return results
+    }
+
+    /// One panel per problem: evaluations against the end error, our pairs solid, SciPy's dashed; the last
+    /// panel: the best of ours over the best of SciPy's per error level (geometric mean and largest).
+    static func figure(curves: [String: [String: Curve]], scipy: [String: [String: Curve]], version: String,
+                       bestRatios: [(error: Double, geometricMean: Double, largest: Double)]) -> Figure {
+        let shown = ["dopri5", "dop853", "dopri8", "vern7", "vern9"]
+        let problems = StandardProblem.all.map(\.name)
+        var figure = Figure(rows: 2, columns: 4, title: "Work for equal error: ours (solid) and SciPy \(version) (dashed)",
+                            panelWidth: 330, panelHeight: 280)
+        for (index, problem) in problems.enumerated() {
+            var panel = figure[index / 4, index % 4]
+            panel.title = problem
+            panel.xScale = .logarithmic
+            panel.yScale = .logarithmic
+            panel.xLabel = "error at the end"
+            panel.yLabel = "evaluations"
+            for (k, name) in shown.enumerated() {
+                guard let curve = curves[problem]?[name] else { continue }
+                panel.line(x: curve.map(\.error), y: curve.map(\.nfe), label: index == 0 ? name : nil,
+                           color: Palette.color(k))
+            }
+            for (k, name) in ["RK45", "DOP853"].enumerated() {
+                guard let curve = scipy[problem]?[name] else { continue }
+                panel.line(x: curve.map(\.error), y: curve.map(\.nfe), label: index == 0 ? "SciPy \(name)" : nil,
+                           color: Palette.color(k), dashed: true)
+            }
+            figure[index / 4, index % 4] = panel
+        }
+        var summary = figure[1, 3]
+        summary.title = "best of ours ÷ best of SciPy's"
+        summary.xScale = .logarithmic
+        summary.xLabel = "error at the end"
+        summary.yLabel = "evaluations for equal error"
+        summary.line(x: bestRatios.map(\.error), y: bestRatios.map(\.geometricMean), label: "geometric mean")
+        summary.line(x: bestRatios.map(\.error), y: bestRatios.map(\.largest), label: "largest", dashed: true)
+        summary.line(x: bestRatios.map(\.error), y: bestRatios.map { _ in 1 }, label: "SciPy", color: "#7f7f7f")
+        figure[1, 3] = summary
+        return figure
     }
 }
 

@@ -1,3 +1,4 @@
+import Requirements
 import FusedMultiplyAdd
 
 // Fixed-size SIMD vectors are states: a 2-, 4- or 8-dimensional problem solved on `SIMD2<Double>`,
@@ -36,8 +37,10 @@ extension SIMD where Self: ODEState, Scalar: BinaryFloatingPoint {
     @inlinable
     public mutating func setLinearCombination(base: Self?, coefficients: UnsafeBufferPointer<Double>,
                                               terms: UnsafeBufferPointer<Self>) {
+        require(coefficients.count == terms.count,
+                "setLinearCombination: \(coefficients.count) coefficients for \(terms.count) terms")
         var accumulator = base ?? Self()
-        for j in 0..<Swift.min(coefficients.count, terms.count) {
+        for j in 0..<terms.count {
             accumulator = multiplyAdd(Self(repeating: Scalar(coefficients[j])), terms[j], accumulator)
         }
         self = accumulator
