@@ -1,0 +1,81 @@
+import Autodiff
+import Requirements
+
+/// The field a CNF block integrates, on the augmented state [z, c, r…] (`[batch, D + 1 + R]`) in the flow's
+/// own time s ∈ [0, 1] (s = 0 at the data, s = 1 at the base): with t(s) = t_data + s·L and L = t_base − t_data,
+///
+///     dz/ds = L·f(t(s), z),   dc/ds = L·div f(t(s), z),   dr/ds = |L|·(½‖f‖²/D, ‖εᵀ∂f/∂z‖²/D)
+///
+/// so c accumulates ∫ div f dt and each r the RNODE integral in the user's time. Solving in s makes the
+/// interval a parameter like any other (FFJORD's trainable end time, T = r² with r = `sqrt_end_time`), so
+/// every gradient mode differentiates it; for a fixed interval the steps are those of the solve in t.
+/// One instance per solve: it holds that solve's Hutchinson probe ε, which the backward pass reuses.
+final class FlowDynamics<Field: Dynamics>: Dynamics {
+    typealias Scalar = Field.Scalar
+    let field: Field
+    let trace: TraceEstimator
+    let regularization: FlowRegularization
+    let dataTime: Double
+    /// L when the interval is fixed.
+    let fixedLength: Double
+    /// r with L = sign·r² when the end time is trainable.
+    let endTimeRoot: Parameter<Scalar>?
+    let sign: Double
+    let dimensions: Int
+    /// ε, `[batch, D]`, for Hutchinson's estimate or the Jacobian regulariser.
+    let noise: Tensor<Scalar>?
+
+    init(field: Field, trace: TraceEstimator, regularization: FlowRegularization, dataTime: Double,
+         fixedLength: Double, endTimeRoot: Parameter<Scalar>?, sign: Double, dimensions: Int, noise: Tensor<Scalar>?) {
+        self.field = field
+        self.trace = trace
+        self.regularization = regularization
+        self.dataTime = dataTime
+        self.fixedLength = fixedLength
+        self.endTimeRoot = endTimeRoot
+        self.sign = sign
+        self.dimensions = dimensions
+        self.noise = noise
+    }
+
+    var namedMembers: [(name: String, member: Any)] {
+        var members: [(name: String, member: Any)] = [("field", field)]
+        if let endTimeRoot { members.append(("sqrt_end_time", endTimeRoot)) }
+        return members
+    }
+
+    func callAsFunction(_ s: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        let batch = state.shape[0], d = dimensions
+        let z = state.sliced(0..<d, axis: 1)
+        let length: Tensor<Scalar>, magnitude: Tensor<Scalar>
+        if let endTimeRoot {
+            magnitude = endTimeRoot.value * endTimeRoot.value
+            length = magnitude * Tensor(Scalar(sign))
+        } else {
+            length = Tensor(Scalar(fixedLength))
+            magnitude = Tensor(Scalar(abs(fixedLength)))
+        }
+        let t = Tensor(Scalar(dataTime)) + s * length
+        let f: Tensor<Scalar>, divergence: Tensor<Scalar>
+        var noiseProduct: Tensor<Scalar>? = nil
+        switch trace {
+        case .exact:
+            (f, divergence) = try valueWithDivergence(at: z) { try self.field(t, $0) }
+            if regularization.hasJacobianFrobenius, let noise {
+                noiseProduct = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }.noiseVJP
+            }
+        case .hutchinson:
+            guard let noise else { fatalError("FlowDynamics: Hutchinson's estimate without a probe") }
+            let estimate = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }
+            (f, divergence, noiseProduct) = (estimate.value, estimate.divergence, estimate.noiseVJP)
+        }
+        var columns = [f * length, (divergence * length).reshaped([batch, 1])]
+        if regularization.hasKineticEnergy {
+            columns.append(((f * f).mean(axis: 1) * (magnitude * Tensor(Scalar(0.5)))).reshaped([batch, 1]))
+        }
+        if regularization.hasJacobianFrobenius, let product = noiseProduct {
+            columns.append(((product * product).mean(axis: 1) * magnitude).reshaped([batch, 1]))
+        }
+        return concatenated(columns, axis: 1)
+    }
+}
