@@ -72,3 +72,39 @@ extension TimeConcatenatedLinear {
         self.init(inputDimensions, outputDimensions, bias: bias, activation: activation, using: &generator)
     }
 }
+
+extension ConcatSquashLinear {
+    /// Creates the layer with PyTorch's default initialisation, drawn from the default generator.
+    ///
+    /// - Parameters:
+    ///   - inputDimensions: The number of state features.
+    ///   - outputDimensions: The number of output features.
+    public convenience init(_ inputDimensions: Int, _ outputDimensions: Int) {
+        var generator = DefaultRandomNumberGenerator()
+        self.init(inputDimensions, outputDimensions, using: &generator)
+    }
+}
+
+extension ConcatSquashMLP {
+    /// Creates the field with PyTorch's default initialisation, drawn from the default generator.
+    ///
+    /// - Parameter dimensions: The features of the state, of each hidden layer and of the output.
+    public convenience init(dimensions: [Int]) {
+        var generator = DefaultRandomNumberGenerator()
+        self.init(dimensions: dimensions, using: &generator)
+    }
+}
+
+extension HyperNetworkDynamics {
+    /// Creates the field with PyTorch's default initialisation, drawn from the default generator.
+    ///
+    /// - Parameters:
+    ///   - stateDimensions: D, the features of the state.
+    ///   - hiddenDimensions: H, the hidden features of the hypernetwork.
+    ///   - width: W, the hidden units of the field.
+    public convenience init(stateDimensions: Int, hiddenDimensions: Int = 32, width: Int = 64) {
+        var generator = DefaultRandomNumberGenerator()
+        self.init(stateDimensions: stateDimensions, hiddenDimensions: hiddenDimensions, width: width,
+                  using: &generator)
+    }
+}
