@@ -2,7 +2,7 @@
 //
 // A pure-Swift Neural ODE library: a tape-based reverse-mode tensor (`Autodiff`), ODE solvers
 // (`Solvers`), the Neural-ODE layer with adjoint, direct and checkpointed gradients (`ODENet`), and
-// readers for the data sets the examples train on (`Datasets`: MNIST, gzip).
+// readers for the data sets the examples train on (`Datasets`: MNIST, gzip, and FFJORD's 2-D toy densities).
 // No package dependencies: Foundation and the toolchain only.
 //
 // Native speed: the library targets carry no `unsafeFlags` (so a package can depend on this one by
@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Solvers", dependencies: ["FusedMultiplyAdd", "Requirements"], linkerSettings: linkMath),
         .target(name: "ODENet", dependencies: ["Autodiff", "Solvers", "Requirements", "FileAccess"],
                 linkerSettings: linkMath),
-        .target(name: "Datasets", dependencies: ["Requirements", "FileAccess"]),
+        .target(name: "Datasets", dependencies: ["Autodiff", "Requirements", "FileAccess"], linkerSettings: linkMath),
 
         // MARK: - Internal
         // The one `multiplyAdd` the kernels of Autodiff and Solvers share (`package` access).
@@ -67,7 +67,7 @@ let package = Package(
                     exclude: ["Fixtures/w2_weights.json", "Fixtures/w2_reference_entry.json",
                               "Fixtures/torchdiffeq_traces.py", "Fixtures/w3_torchdiffeq_trace.json",
                               "Fixtures/ode_demo_seeds.py"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Autodiff", "TestSupport"],
                     exclude: ["Fixtures/make_gzip_fixtures.py"]),
         .testTarget(name: "ExampleSupportTests", dependencies: ["ExampleSupport", "ODENet", "TestSupport"]),
         // The MNIST models and the mnist executable's checkpoint resume (it runs the built executable).

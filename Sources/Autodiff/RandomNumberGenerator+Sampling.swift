@@ -1,9 +1,10 @@
 /// The two draws every random constructor and initialiser is built on, for any generator, so that the
-/// same 64-bit stream gives the same numbers whichever generator type produced it.
+/// same 64-bit stream gives the same numbers whichever generator type produced it. `package` access: the
+/// toy densities of `Datasets` draw from the same two samplers.
 extension RandomNumberGenerator {
     /// A uniform double in [0, 1) from the top 53 bits of one `next()`.
     @inlinable
-    mutating func sampleUniform() -> Double {
+    package mutating func sampleUniform() -> Double {
         Double(next() >> 11) * 0x1.0p-53
     }
 
@@ -11,7 +12,7 @@ extension RandomNumberGenerator {
     /// cosine branch of two uniforms, one sample per call, so that a stream gives the same samples on
     /// every machine. A first uniform of exactly 0 is drawn again.
     @inlinable
-    mutating func sampleNormal() -> Double {
+    package mutating func sampleNormal() -> Double {
         var u = sampleUniform()
         while u <= 0 { u = sampleUniform() }
         let v = sampleUniform()

@@ -2,8 +2,9 @@ import Foundation
 import XCTest
 import TestSupport
 import Datasets
+import Autodiff
 
-/// The code of the `Datasets` DocC catalog, compiled and run on the real MNIST test split (from
+/// The code of the `Datasets` DocC catalog, compiled and run (the MNIST block on the real test split, from
 /// `../shared`, whose `data/mnist` is the directory the snippet names); `testEveryBlockIsCompiledHere`
 /// fails when a ```swift block of the catalog is not found in this file.
 final class DocsSnippetTests: XCTestCase {
@@ -23,6 +24,15 @@ final class DocsSnippetTests: XCTestCase {
         // Pixel 0 of image 0 is 0 (the border is blank), so it normalises to −mean / standard deviation.
         XCTAssertEqual(images[0], -0.1307 / 0.3081, accuracy: 1e-6)
         XCTAssertEqual(test.labels(at: [0, 1, 2]), test.labels[0..<3].map { Int($0) })
+    }
+
+    func testToyDensities() {
+        var generator = SeededGenerator(seed: 0)        // import Autodiff (or ODENet) for the generator and Tensor
+        let batch = ToyDensity(rawValue: "2spirals")!.sample(512, as: Float.self, using: &generator)
+        print(batch.shape, ToyDensity.twoSpirals.entropy)    // [512, 2] 2.633
+
+        XCTAssertEqual(batch.shape, [512, 2])
+        XCTAssertEqual(ToyDensity.twoSpirals.entropy, 2.633)
     }
 
     func testEveryBlockIsCompiledHere() throws {
