@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ODENet", targets: ["ODENet"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .executable(name: "spirals", targets: ["Spirals"]),
+        .executable(name: "cnf", targets: ["CNF"]),
         .executable(name: "latent-spirals", targets: ["LatentSpirals"]),
         .executable(name: "mnist", targets: ["MNIST"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
@@ -51,6 +52,7 @@ let package = Package(
         // The paper's MNIST networks, shared by the mnist example, the W4 benchmark and their tests.
         .target(name: "MNISTModels", dependencies: ["ODENet", "Datasets", "Requirements"], path: "Examples/MNISTModels"),
         .executableTarget(name: "Spirals", dependencies: ["ODENet", "ExampleSupport"], path: "Examples/Spirals"),
+        .executableTarget(name: "CNF", dependencies: ["ODENet", "Datasets", "ExampleSupport"], path: "Examples/CNF"),
         .executableTarget(name: "LatentSpirals", dependencies: ["ODENet", "ExampleSupport"],
                           path: "Examples/LatentSpirals"),
         .executableTarget(name: "MNIST", dependencies: ["ODENet", "Datasets", "MNISTModels", "ExampleSupport"],

@@ -14,4 +14,5 @@ let allBenchmarks: [Benchmark] = [
     w3Benchmarks,
     w4Benchmarks,
     w5Benchmarks,
+    w6Benchmarks,
 ].flatMap { $0 }

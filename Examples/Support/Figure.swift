@@ -72,6 +72,9 @@ public struct Panel {
         case scatter(radius: Double)
         /// An arrow from each point along (u, v); arrows are scaled so the longest fits the spacing.
         case quiver(u: [Double], v: [Double])
+        /// A grid of cells coloured by `values` (row-major, one row per y, one column per x; darker is lower),
+        /// the series' x and y being the cell centres (equally spaced).
+        case heatmap(values: [Double])
     }
 
     /// One data series.
@@ -134,6 +137,15 @@ public struct Panel {
     public mutating func scatter(x: [Double], y: [Double], label: String? = nil, color: String? = nil, radius: Double = 2.2) {
         precondition(x.count == y.count, "scatter needs as many x as y values: \(x.count) vs \(y.count)")
         series.append(Series(x: x, y: y, kind: .scatter(radius: radius), label: label, color: color ?? nextColor))
+    }
+
+    /// Adds a heat map: cell (i, j) centred at (x[j], y[i]) coloured by `values[i·x.count + j]` on a sequential
+    /// scale from the smallest to the largest finite value (non-finite cells are left blank), e.g. a density
+    /// on a grid.
+    public mutating func heatmap(x: [Double], y: [Double], values: [Double]) {
+        precondition(x.count >= 2 && y.count >= 2 && values.count == x.count * y.count,
+                     "heatmap needs at least 2×2 cells and x.count·y.count values, got \(x.count)×\(y.count) and \(values.count)")
+        series.append(Series(x: x, y: y, kind: .heatmap(values: values), label: nil, color: "none"))
     }
 
     /// Adds arrows from (x[i], y[i]) in direction (u[i], v[i]), e.g. a vector field on a grid.

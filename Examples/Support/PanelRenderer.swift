@@ -96,7 +96,38 @@ struct PanelRenderer {
             }
         case let .quiver(u, v):
             drawArrows(series, u, v)
+        case let .heatmap(values):
+            drawHeatmap(series, values)
         }
+    }
+
+    /// Cells as rectangles, each one cell-spacing wide around its centre, on a dark-to-light sequential scale.
+    private mutating func drawHeatmap(_ series: Panel.Series, _ values: [Double]) {
+        let finite = values.filter(\.isFinite)
+        guard let low = finite.min(), let high = finite.max() else { return }
+        let columns = series.x.count
+        let halfX = abs(series.x[1] - series.x[0]) / 2, halfY = abs(series.y[1] - series.y[0]) / 2
+        for (i, cy) in series.y.enumerated() {
+            for (j, cx) in series.x.enumerated() {
+                let value = values[i * columns + j]
+                guard value.isFinite, let x0 = x.pixel(cx - halfX), let x1 = x.pixel(cx + halfX),
+                      let y0 = y.pixel(cy - halfY), let y1 = y.pixel(cy + halfY) else { continue }
+                let level = high > low ? (value - low) / (high - low) : 0.5
+                svg += "<rect x=\"\(fmt(min(x0, x1)))\" y=\"\(fmt(min(y0, y1)))\" width=\"\(fmt(abs(x1 - x0) + 0.4))\" "
+                    + "height=\"\(fmt(abs(y1 - y0) + 0.4))\" fill=\"\(Self.sequentialColor(level))\"/>"
+            }
+            svg += "\n"
+        }
+    }
+
+    /// A colour from dark blue (0) through teal and green to yellow (1), interpolated between five stops.
+    static func sequentialColor(_ level: Double) -> String {
+        let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+        let t = min(max(level, 0), 1) * Double(stops.count - 1)
+        let k = min(Int(t), stops.count - 2), f = t - Double(k)
+        let (a, b) = (stops[k], stops[k + 1])
+        let channel = { (u: Double, v: Double) in Int((u + f * (v - u)).rounded()) }
+        return String(format: "#%02x%02x%02x", channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     }
 
     /// Arrows scaled so the longest is about the spacing of the base points (as if on a square grid).

@@ -147,6 +147,9 @@ final class Tape<Scalar: TensorScalar> {
     func reverseWalk(from output: Int, base: Int, stop: Int, gradients: inout [Tensor<Scalar>?]) throws {
         let checks = detectsAnomalies
         let recording = Tape.current != nil
+        let reaches = leafDependence(from: base, stop: stop, through: output)
+        /// Whether input node `target` needs a cotangent: it is in this pass's range and depends on a leaf.
+        func needs(_ target: Int) -> Bool { target >= base && reaches[target - base] }
         var node = output
         while node >= stop {
             defer { node -= 1 }
@@ -154,7 +157,7 @@ final class Tape<Scalar: TensorScalar> {
             let entry = (first: entries[node].first, second: entries[node].second, third: entries[node].third)
             /// Sends the cotangent `result` of the op's input number `input` to that input's node `target`.
             func deliver(_ result: Tensor<Scalar>?, to target: Int, input: Int) throws {
-                guard target >= base, let result else { return }
+                guard needs(target), let result else { return }
                 if checks { try checkAnomaly(result, node: node, input: input, incoming: cotangent) }
                 accumulate(result, at: target, base: base, recording: recording, in: &gradients)
             }
@@ -162,18 +165,18 @@ final class Tape<Scalar: TensorScalar> {
             case .leaf:
                 continue
             case .identity:
-                accumulate(cotangent, at: entry.first, base: base, recording: recording, in: &gradients)
+                if needs(entry.first) { accumulate(cotangent, at: entry.first, base: base, recording: recording, in: &gradients) }
             case .unary(let pullback):
-                if entry.first >= base { try deliver(try pullback(cotangent), to: entry.first, input: 0) }
+                if needs(entry.first) { try deliver(try pullback(cotangent), to: entry.first, input: 0) }
             case .binary(let pullback):
-                let needsFirst = entry.first >= base, needsSecond = entry.second >= base
+                let needsFirst = needs(entry.first), needsSecond = needs(entry.second)
                 guard needsFirst || needsSecond else { break }
                 let (a, b) = try pullback(cotangent, needsFirst, needsSecond)
                 try deliver(a, to: entry.first, input: 0)
                 try deliver(b, to: entry.second, input: 1)
             case .ternary(let pullback):
-                let needsFirst = entry.first >= base, needsSecond = entry.second >= base
-                let needsThird = entry.third >= base
+                let needsFirst = needs(entry.first), needsSecond = needs(entry.second)
+                let needsThird = needs(entry.third)
                 guard needsFirst || needsSecond || needsThird else { break }
                 let (a, b, c) = try pullback(cotangent, needsFirst, needsSecond, needsThird)
                 try deliver(a, to: entry.first, input: 0)
@@ -181,9 +184,9 @@ final class Tape<Scalar: TensorScalar> {
                 try deliver(c, to: entry.third, input: 2)
             case .nary(let pullback):
                 let nodes = entries[node].others ?? []
-                let needs = nodes.map { $0 >= base }
-                guard needs.contains(true) else { break }
-                let results = try pullback(cotangent, needs)
+                let needed = nodes.map(needs)
+                guard needed.contains(true) else { break }
+                let results = try pullback(cotangent, needed)
                 if results.count != nodes.count {
                     fatalError("Tape: the pullback of \(entries[node].operation) returned \(results.count) cotangents "
                                + "for \(nodes.count) inputs")
@@ -192,6 +195,31 @@ final class Tape<Scalar: TensorScalar> {
             }
             gradients[node - base] = nil
         }
+    }
+
+    /// Which nodes from `base` through `output` depend on a leaf of this pass (the nodes `base..<stop`): a
+    /// pullback computes no cotangent for an input that does not, since none of it could reach a leaf. In a
+    /// nested pass (a divergence inside a function being differentiated) this skips the operations that
+    /// depend only on tensors captured from outside — a hypernetwork's t ↦ weights, say — which the pass
+    /// would otherwise differentiate for nothing.
+    @usableFromInline
+    func leafDependence(from base: Int, stop: Int, through output: Int) -> [Bool] {
+        var reaches = [Bool](repeating: false, count: Swift.max(0, output - base + 1))
+        if stop > base { for i in 0..<Swift.min(stop - base, reaches.count) { reaches[i] = true } }
+        func reached(_ input: Int) -> Bool { input >= base && input <= output && reaches[input - base] }
+        var node = Swift.max(stop, base)
+        while node <= output {
+            let entry = entries[node]
+            switch entry.pullback {
+            case .leaf: break
+            case .identity, .unary: reaches[node - base] = reached(entry.first)
+            case .binary: reaches[node - base] = reached(entry.first) || reached(entry.second)
+            case .ternary: reaches[node - base] = reached(entry.first) || reached(entry.second) || reached(entry.third)
+            case .nary: reaches[node - base] = (entry.others ?? []).contains(where: reached)
+            }
+            node += 1
+        }
+        return reaches
     }
 
     /// Adds `cotangent` to the cotangent of `node` (fan-out: a tensor used several times); drops it below

@@ -130,6 +130,42 @@ final class StepSizeControllerTests: XCTestCase {
                              absoluteTolerance: 1e-9, norm: .rms)
         XCTAssertEqual(bad, .infinity)
     }
+
+    /// The grouped norm (torchdiffeq's for tuple states) is the largest of the group norms, each computed
+    /// over its own components; components in no group do not count; per-component tolerances take the
+    /// same path.
+    func testGroupedNormIsTheLargestGroupNormAndIgnoresUngroupedComponents() {
+        var g = SeededGenerator(seed: 12)
+        let e = (0..<11).map { _ in Double.random(in: -1e-6...1e-6, using: &g) }
+        let y0 = (0..<11).map { _ in Double.random(in: -3...3, using: &g) }
+        let y1 = (0..<11).map { _ in Double.random(in: -3...3, using: &g) }
+        let groups = [0..<6, 6..<9]
+        for kind in [ErrorNorm.Kind.rms, .maximum] {
+            let expected = groups.map {
+                ErrorNorm(kind: kind, components: $0).scaledNorm(of: e, start: y0, end: y1, relativeTolerance: 1e-6,
+                                                                 absoluteTolerance: 1e-9)
+            }.max()!
+            let norm = ErrorNorm.largest(kind, over: groups)
+            XCTAssertEqual(norm.scaledNorm(of: e, start: y0, end: y1, relativeTolerance: 1e-6, absoluteTolerance: 1e-9),
+                           expected, accuracy: 1e-14 * expected)
+            XCTAssertEqual(norm.scaledNorm(of: e, start: y0, end: y1, relativeTolerance: .perComponent([Double](repeating: 1e-6, count: 11)),
+                                           absoluteTolerance: .scalar(1e-9)), expected, accuracy: 1e-12 * expected)
+            // The two components in no group may be anything.
+            var wild = e
+            wild[9] = 1e3
+            wild[10] = .nan
+            XCTAssertEqual(norm.scaledNorm(of: wild, start: y0, end: y1, relativeTolerance: 1e-6, absoluteTolerance: 1e-9),
+                           expected, accuracy: 1e-14 * expected)
+        }
+        XCTAssertEqual("\(ErrorNorm.largest(.rms, over: groups))", "largest(.rms, over: [Range(0..<6), Range(6..<9)])")
+        let controller = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9, norm: .largest(.rms, over: [0..<12]))
+        let decay = ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 1), initialState: [Double](repeating: 1, count: 11)) {
+            _, y, dy in for i in 0..<11 { dy[i] = -y[i] }
+        }
+        XCTAssertThrowsError(try solve(decay, using: .dormandPrince54, controller: controller)) { error in
+            XCTAssertTrue("\(error)".contains("norm.groups"), "\(error)")
+        }
+    }
 }
 
 /// What the torchdiffeq rule (an accepted step is never followed by a smaller one) costs at tight tolerances.

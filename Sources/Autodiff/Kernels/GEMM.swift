@@ -27,7 +27,10 @@ extension Kernels {
             if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
             return
         }
-        if 2 * m * n * k <= smallGEMMThreshold {
+        // Small products, and narrow ones of any size (n or k below 8: a 2-feature state through a wide
+        // layer, e.g. a CNF's [512, 2]·[2, 64] and [512, 64]·[64, 2]), where 32-wide tiles would mostly
+        // compute padding: the direct loops vectorise along the long dimension instead.
+        if 2 * m * n * k <= smallGEMMThreshold || n < 8 || k < 8 {
             smallGEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda,
                       b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
             return

@@ -46,11 +46,17 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
         return value
     }
 
+    // The output as it will be recorded (the node the entry below takes), so that the recorded pullback can
+    // use f(z) from the tape instead of recomputing it.
+    var recordedOutput = value
+    recordedOutput.tapeIdentity = Tape<Scalar>.current!.identity
+    recordedOutput.tapeNode = Tape<Scalar>.current!.entries.count
     let result: Tensor<Scalar>
     if let bias {
         result = Tensor.recordOnTape(value, inputs: x, weight, bias, operation: #function) { g, needsX, needsWeight, needsBias in
             if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight, bias) {
-                return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value, activation: activation,
+                return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value,
+                                              recordedOutput: recordedOutput, activation: activation,
                                               needs: (needsX, needsWeight, needsBias))
             }
             return linearPullback(g, x: x, weight: weight, output: value, activation: activation,
@@ -60,7 +66,8 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
         result = Tensor.recordOnTape(value, inputs: x, weight, operation: #function) { g, needsX, needsWeight in
             if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight) {
                 let (dx, dw, _) = linearRecordedPullback(g, x: x, weight: weight, bias: nil, output: value,
-                                                         activation: activation, needs: (needsX, needsWeight, false))
+                                                         recordedOutput: recordedOutput, activation: activation,
+                                                         needs: (needsX, needsWeight, false))
                 return (dx, dw)
             }
             let (dx, dw, _) = linearPullback(g, x: x, weight: weight, output: value, activation: activation,
@@ -113,17 +120,19 @@ func activationTangent<Scalar>(_ t: Tensor<Scalar>, output y: Tensor<Scalar>, ac
 
 /// The cotangents of `linear` with differentiable operations, recorded so that they can be differentiated
 /// again (a derivative of a derivative): dz = g ⊙ f′(z), dx = dz·W, dW = dzᵀ·x, db = Σ_rows dz. Where f′
-/// depends on z (tanh: 1 − f², sigmoid: f(1 − f)), the pre-activation z = x·Wᵀ + b and f(z) are recomputed
-/// from the recorded inputs with `matmul`, `+` and the activation's op; relu's 0/1 mask (from the output)
-/// is a constant, its derivative being 0 wherever it is defined.
+/// depends on z (tanh: 1 − f², sigmoid: f(1 − f)), f(z) is the op's own recorded output when the recording
+/// tape is the one it was recorded on (the usual case: a derivative taken while that tape records), and is
+/// otherwise recomputed from the recorded inputs with `matmul`, `+` and the activation's op; relu's 0/1 mask
+/// (from the output) is a constant, its derivative being 0 wherever it is defined.
 func linearRecordedPullback<Scalar>(_ g: Tensor<Scalar>, x: Tensor<Scalar>, weight: Tensor<Scalar>,
-                                    bias: Tensor<Scalar>?, output: Tensor<Scalar>, activation: Activation,
-                                    needs: (x: Bool, weight: Bool, bias: Bool))
+                                    bias: Tensor<Scalar>?, output: Tensor<Scalar>, recordedOutput: Tensor<Scalar>,
+                                    activation: Activation, needs: (x: Bool, weight: Bool, bias: Bool))
     -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) {
-    /// The activation's output f(z), recomputed on the tape. With no tape (forward mode through this
+    /// The activation's output f(z) on the recording tape. With no tape (forward mode through this
     /// pullback: the output's tangent is known) the output itself.
     func recomputedOutput(_ f: (Tensor<Scalar>) -> Tensor<Scalar>) -> Tensor<Scalar> {
-        if Tape<Scalar>.current == nil { return output }
+        guard let tape = Tape<Scalar>.current else { return output }
+        if recordedOutput.node(on: tape) >= 0 { return recordedOutput }
         let z = x.matmul(weight.transposed())
         return f(bias.map { z + $0 } ?? z)
     }

@@ -32,6 +32,9 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     public var regularization: FlowRegularization
     /// The method and its step-size control; its time is the flow's own s ∈ [0, 1] (see the note on tolerances).
     public var stepping: Stepping
+    /// Which parts of the state control the step (torchdiffeq's norm for the (z, log-density) pair by
+    /// default); RNODE's integrals never do.
+    public var errorControl: FlowErrorControl = .stateAndLogDensity
     /// How gradients are computed.
     public var gradientMode: GradientMode
     /// The limit on trial steps of one solve.
@@ -125,7 +128,7 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     ///   - toBase: the direction.
     ///   - regularized: whether to integrate RNODE's terms (only meaningful for training passes).
     /// - Returns: the points at the other end, ∫_{t_data}^{t_base} div f dt per point `[batch]`, and the RNODE
-    ///   integrals `[batch, R]` (nil when R = 0).
+    ///   integrals `[R, batch]` (kinetic energy first; nil when R = 0).
     /// - Throws: `SolverError` or ``ODENetError`` when the solve fails.
     public func transform(_ points: Tensor<Scalar>, toBase: Bool, regularized: Bool = true) throws
         -> (points: Tensor<Scalar>, divergenceIntegral: Tensor<Scalar>, regularizers: Tensor<Scalar>?) {
@@ -143,19 +146,19 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
         }
         let dynamics = FlowDynamics(field: field, trace: trace, regularization: terms, dataTime: dataTime,
                                     fixedLength: fixedLength, endTimeRoot: endTimeRoot, sign: sign,
-                                    dimensions: dimensions, noise: noise)
-        let extra = 1 + terms.columnCount
-        let initial = concatenated([points, Tensor<Scalar>.zeros([batch, extra])], axis: 1)
+                                    dimensions: dimensions, batch: batch, noise: noise)
+        let n = batch * dimensions, r = terms.columnCount
+        let initial = concatenated([points.reshaped([n]), Tensor<Scalar>.zeros([batch * (1 + r)])], axis: 0)
         recorder = ODEStatisticsRecorder()
-        let path = try solve(dynamics, from: initial, at: toBase ? [0, 1] : [1, 0], stepping: stepping,
+        let path = try solve(dynamics, from: initial, at: toBase ? [0, 1] : [1, 0],
+                             stepping: errorControl.applied(to: stepping, batch: batch, dimensions: dimensions),
                              gradient: gradientMode, maximumSteps: maximumSteps, statistics: recorder)
-        let end = path.sliced(1..<2, axis: 0).reshaped([batch, dimensions + extra])
-        let accumulated = end.sliced(dimensions..<(dimensions + 1), axis: 1).reshaped([batch])
+        let end = path.sliced(1..<2, axis: 0).reshaped([n + batch * (1 + r)])
+        let accumulated = end.sliced(n..<(n + batch))
         // c accumulates ∫ div dt from s = start: data → base it is the integral; base → data its negative.
         let integral = toBase ? accumulated : -accumulated
-        let regularizers = terms.columnCount > 0
-            ? end.sliced((dimensions + 1)..<(dimensions + extra), axis: 1) : nil
-        return (end.sliced(0..<dimensions, axis: 1), integral, regularizers)
+        let regularizers = r > 0 ? end.sliced((n + batch)..<(n + batch * (1 + r))).reshaped([r, batch]) : nil
+        return (end.sliced(0..<n).reshaped([batch, dimensions]), integral, regularizers)
     }
 
     /// `CNFBlock(D, t_data → t_base, trace, stepping, gradient)`.

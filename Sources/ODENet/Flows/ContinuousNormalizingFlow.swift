@@ -140,13 +140,13 @@ public final class ContinuousNormalizingFlow<Field: Dynamics>: TypedModule, Cust
             var column = 0
             let terms = block.regularization
             if terms.hasKineticEnergy {
-                let k = columns.sliced(column..<(column + 1), axis: 1).reshaped([columns.shape[0]])
+                let k = columns.sliced(column..<(column + 1)).reshaped([columns.shape[1]])
                 kinetic = kinetic.map { $0 + k } ?? k
                 regularizationLoss = regularizationLoss + k.mean() * Tensor(Scalar(terms.kineticEnergy))
                 column += 1
             }
             if terms.hasJacobianFrobenius {
-                let j = columns.sliced(column..<(column + 1), axis: 1).reshaped([columns.shape[0]])
+                let j = columns.sliced(column..<(column + 1)).reshaped([columns.shape[1]])
                 jacobian = jacobian.map { $0 + j } ?? j
                 regularizationLoss = regularizationLoss + j.mean() * Tensor(Scalar(terms.jacobianFrobenius))
             }

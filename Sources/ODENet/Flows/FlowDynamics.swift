@@ -1,8 +1,10 @@
 import Autodiff
 import Requirements
 
-/// The field a CNF block integrates, on the augmented state [z, c, r…] (`[batch, D + 1 + R]`) in the flow's
-/// own time s ∈ [0, 1] (s = 0 at the data, s = 1 at the base): with t(s) = t_data + s·L and L = t_base − t_data,
+/// The field a CNF block integrates, on the augmented state [z, c, r…] — flat, `[B·D + B + B·R]`: every z
+/// first, then every c, then each regulariser's B values, so that error control can norm each part on its own
+/// — in the flow's own time s ∈ [0, 1] (s = 0 at the data, s = 1 at the base): with t(s) = t_data + s·L and
+/// L = t_base − t_data,
 ///
 ///     dz/ds = L·f(t(s), z),   dc/ds = L·div f(t(s), z),   dr/ds = |L|·(½‖f‖²/D, ‖εᵀ∂f/∂z‖²/D)
 ///
@@ -22,11 +24,14 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
     let endTimeRoot: Parameter<Scalar>?
     let sign: Double
     let dimensions: Int
+    /// B.
+    let batch: Int
     /// ε, `[batch, D]`, for Hutchinson's estimate or the Jacobian regulariser.
     let noise: Tensor<Scalar>?
 
     init(field: Field, trace: TraceEstimator, regularization: FlowRegularization, dataTime: Double,
-         fixedLength: Double, endTimeRoot: Parameter<Scalar>?, sign: Double, dimensions: Int, noise: Tensor<Scalar>?) {
+         fixedLength: Double, endTimeRoot: Parameter<Scalar>?, sign: Double, dimensions: Int, batch: Int,
+         noise: Tensor<Scalar>?) {
         self.field = field
         self.trace = trace
         self.regularization = regularization
@@ -35,6 +40,7 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
         self.endTimeRoot = endTimeRoot
         self.sign = sign
         self.dimensions = dimensions
+        self.batch = batch
         self.noise = noise
     }
 
@@ -45,8 +51,8 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
     }
 
     func callAsFunction(_ s: Tensor<Scalar>, _ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        let batch = state.shape[0], d = dimensions
-        let z = state.sliced(0..<d, axis: 1)
+        let d = dimensions
+        let z = state.sliced(0..<(batch * d)).reshaped([batch, d])
         let length: Tensor<Scalar>, magnitude: Tensor<Scalar>
         if let endTimeRoot {
             magnitude = endTimeRoot.value * endTimeRoot.value
@@ -69,13 +75,13 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
             let estimate = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }
             (f, divergence, noiseProduct) = (estimate.value, estimate.divergence, estimate.noiseVJP)
         }
-        var columns = [f * length, (divergence * length).reshaped([batch, 1])]
+        var parts = [(f * length).reshaped([batch * d]), divergence * length]
         if regularization.hasKineticEnergy {
-            columns.append(((f * f).mean(axis: 1) * (magnitude * Tensor(Scalar(0.5)))).reshaped([batch, 1]))
+            parts.append((f * f).mean(axis: 1) * (magnitude * Tensor(Scalar(0.5))))
         }
         if regularization.hasJacobianFrobenius, let product = noiseProduct {
-            columns.append(((product * product).mean(axis: 1) * magnitude).reshaped([batch, 1]))
+            parts.append((product * product).mean(axis: 1) * magnitude)
         }
-        return concatenated(columns, axis: 1)
+        return concatenated(parts, axis: 0)
     }
 }

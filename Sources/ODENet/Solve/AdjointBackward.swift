@@ -130,7 +130,8 @@ struct AdjointBackward<Scalar: TensorScalar> {
 
     /// The forward norm restricted to the state components (the first `stateCount`).
     static func stateNorm(_ norm: ErrorNorm, stateCount n: Int) -> ErrorNorm {
-        let components = norm.components.map { $0.clamped(to: 0..<n) } ?? 0..<n
+        // A grouped norm's groups index the forward state; on the z part the plain kind stands in for it.
+        let components = norm.groups == nil ? norm.components.map { $0.clamped(to: 0..<n) } ?? 0..<n : 0..<n
         return norm.kind == .rms ? .rms(over: components) : .maximum(over: components)
     }
 
@@ -150,6 +151,8 @@ struct AdjointBackward<Scalar: TensorScalar> {
             while try integrator.step() {}
             return (integrator.state, integrator.statistics, nil)
         case .adaptive(let method, var controller):
+            // The forward norm's groups index the forward state, not the augmented one: norm it all.
+            if controller.norm.groups != nil { controller.norm = ErrorNorm(kind: controller.norm.kind, components: nil) }
             if seminorm {
                 controller.norm = controller.norm.kind == .rms ? .rms(over: 0..<(2 * n)) : .maximum(over: 0..<(2 * n))
             }

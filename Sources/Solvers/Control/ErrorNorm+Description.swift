@@ -6,6 +6,7 @@ extension ErrorNorm: CustomStringConvertible {
         case .rms: name = "rms"
         case .maximum: name = "maximum"
         }
+        if let groups { return "largest(.\(name), over: \(groups))" }
         guard let components else { return name }
         return "\(name)(over: \(components))"
     }

@@ -47,6 +47,20 @@ public struct ErrorNorm: Sendable, Equatable {
     public var kind: Kind
     /// The components that count; `nil` means all.
     public var components: Range<Int>?
+    /// When set, the norm is the largest of this kind's norm over each group (`components` is then
+    /// ignored), and components in no group do not control the step: torchdiffeq's norm for a tuple state
+    /// (the largest RMS over its tensors), and how a flow keeps integrated regularisers out of error control.
+    public var groups: [Range<Int>]? = nil
+
+    /// Creates a norm.
+    ///
+    /// - Parameters:
+    ///   - kind: RMS or maximum.
+    ///   - components: The components that count (`nil`: all).
+    public init(kind: Kind, components: Range<Int>?) {
+        self.kind = kind
+        self.components = components
+    }
 
     /// The root-mean-square norm √(Σ xᵢ² / n): torchdiffeq's, SciPy's and diffrax's default.
     public static let rms = ErrorNorm(kind: .rms, components: nil)
@@ -63,6 +77,18 @@ public struct ErrorNorm: Sendable, Equatable {
     /// - Returns: The norm.
     public static func maximum(over components: Range<Int>) -> ErrorNorm {
         ErrorNorm(kind: .maximum, components: components)
+    }
+
+    /// The largest of this kind's norm over each of `groups` (see ``groups``).
+    ///
+    /// - Parameters:
+    ///   - kind: RMS or maximum.
+    ///   - groups: The component ranges, each normed on its own.
+    /// - Returns: The norm.
+    public static func largest(_ kind: Kind, over groups: [Range<Int>]) -> ErrorNorm {
+        var norm = ErrorNorm(kind: kind, components: nil)
+        norm.groups = groups
+        return norm
     }
 
     /// ‖x / (atol + rtol·max(|y0|, |y1|))‖ over this norm's components. NaN when any term is NaN.
@@ -106,6 +132,15 @@ public struct ErrorNorm: Sendable, Equatable {
     @inlinable
     public func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State,
                                             relativeTolerance r: Double, absoluteTolerance t: Double) -> Double {
+        if let groups {
+            var largest = 0.0
+            for group in groups {
+                let value = ErrorNorm(kind: kind, components: group)
+                    .scaledNorm(of: x, start: y0, end: y1, relativeTolerance: r, absoluteTolerance: t)
+                if !(value <= largest) { largest = value }   // NaN propagates
+            }
+            return largest
+        }
         guard kind == .rms else { return scaledNorm(of: x, start: y0, end: y1) { _ in r } absolute: { _ in t } }
         return x.withUnsafeScalars { e in
             y0.withUnsafeScalars { a in
@@ -140,7 +175,16 @@ public struct ErrorNorm: Sendable, Equatable {
     @inlinable
     func scaledNorm<State: ODEState>(of x: State, start y0: State, end y1: State, relative rtol: (Int) -> Double,
                                      absolute atol: (Int) -> Double) -> Double {
-        x.withUnsafeScalars { e in
+        if let groups {
+            var largest = 0.0
+            for group in groups {
+                let value = ErrorNorm(kind: kind, components: group)
+                    .scaledNorm(of: x, start: y0, end: y1, relative: rtol, absolute: atol)
+                if !(value <= largest) { largest = value }
+            }
+            return largest
+        }
+        return x.withUnsafeScalars { e in
             y0.withUnsafeScalars { a in
                 y1.withUnsafeScalars { b in
                     let range = components ?? 0..<e.count

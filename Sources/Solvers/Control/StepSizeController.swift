@@ -212,6 +212,10 @@ public struct StepSizeController: Sendable {
             return .invalidTolerance(name: "norm.components", value: Double(c.upperBound),
                                      reason: "range \(c) outside the state's \(n) components")
         }
+        for group in norm.groups ?? [] where group.lowerBound < 0 || group.upperBound > n {
+            return .invalidTolerance(name: "norm.groups", value: Double(group.upperBound),
+                                     reason: "range \(group) outside the state's \(n) components")
+        }
         return nil
     }
 }

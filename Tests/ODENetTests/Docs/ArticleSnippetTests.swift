@@ -401,6 +401,25 @@ final class ArticleSnippetTests: XCTestCase {
         }
     }
 
+    func testContinuousNormalizingFlowsArticle() throws {
+        var generator = SeededGenerator(seed: 0)
+        let field = HyperNetworkDynamics<Float>(stateDimensions: 2, hiddenDimensions: 32, width: 64, using: &generator)
+        let block = CNFBlock(field, dimensions: 2, dataTime: 10, baseTime: 0, gradientMode: .direct)
+        let flow = ContinuousNormalizingFlow(block, base: .isotropicGaussian(variance: 0.1))
+        let optimizer = Adam<Float>(learningRate: 1e-3)
+
+        let x = Tensor<Float>.randomNormal([64, 2], using: &generator)        // a batch of data
+        let (loss, gradients) = try valueWithGradient(at: flow) { try flow(x).negativeLogLikelihood }
+        optimizer.update(flow, along: gradients)
+
+        let samples = try flow.sample(500, using: &generator)                  // points and their log-densities
+
+        XCTAssertTrue(loss.scalar.isFinite)
+        XCTAssertEqual(gradients.count, 6)
+        XCTAssertEqual(samples.points.shape, [500, 2])
+        XCTAssertEqual(samples.logLikelihood.shape, [500])
+    }
+
     func testEveryArticleBlockIsCompiledHere() throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         let pages = try Self.catalogPages()

@@ -103,8 +103,8 @@ final class CNFTests: XCTestCase {
     func testExactTraceColumnMatchesFiniteDifferenceJacobianTrace() throws {
         let field = SmallMLPDynamics<Double>(timeDependent: true)
         let dynamics = FlowDynamics(field: field, trace: .exact, regularization: .none, dataTime: 0.2, fixedLength: 0.9,
-                                    endTimeRoot: nil, sign: 1, dimensions: 2, noise: nil)
-        let state = concatenated([x, Tensor<Double>.zeros([3, 1])], axis: 1)
+                                    endTimeRoot: nil, sign: 1, dimensions: 2, batch: 3, noise: nil)
+        let state = concatenated([x.reshaped([6]), Tensor<Double>.zeros([3])], axis: 0)
         let s = 0.4, t = Tensor(0.2 + s * 0.9)
         let out = try dynamics(Tensor(s), state)
         let h = 1e-6
@@ -118,7 +118,7 @@ final class CNFTests: XCTestCase {
                 let fm = try field(t, Tensor(shape: [3, 2], scalars: minus)).scalars[2 * row + i]
                 trace += (fp - fm) / (2 * h)
             }
-            XCTAssertEqual(out.scalars[3 * row + 2], 0.9 * trace, accuracy: 1e-8)
+            XCTAssertEqual(out.scalars[6 + row], 0.9 * trace, accuracy: 1e-8)
         }
     }
 
