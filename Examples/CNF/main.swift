@@ -20,13 +20,18 @@ StandardOutput.useLineBuffering()
 
 var parser = ArgumentParser(program: "cnf",
                             summary: "Fit a continuous normalizing flow to two circles (torchdiffeq's examples/cnf.py) and draw it as SVG.")
-let iterationsOption = parser.option("--iterations", default: 1000, help: "training iterations (cnf.py: niters)")
-let samplesOption = parser.option("--samples", default: 512, help: "fresh training samples per iteration (cnf.py: num_samples)")
+let datasetOption = parser.option("--dataset", default: DatasetChoice.cnfCircles,
+                                  help: "cnf-circles: torchdiffeq's cnf.py (the default); a FFJORD toy density: its train_toy.py "
+                                      + "(ConcatSquash MLP 64-64-64, T = 0.5 trained, adjoint, batch 100, Adam lr 1e-3 with L2 1e-5, 10,000 iterations)")
+let iterationsOption: Argument<Int?> = parser.optionalOption("--iterations",
+                                                             help: "training iterations (cnf.py: 1000; FFJORD's toys: 10,000)")
+let samplesOption: Argument<Int?> = parser.optionalOption("--samples",
+                                                          help: "fresh training samples per iteration (cnf.py: 512; FFJORD's toys: 100)")
 let widthOption = parser.option("--width", default: 64, help: "units of the gated layer the hypernetwork outputs (cnf.py: width)")
 let hiddenOption = parser.option("--hidden", default: 32, help: "hidden units of the hypernetwork (cnf.py: hidden_dim)")
 let learningRateOption = parser.option("--learning-rate", default: 1e-3, help: "Adam learning rate (cnf.py: lr)")
-let gradientOption = parser.option("--gradient", default: GradientChoice.direct,
-                                   help: "how gradients are computed (direct = cnf.py's default; adjoint = cnf.py --adjoint)")
+let gradientOption: Argument<GradientChoice?> = parser.optionalOption("--gradient",
+    help: "how gradients are computed (default: direct for cnf.py, its default; adjoint for FFJORD's toys)")
 let solverOption = parser.option("--solver", default: SolverChoice.dopri5Torchdiffeq,
                                  help: "ODE method (default: Dormand–Prince stepped as torchdiffeq's dopri5)")
 let rtolOption = parser.option("--rtol", default: 1e-5, help: "relative tolerance (cnf.py: 1e-5)")
@@ -39,7 +44,23 @@ let vizSamplesOption = parser.option("--viz-samples", default: 2000, help: "samp
 let outputOption = parser.option("--output", default: "cnf-output", help: "folder for the SVG figures")
 let summaryOption: Argument<String?> = parser.optionalOption("--summary-json", help: "write the run's figures to this JSON file")
 let verboseOption = parser.flag("--verbose", help: "print cnf.py's 'Iter: N, running avg loss: L' line every iteration")
+let rnodeOption = parser.flag("--rnode", help: "FFJORD's toys: add RNODE's kinetic-energy and Jacobian-norm terms (λ 0.01 each)")
+let testSamplesOption = parser.option("--test-samples", default: 10_000,
+                                      help: "FFJORD's toys: fresh samples of the final test loss (exact trace)")
+let checkpointOption: Argument<String?> = parser.optionalOption("--checkpoint",
+                                                                help: "FFJORD's toys: a safetensors file to save to (and resume from)")
+let checkpointEveryOption = parser.option("--checkpoint-every", default: 500, help: "FFJORD's toys: iterations between checkpoints")
+let resumeOption = parser.flag("--resume", help: "FFJORD's toys: continue from --checkpoint if it exists")
 parser.parseOrExit()
+
+/// The training targets of the command line.
+enum DatasetChoice: String, ArgumentChoice {
+    case cnfCircles = "cnf-circles"
+    case eightGaussians = "8gaussians", pinwheel, checkerboard, rings, twoSpirals = "2spirals", moons, swissroll, circles
+
+    /// The FFJORD toy density, nil for cnf.py's circles.
+    var toy: ToyDensity? { ToyDensity(rawValue: rawValue) }
+}
 
 /// The divergence choices of the command line.
 enum TraceChoice: String, ArgumentChoice {
@@ -58,7 +79,9 @@ enum TraceChoice: String, ArgumentChoice {
 
 @MainActor
 func run() throws {
-    let iterations = iterationsOption.value, samples = samplesOption.value
+    if let toy = datasetOption.value.toy { return try trainToy(toy) }
+    let iterations = iterationsOption.value ?? 1000, samples = samplesOption.value ?? 512
+    let gradient = gradientOption.value ?? .direct
     guard iterations >= 0, samples >= 2, widthOption.value >= 1, hiddenOption.value >= 1, vizTimesOption.value >= 2,
           vizSamplesOption.value >= 1 else {
         throw ExampleError("--iterations ≥ 0, --samples ≥ 2, --width ≥ 1, --hidden ≥ 1, --viz-times ≥ 2 and --viz-samples ≥ 1 are required")
@@ -72,11 +95,11 @@ func run() throws {
                                             using: &generator)
     let (dataTime, baseTime) = (10.0, 0.0)
     let block = CNFBlock(field, dimensions: 2, dataTime: dataTime, baseTime: baseTime, trace: traceOption.value.estimator,
-                         stepping: stepping, gradientMode: gradientOption.value.mode,
+                         stepping: stepping, gradientMode: gradient.mode,
                          seed: UInt64(truncatingIfNeeded: seedOption.value) &+ 1)
     let flow = ContinuousNormalizingFlow(block, base: .isotropicGaussian(variance: 0.1))
     let optimizer = Adam<Float>(learningRate: learningRateOption.value)
-    print("cnf: \(flow.parameterCount(of: Float.self)) parameters, \(gradientOption.value.rawValue) gradient, "
+    print("cnf: \(flow.parameterCount(of: Float.self)) parameters, \(gradient.rawValue) gradient, "
           + "\(solver.tableau.name) rtol \(rtolOption.value) atol \(atolOption.value), trace \(traceOption.value.rawValue); "
           + "\(iterations) iterations of \(samples) samples")
 
@@ -112,9 +135,12 @@ func run() throws {
                  msPerIteration, seconds.reduce(0, +), meanForward, forward.last ?? 0, meanBackward))
 
     let figurePath = (outputOption.value as NSString).appendingPathComponent("cnf.svg")
-    try flowFigure(flow: flow, block: block, times: vizTimesOption.value, samples: vizSamplesOption.value,
+    var targetGenerator = SeededGenerator(seed: UInt64(truncatingIfNeeded: seedOption.value) &+ 3)
+    let target = makeCircles(count: vizSamplesOption.value, noise: 0.06, factor: 0.5, as: Float.self, using: &targetGenerator)
+    try flowFigure(flow: flow, block: block, target: target, title: "Continuous normalizing flow on two circles (torchdiffeq's cnf.py)",
+                   times: vizTimesOption.value, samples: vizSamplesOption.value,
                    seed: UInt64(truncatingIfNeeded: seedOption.value) &+ 2).write(to: figurePath)
-    var lossFigure = Figure(title: "Negative log-likelihood (\(gradientOption.value.rawValue) gradient)")
+    var lossFigure = Figure(title: "Negative log-likelihood (\(gradient.rawValue) gradient)")
     lossFigure[0, 0].line(x: losses.indices.map { Double($0 + 1) }, y: losses, label: "batch loss", color: "#bbbbbb")
     lossFigure[0, 0].line(x: averages.indices.map { Double($0 + 1) }, y: averages, label: "running average")
     lossFigure[0, 0].xLabel = "iteration"
@@ -130,7 +156,7 @@ func run() throws {
             "iterations": JSONValue(iterations), "ms_per_iteration_median": JSONValue(msPerIteration),
             "nfe_forward_mean": JSONValue(meanForward), "nfe_backward_mean": JSONValue(meanBackward),
             "nfe_forward_last": JSONValue(forward.last ?? 0),
-            "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
+            "gradient": .string(gradient.rawValue), "solver": .string(solver.rawValue),
             "trace": .string(traceOption.value.rawValue), "seed": JSONValue(seedOption.value),
             "parameters": JSONValue(flow.parameterCount(of: Float.self)),
         ]

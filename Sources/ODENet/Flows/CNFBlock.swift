@@ -39,8 +39,19 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     public var gradientMode: GradientMode
     /// The limit on trial steps of one solve.
     public var maximumSteps = 100_000
-    /// The source of Hutchinson's probes (one draw per solve).
+    /// The source of Hutchinson's probes (one draw per solve) and of STEER's end times.
     public var probeGenerator: SeededGenerator
+    /// STEER's half-width b (Ghosh et al. 2020): on training passes (data → base with `regularized`, as
+    /// ``ContinuousNormalizingFlow``'s `callAsFunction` makes them) the base time is drawn uniformly from
+    /// (t_base − b, t_base + b); evaluation and sampling use t_base. 0 (the default) switches it off; it
+    /// must be smaller than |t_base − t_data|, and applies to a fixed interval only (not with `trainsEndTime`).
+    public var endTimeJitter: Double = 0 {
+        didSet {
+            require(endTimeJitter >= 0 && endTimeJitter < abs(fixedLength) && (endTimeJitter == 0 || endTimeRoot == nil),
+                    "CNFBlock: endTimeJitter \(endTimeJitter) must be in [0, |t_base − t_data| = \(abs(fixedLength))) "
+                        + "and 0 when the end time is trained")
+        }
+    }
     /// Evaluations and steps of the last pass (backward figures once its gradient has been computed).
     public var statistics: ODEStatistics { recorder.statistics }
 
@@ -144,8 +155,13 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
             if case .hutchinson(let k) = trace { kind = k } else { kind = .gaussian }
             noise = kind.sample([batch, dimensions], as: Scalar.self, using: &probeGenerator)
         }
+        var length = fixedLength
+        if toBase && regularized && endTimeJitter > 0 {
+            let u = Double(probeGenerator.next() >> 11) * 0x1p-53   // uniform in [0, 1)
+            length += sign * endTimeJitter * (2 * u - 1)
+        }
         let dynamics = FlowDynamics(field: field, trace: trace, regularization: terms, dataTime: dataTime,
-                                    fixedLength: fixedLength, endTimeRoot: endTimeRoot, sign: sign,
+                                    fixedLength: length, endTimeRoot: endTimeRoot, sign: sign,
                                     dimensions: dimensions, batch: batch, noise: noise)
         let n = batch * dimensions, r = terms.columnCount
         let initial = concatenated([points.reshaped([n]), Tensor<Scalar>.zeros([batch * (1 + r)])], axis: 0)

@@ -98,6 +98,34 @@ final class CNFTests: XCTestCase {
         for (a, b) in zip(evaluation, result.logLikelihood.scalars) { XCTAssertEqual(a, b, accuracy: 1e-9) }
     }
 
+    /// STEER: training passes end at a base time drawn uniformly from (t_base − b, t_base + b); evaluation
+    /// passes at t_base. With f(z) = a·z the end time of a pass is log(z/x)/a.
+    func testEndTimeJitterDrawsTheBaseTimeUniformlyOnTrainingPassesOnly() throws {
+        let a = 0.6, length = 1.5, b = 0.4
+        let block = CNFBlock(Self.linearField([a, 0, 0, a], size: 2), dimensions: 2, dataTime: 0, baseTime: length,
+                             relativeTolerance: 1e-10, absoluteTolerance: 1e-10, seed: 3)
+        block.endTimeJitter = b
+        let flow = ContinuousNormalizingFlow(block)
+        let point = Tensor<Double>(shape: [1, 2], scalars: [0.7, -0.2])
+        var ends: [Double] = []
+        for _ in 0..<200 {
+            let z = try flow(point).points.scalars[0]
+            ends.append(log(z / 0.7) / a)
+        }
+        XCTAssertGreaterThan(ends.min()!, length - b)
+        XCTAssertLessThan(ends.max()!, length + b)
+        XCTAssertLessThan(ends.min()!, length - 0.8 * b, "the draws should cover the interval")
+        XCTAssertGreaterThan(ends.max()!, length + 0.8 * b)
+        let mean = ends.reduce(0, +) / Double(ends.count)
+        XCTAssertEqual(mean, length, accuracy: 4 * 2 * b / 12.0.squareRoot() / Double(ends.count).squareRoot())
+        // Evaluation: exactly t_base.
+        let evaluated = try flow.inverse(try flow.base.sample(1, dimensions: 2, as: Double.self,
+                                                              using: &block.probeGenerator)).points
+        let back = try withoutRecording(Double.self) { try flow.logLikelihood(evaluated) }
+        let exact = flow.base.logDensity(evaluated * Tensor(exp(a * length))).scalars[0] + 2 * a * length
+        XCTAssertEqual(back.scalars[0], exact, accuracy: 1e-8)
+    }
+
     // MARK: Traces
 
     func testExactTraceColumnMatchesFiniteDifferenceJacobianTrace() throws {
