@@ -27,7 +27,7 @@ func trainToy(_ toy: ToyDensity) throws {
 
     var generator = SeededGenerator(seed: seed)
     let field = ConcatSquashMLP<Float>(dimensions: [2, 64, 64, 64, 2], using: &generator)
-    let regularization = rnodeOption.value ? FlowRegularization(kineticEnergy: 0.01, jacobianFrobenius: 0.01) : .none
+    let regularization = rnodeOption.value ? DynamicsRegularization(kineticEnergy: 0.01, jacobianFrobenius: 0.01) : .none
     let block = CNFBlock(field, dimensions: 2, dataTime: 0, baseTime: 0.5, trainsEndTime: true,
                          trace: traceOption.value.estimator, stepping: stepping, gradientMode: gradient.mode,
                          regularization: regularization, seed: seed &+ 1)

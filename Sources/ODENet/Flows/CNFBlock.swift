@@ -29,7 +29,7 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     /// How tr(∂f/∂z) is computed.
     public var trace: TraceEstimator
     /// RNODE's regularisers (none by default).
-    public var regularization: FlowRegularization
+    public var regularization: DynamicsRegularization
     /// The method and its step-size control; its time is the flow's own s ∈ [0, 1] (see the note on tolerances).
     public var stepping: Stepping
     /// Which parts of the state control the step (torchdiffeq's norm for the (z, log-density) pair by
@@ -74,7 +74,7 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     ///   - seed: the seed of Hutchinson's probes.
     public init(_ field: Field, dimensions: Int, dataTime: Double = 0, baseTime: Double = 1, trainsEndTime: Bool = false,
                 trace: TraceEstimator = .exact, stepping: Stepping, gradientMode: GradientMode = .adjoint(),
-                regularization: FlowRegularization = .none, seed: UInt64 = 0) {
+                regularization: DynamicsRegularization = .none, seed: UInt64 = 0) {
         require(dimensions >= 1, "CNFBlock: dimensions must be at least 1, got \(dimensions)")
         require(dataTime.isFinite && baseTime.isFinite && dataTime != baseTime,
                 "CNFBlock: the data time \(dataTime) and base time \(baseTime) must be finite and differ")
@@ -110,7 +110,7 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
                             trainsEndTime: Bool = false, trace: TraceEstimator = .exact,
                             method: some AdaptiveRungeKuttaMethod = .dormandPrince54, relativeTolerance: Double = 1e-5,
                             absoluteTolerance: Double = 1e-5, gradientMode: GradientMode = .adjoint(),
-                            regularization: FlowRegularization = .none, seed: UInt64 = 0) {
+                            regularization: DynamicsRegularization = .none, seed: UInt64 = 0) {
         let controller = StepSizeController.torchdiffeq(relativeTolerance: relativeTolerance,
                                                         absoluteTolerance: absoluteTolerance)
         self.init(field, dimensions: dimensions, dataTime: dataTime, baseTime: baseTime, trainsEndTime: trainsEndTime,

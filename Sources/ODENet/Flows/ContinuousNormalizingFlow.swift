@@ -137,19 +137,10 @@ public final class ContinuousNormalizingFlow<Field: Dynamics>: TypedModule, Cust
             points = step.points
             divergence = divergence.map { $0 + step.divergenceIntegral } ?? step.divergenceIntegral
             guard regularized, let columns = step.regularizers else { continue }
-            var column = 0
-            let terms = block.regularization
-            if terms.hasKineticEnergy {
-                let k = columns.sliced(column..<(column + 1)).reshaped([columns.shape[1]])
-                kinetic = kinetic.map { $0 + k } ?? k
-                regularizationLoss = regularizationLoss + k.mean() * Tensor(Scalar(terms.kineticEnergy))
-                column += 1
-            }
-            if terms.hasJacobianFrobenius {
-                let j = columns.sliced(column..<(column + 1)).reshaped([columns.shape[1]])
-                jacobian = jacobian.map { $0 + j } ?? j
-                regularizationLoss = regularizationLoss + j.mean() * Tensor(Scalar(terms.jacobianFrobenius))
-            }
+            let terms = block.regularization.loss(columns)
+            regularizationLoss = regularizationLoss + terms.loss
+            if let k = terms.kineticEnergy { kinetic = kinetic.map { $0 + k } ?? k }
+            if let j = terms.jacobianFrobenius { jacobian = jacobian.map { $0 + j } ?? j }
         }
         return FlowResult(points: points, logLikelihood: base.logDensity(points) + divergence!,
                           kineticEnergy: kinetic, jacobianFrobenius: jacobian, regularizationLoss: regularizationLoss)

@@ -16,7 +16,7 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
     typealias Scalar = Field.Scalar
     let field: Field
     let trace: TraceEstimator
-    let regularization: FlowRegularization
+    let regularization: DynamicsRegularization
     let dataTime: Double
     /// L when the interval is fixed.
     let fixedLength: Double
@@ -29,7 +29,7 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
     /// ε, `[batch, D]`, for Hutchinson's estimate or the Jacobian regulariser.
     let noise: Tensor<Scalar>?
 
-    init(field: Field, trace: TraceEstimator, regularization: FlowRegularization, dataTime: Double,
+    init(field: Field, trace: TraceEstimator, regularization: DynamicsRegularization, dataTime: Double,
          fixedLength: Double, endTimeRoot: Parameter<Scalar>?, sign: Double, dimensions: Int, batch: Int,
          noise: Tensor<Scalar>?) {
         self.field = field
@@ -75,13 +75,8 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
             let estimate = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }
             (f, divergence, noiseProduct) = (estimate.value, estimate.divergence, estimate.noiseVJP)
         }
-        var parts = [(f * length).reshaped([batch * d]), divergence * length]
-        if regularization.hasKineticEnergy {
-            parts.append((f * f).mean(axis: 1) * (magnitude * Tensor(Scalar(0.5))))
-        }
-        if regularization.hasJacobianFrobenius, let product = noiseProduct {
-            parts.append((product * product).mean(axis: 1) * magnitude)
-        }
+        let parts = [(f * length).reshaped([batch * d]), divergence * length]
+            + regularization.rates(value: f, noiseProduct: noiseProduct, scale: magnitude)
         return concatenated(parts, axis: 0)
     }
 }

@@ -1,4 +1,5 @@
 import Autodiff
+import Requirements
 import Solvers
 
 /// A Neural-ODE layer: integrates dz/dt = f(t, z; θ) from the first to the last integration time and
@@ -32,6 +33,16 @@ public final class ODEBlock<D: Dynamics>: Layer {
     /// Evaluations, steps and adjoint drift of the last call (the backward figures once its gradient
     /// has been computed).
     public var statistics: ODEStatistics { recorder.statistics }
+    /// RNODE's regularisers (none by default). When set, every call also integrates, per sample, the kinetic
+    /// energy ∫ ½‖f‖²/D dt and the Jacobian norm ∫ ‖εᵀ∂f/∂z‖²/D dt from the first to the last output time
+    /// (D: a sample's features; ε drawn from `probeGenerator` once per call), as extra solved components
+    /// that never control the step; ``regularizationLoss`` is their weighted batch mean.
+    public var regularization: DynamicsRegularization = .none
+    /// The source of the Jacobian term's probes.
+    public var probeGenerator = SeededGenerator(seed: 0)
+    /// λ_K·mean(kinetic energy) + λ_J·mean(Jacobian norm) of the last call, recorded: add it to the loss
+    /// computed from the call's output to train against it (a scalar 0 without regularisation).
+    public private(set) var regularizationLoss = Tensor<D.Scalar>(0)
 
     /// Receives the statistics of the last call (a new one per call, so that a pullback kept from an
     /// earlier call cannot overwrite the figures of a later one).
@@ -135,8 +146,35 @@ public final class ODEBlock<D: Dynamics>: Layer {
     func trajectory(from z0: Tensor<Scalar>, at timeTensor: Tensor<Scalar>, exactTimes times: [Double])
         throws -> Tensor<Scalar> {
         recorder = ODEStatisticsRecorder()
-        let solve = DifferentiableSolve(dynamics: dynamics, stepping: stepping, maximumSteps: maximumSteps,
+        regularizationLoss = Tensor(0)
+        guard regularization.columnCount > 0 else {
+            let solve = DifferentiableSolve(dynamics: dynamics, stepping: stepping, maximumSteps: maximumSteps,
+                                            gradient: gradientMode, recorder: recorder)
+            return try solve.trajectory(from: z0, timeTensor: timeTensor, times: times)
+        }
+        return try regularizedTrajectory(from: z0, at: timeTensor, exactTimes: times)
+    }
+
+    /// The trajectory with RNODE's integrals solved alongside (see ``regularization``).
+    private func regularizedTrajectory(from z0: Tensor<Scalar>, at timeTensor: Tensor<Scalar>, exactTimes times: [Double])
+        throws -> Tensor<Scalar> {
+        require(z0.rank >= 2, "ODEBlock.regularization: the state must be [batch, features…], got shape \(z0.shape)")
+        let batch = z0.shape[0], n = z0.scalarCount, r = regularization.columnCount
+        let noise = regularization.hasJacobianFrobenius
+            ? HutchinsonNoise.gaussian.sample(z0.shape, as: Scalar.self, using: &probeGenerator) : nil
+        let field = RegularizedDynamics(dynamics, regularization: regularization, shape: z0.shape, noise: noise)
+        var controlled = stepping
+        if var controller = stepping.controller {
+            controller.norm = ErrorNorm(kind: controller.norm.kind, components: 0..<n)   // z only
+            controlled.controller = controller
+        }
+        let solve = DifferentiableSolve(dynamics: field, stepping: controlled, maximumSteps: maximumSteps,
                                         gradient: gradientMode, recorder: recorder)
-        return try solve.trajectory(from: z0, timeTensor: timeTensor, times: times)
+        let initial = concatenated([z0.reshaped([n]), Tensor<Scalar>.zeros([batch * r])], axis: 0)
+        let path = try solve.trajectory(from: initial, timeTensor: timeTensor, times: times)
+        let count = path.shape[0]
+        let last = path.sliced((count - 1)..<count, axis: 0).reshaped([n + batch * r])
+        regularizationLoss = regularization.loss(last.sliced(n..<(n + batch * r)).reshaped([r, batch])).loss
+        return path.sliced(0..<n, axis: 1).reshaped([count] + z0.shape)
     }
 }

@@ -64,7 +64,7 @@ final class CNFTests: XCTestCase {
         let seed: UInt64 = 11
         let block = CNFBlock(Self.linearField(a, size: 2), dimensions: 2, dataTime: 0, baseTime: 0.7,
                              relativeTolerance: 1e-11, absoluteTolerance: 1e-11,
-                             regularization: FlowRegularization(kineticEnergy: 0.5, jacobianFrobenius: 0.25), seed: seed)
+                             regularization: DynamicsRegularization(kineticEnergy: 0.5, jacobianFrobenius: 0.25), seed: seed)
         let result = try ContinuousNormalizingFlow(block)(x)
         // The block's probe: the first draw of its generator.
         var generator = SeededGenerator(seed: seed)
