@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import ODENet
 
 /// The `mnist` example refuses a checkpoint whose resume metadata is impossible, and data folders that
@@ -38,11 +39,11 @@ final class MNISTResumeMetadataTests: XCTestCase {
     }
 
     /// Runs the executable (skipping the test when it is absent).
-    private func run(_ arguments: [String]) throws -> MNISTExecutable.Outcome {
-        guard let executable = MNISTExecutable.url else {
+    private func run(_ arguments: [String]) throws -> ExampleExecutable.Outcome {
+        guard let executable = ExampleExecutable.url("mnist", besides: MNISTResumeTests.self) else {
             throw XCTSkip("the mnist executable is not beside the test bundle")
         }
-        return try MNISTExecutable.run(executable, arguments)
+        return try ExampleExecutable.run(executable, arguments)
     }
 
     private func common(_ data: String) -> [String] {

@@ -9,7 +9,7 @@ import TestSupport
 /// when the MNIST files (../shared/data/mnist) or the executable are absent.
 final class MNISTResumeTests: XCTestCase {
     func run(_ executable: URL, _ arguments: [String]) throws -> String {
-        let outcome = try MNISTExecutable.run(executable, arguments)
+        let outcome = try ExampleExecutable.run(executable, arguments)
         XCTAssertEqual(outcome.status, 0, "mnist \(arguments.joined(separator: " ")) failed:\n\(outcome.output)")
         return outcome.output
     }
@@ -20,7 +20,7 @@ final class MNISTResumeTests: XCTestCase {
             throw XCTSkip("the MNIST files: " + SharedFolder.absenceMessage(needed))
         }
         let data = SharedFolder.path("data/mnist")
-        guard let executable = MNISTExecutable.url else { throw XCTSkip("the mnist executable is not beside the test bundle") }
+        guard let executable = ExampleExecutable.url("mnist", besides: MNISTResumeTests.self) else { throw XCTSkip("the mnist executable is not beside the test bundle") }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mnist-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let common = ["--model", "mlp", "--epochs", "2", "--train-limit", "1024", "--batch-size", "64",

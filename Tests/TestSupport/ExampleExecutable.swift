@@ -1,27 +1,38 @@
 import Foundation
 
-/// The built `mnist` executable, run by the tests as a user would run it.
-enum MNISTExecutable {
-    /// The executable beside the test bundle (both are products of the same build), or nil.
-    static var url: URL? {
+/// A built example executable (`mnist`, `cnf`, …), run by the tests as a user would run it.
+public enum ExampleExecutable {
+    /// The executable `name` beside the test bundle (both are products of the same build), or nil.
+    ///
+    /// - Parameters:
+    ///   - name: The product name.
+    ///   - anchor: A class of the test bundle (its bundle's folder is searched too).
+    /// - Returns: The executable's URL, or nil when it is not there.
+    public static func url(_ name: String, besides anchor: AnyClass) -> URL? {
         let candidates = [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
-                          Bundle(for: MNISTResumeTests.self).bundleURL.deletingLastPathComponent()]
-        return candidates.map { $0.appendingPathComponent("mnist") }
+                          Bundle(for: anchor).bundleURL.deletingLastPathComponent()]
+        return candidates.map { $0.appendingPathComponent(name) }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
     /// How a run ended: its exit status, whether a signal stopped it (a trap), and its output.
-    struct Outcome {
+    public struct Outcome {
         /// The exit status, or the signal's number when `signalled`.
-        let status: Int32
+        public let status: Int32
         /// Whether the program was stopped by a signal (a trap) rather than exiting.
-        let signalled: Bool
+        public let signalled: Bool
         /// Standard output and standard error, interleaved.
-        let output: String
+        public let output: String
     }
 
     /// Runs `executable` with `arguments` (the Swift backtracer off, so a trap ends the run at once).
-    static func run(_ executable: URL, _ arguments: [String]) throws -> Outcome {
+    ///
+    /// - Parameters:
+    ///   - executable: The program.
+    ///   - arguments: Its arguments.
+    /// - Returns: How it ended.
+    /// - Throws: When the program cannot be started.
+    public static func run(_ executable: URL, _ arguments: [String]) throws -> Outcome {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
