@@ -50,6 +50,7 @@ public enum BaseDensity: Sendable, Equatable, CustomStringConvertible {
     /// - Parameters:
     ///   - count: The number of samples.
     ///   - dimensions: D.
+    ///   - scalarType: The samples' scalar type (inferred from the context when omitted).
     ///   - generator: The source of randomness.
     /// - Returns: The samples, one per row.
     public func sample<Scalar: TensorScalar>(_ count: Int, dimensions: Int, as scalarType: Scalar.Type = Scalar.self,
