@@ -53,6 +53,34 @@ public enum HutchinsonNoise: String, Sendable, CaseIterable {
 public func valueWithDivergence<Scalar>(
     at z: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
 ) throws -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>) {
+    let result = try exactDivergence(at: z, noise: nil, of: f)
+    return (result.value, result.divergence)
+}
+
+/// Evaluates the vector field `f` on a batch and returns its value, the exact divergence of each sample
+/// (as ``valueWithDivergence(at:of:)``) and the vector–Jacobian product εᵀ∂f/∂z for a given ε, all from one
+/// evaluation of `f`: a continuous normalizing flow with the exact trace and RNODE's Jacobian term needs both.
+///
+/// - Parameters:
+///   - z: the states, `[batch, features…]`.
+///   - noise: ε, shaped like `z`.
+///   - f: the field; `f(z)` has the shape of `z`.
+/// - Returns: f(z), the divergence `[batch]`, and εᵀ∂f/∂z, shaped like `z`.
+/// - Throws: what `f` throws, or the error of a failing pullback.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func valueWithDivergence<Scalar>(
+    at z: Tensor<Scalar>, noise: Tensor<Scalar>, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
+) throws -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>, noiseVJP: Tensor<Scalar>) {
+    require(noise.shape == z.shape, "divergence: noise shape \(noise.shape) differs from the state's \(z.shape)")
+    let result = try exactDivergence(at: z, noise: noise, of: f)
+    return (result.value, result.divergence, result.noiseVJP!)
+}
+
+/// The exact divergence by D pullbacks of one evaluation, and the pullback of `noise` when given.
+func exactDivergence<Scalar>(
+    at z: Tensor<Scalar>, noise: Tensor<Scalar>?, of f: (Tensor<Scalar>) throws -> Tensor<Scalar>
+) throws -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>, noiseVJP: Tensor<Scalar>?) {
     require(z.rank >= 2, "divergence: the state must be [batch, features…], got shape \(z.shape)")
     return try withoutActuallyEscaping(f) { f in
         let (value, pullback) = try valueWithPullback(at: [z]) { try f($0[0]) }
@@ -64,7 +92,8 @@ public func valueWithDivergence<Scalar>(
             let row = try pullback(selector)[0]           // ∂f_i/∂z for every sample
             divergence = divergence + (row * selector).reshaped([batch, features]).sum(axis: 1)
         }
-        return (value, divergence)
+        let product = try noise.map { try pullback($0)[0] }
+        return (value, divergence, product)
     }
 }
 

@@ -107,6 +107,22 @@ final class DerivativeOperatorTests: XCTestCase {
         }
     }
 
+    /// The exact divergence with a probe's vector–Jacobian product from the same evaluation: εᵀJ against
+    /// the finite-difference Jacobian, the divergence as without a probe.
+    func testExactDivergenceWithAProbeAlsoReturnsItsVectorJacobianProduct() throws {
+        let f = Field()
+        let fd = finiteDifferenceJacobian({ f($0) }, at: z)
+        var generator = SeededGenerator(seed: 3)
+        let epsilon: Tensor<Double> = HutchinsonNoise.gaussian.sample(z.shape, using: &generator)
+        let (value, divergence, product) = try valueWithDivergence(at: z, noise: epsilon) { f($0) }
+        XCTAssertEqual(value.scalars, f(z).scalars)
+        XCTAssertEqual(divergence.scalars, try valueWithDivergence(at: z) { f($0) }.divergence.scalars)
+        for column in 0..<12 {
+            let expected = (0..<12).reduce(0) { $0 + epsilon.scalars[$1] * fd[$1][column] }
+            XCTAssertEqual(product.scalars[column], expected, accuracy: 1e-8)
+        }
+    }
+
     func testHutchinsonsEstimatorIsUnbiased() throws {
         let f = Field()
         let (_, exact) = try valueWithDivergence(at: z) { f($0) }

@@ -46,17 +46,15 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
         return value
     }
 
-    // The output as it will be recorded (the node the entry below takes), so that the recorded pullback can
-    // use f(z) from the tape instead of recomputing it.
-    var recordedOutput = value
-    recordedOutput.tapeIdentity = Tape<Scalar>.current!.identity
-    recordedOutput.tapeNode = Tape<Scalar>.current!.entries.count
+    // The output as recorded (filled in once the entry below exists), so that the recorded pullback can use
+    // f(z) from the tape instead of recomputing it.
+    let recorded = RecordedOutput<Scalar>()
     let result: Tensor<Scalar>
     if let bias {
         result = Tensor.recordOnTape(value, inputs: x, weight, bias, operation: #function) { g, needsX, needsWeight, needsBias in
             if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight, bias) {
                 return linearRecordedPullback(g, x: x, weight: weight, bias: bias, output: value,
-                                              recordedOutput: recordedOutput, activation: activation,
+                                              recordedOutput: recorded.tensor, activation: activation,
                                               needs: (needsX, needsWeight, needsBias))
             }
             return linearPullback(g, x: x, weight: weight, output: value, activation: activation,
@@ -66,7 +64,7 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
         result = Tensor.recordOnTape(value, inputs: x, weight, operation: #function) { g, needsX, needsWeight in
             if Tensor.mustRecord(g, x) || Tensor.mustRecord(weight) {
                 let (dx, dw, _) = linearRecordedPullback(g, x: x, weight: weight, bias: nil, output: value,
-                                                         recordedOutput: recordedOutput, activation: activation,
+                                                         recordedOutput: recorded.tensor, activation: activation,
                                                          needs: (needsX, needsWeight, false))
                 return (dx, dw)
             }
@@ -75,10 +73,17 @@ public func linear<Scalar>(_ x: Tensor<Scalar>, weight: Tensor<Scalar>, bias: Te
             return (dx, dw)
         }
     }
+    recorded.tensor = result
     if forwardModeIsActive {
         linearTangent(to: result, x: x, weight: weight, bias: bias, activation: activation)
     }
     return result
+}
+
+/// The output of a recorded op as the tape holds it, handed to the op's pullback after recording.
+final class RecordedOutput<Scalar: TensorScalar> {
+    /// The recorded tensor; nil until the op has been recorded (and when no input was on the tape).
+    var tensor: Tensor<Scalar>?
 }
 
 /// Native forward mode through `linear`: z′ = t_x·Wᵀ + x·t_Wᵀ + t_b and y′ = f′(z) ⊙ z′, with f′ from the
@@ -125,14 +130,14 @@ func activationTangent<Scalar>(_ t: Tensor<Scalar>, output y: Tensor<Scalar>, ac
 /// otherwise recomputed from the recorded inputs with `matmul`, `+` and the activation's op; relu's 0/1 mask
 /// (from the output) is a constant, its derivative being 0 wherever it is defined.
 func linearRecordedPullback<Scalar>(_ g: Tensor<Scalar>, x: Tensor<Scalar>, weight: Tensor<Scalar>,
-                                    bias: Tensor<Scalar>?, output: Tensor<Scalar>, recordedOutput: Tensor<Scalar>,
+                                    bias: Tensor<Scalar>?, output: Tensor<Scalar>, recordedOutput: Tensor<Scalar>?,
                                     activation: Activation, needs: (x: Bool, weight: Bool, bias: Bool))
     -> (Tensor<Scalar>?, Tensor<Scalar>?, Tensor<Scalar>?) {
     /// The activation's output f(z) on the recording tape. With no tape (forward mode through this
     /// pullback: the output's tangent is known) the output itself.
     func recomputedOutput(_ f: (Tensor<Scalar>) -> Tensor<Scalar>) -> Tensor<Scalar> {
         guard let tape = Tape<Scalar>.current else { return output }
-        if recordedOutput.node(on: tape) >= 0 { return recordedOutput }
+        if let recordedOutput, recordedOutput.node(on: tape) >= 0 { return recordedOutput }
         let z = x.matmul(weight.transposed())
         return f(bias.map { z + $0 } ?? z)
     }

@@ -66,9 +66,10 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
         var noiseProduct: Tensor<Scalar>? = nil
         switch trace {
         case .exact:
-            (f, divergence) = try valueWithDivergence(at: z) { try self.field(t, $0) }
             if regularization.hasJacobianFrobenius, let noise {
-                noiseProduct = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }.noiseVJP
+                (f, divergence, noiseProduct) = try valueWithDivergence(at: z, noise: noise) { try self.field(t, $0) }
+            } else {
+                (f, divergence) = try valueWithDivergence(at: z) { try self.field(t, $0) }
             }
         case .hutchinson:
             guard let noise else { fatalError("FlowDynamics: Hutchinson's estimate without a probe") }

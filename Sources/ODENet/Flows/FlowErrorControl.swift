@@ -15,16 +15,13 @@ public enum FlowErrorControl: Sendable, Equatable {
 
     /// `stepping` with its controller's norm set for a state of `batch` points in `dimensions`.
     func applied(to stepping: Stepping, batch: Int, dimensions: Int) -> Stepping {
-        guard var controller = stepping.controller else { return stepping }
         let n = batch * dimensions
-        let kind = controller.norm.kind
-        switch self {
-        case .stateAndLogDensity: controller.norm = .largest(kind, over: [0..<n, n..<(n + batch)])
-        case .state: controller.norm = ErrorNorm(kind: kind, components: 0..<n)
-        case .all: controller.norm = ErrorNorm(kind: kind, components: 0..<(n + batch))
+        return stepping.replacingNorm { kind in
+            switch self {
+            case .stateAndLogDensity: .largest(kind, over: [0..<n, n..<(n + batch)])
+            case .state: ErrorNorm(kind: kind, components: 0..<n)
+            case .all: ErrorNorm(kind: kind, components: 0..<(n + batch))
+            }
         }
-        var result = stepping
-        result.controller = controller
-        return result
     }
 }

@@ -163,11 +163,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
         let noise = regularization.hasJacobianFrobenius
             ? HutchinsonNoise.gaussian.sample(z0.shape, as: Scalar.self, using: &probeGenerator) : nil
         let field = RegularizedDynamics(dynamics, regularization: regularization, shape: z0.shape, noise: noise)
-        var controlled = stepping
-        if var controller = stepping.controller {
-            controller.norm = ErrorNorm(kind: controller.norm.kind, components: 0..<n)   // z only
-            controlled.controller = controller
-        }
+        let controlled = stepping.replacingNorm { ErrorNorm(kind: $0, components: 0..<n) }   // z only
         let solve = DifferentiableSolve(dynamics: field, stepping: controlled, maximumSteps: maximumSteps,
                                         gradient: gradientMode, recorder: recorder)
         let initial = concatenated([z0.reshaped([n]), Tensor<Scalar>.zeros([batch * r])], axis: 0)

@@ -6,34 +6,6 @@ import Solvers
 /// Continuous normalizing flows against closed forms (a linear field: the matrix exponential), finite
 /// differences (traces and gradients in every mode) and their own inverse.
 final class CNFTests: XCTestCase {
-    // MARK: Oracles in plain Swift
-
-    /// e^M for a small square matrix (row-major), by scaling and squaring a 30-term Taylor series.
-    static func matrixExponential(_ m: [Double], size n: Int) -> [Double] {
-        let norm = m.map(abs).max() ?? 0
-        let squarings = max(0, Int(ceil(log2(max(norm * Double(n), 1)))) + 2)
-        let scale = pow(2, -Double(squarings))
-        let a = m.map { $0 * scale }
-        var term = (0..<n * n).map { $0 % (n + 1) == 0 ? 1.0 : 0.0 }
-        var sum = term
-        for k in 1...30 {
-            term = multiply(term, a, n).map { $0 / Double(k) }
-            sum = zip(sum, term).map(+)
-        }
-        for _ in 0..<squarings { sum = multiply(sum, sum, n) }
-        return sum
-    }
-
-    static func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
-        (0..<n * n).map { ij in (0..<n).reduce(0) { $0 + a[ij / n * n + $1] * b[$1 * n + ij % n] } }
-    }
-
-    /// f(z) = z·Aᵀ (each row z ↦ A z), A a parameter.
-    static func linearField(_ a: [Double], size n: Int) -> DynamicsFunction<Double> {
-        let matrix = Parameter(Tensor<Double>(shape: [n, n], scalars: a))
-        return DynamicsFunction(members: ["A": matrix]) { _, z in z.matmul(matrix.value.transposed()) }
-    }
-
     let a: [Double] = [0.3, -0.8, 0.5, -0.2]
     let x = Tensor<Double>(shape: [3, 2], scalars: [0.5, -0.4, 1.2, 0.3, -0.7, 0.9])
 
@@ -42,11 +14,11 @@ final class CNFTests: XCTestCase {
     func testLinearFieldMatchesMatrixExponentialInBothDirectionsOfTime() throws {
         for (dataTime, baseTime) in [(0.0, 1.0), (10.0, 9.2)] {
             let length = baseTime - dataTime
-            let block = CNFBlock(Self.linearField(a, size: 2), dimensions: 2, dataTime: dataTime, baseTime: baseTime,
+            let block = CNFBlock(LinearFieldOracle.linearField(a, size: 2), dimensions: 2, dataTime: dataTime, baseTime: baseTime,
                                  relativeTolerance: 1e-11, absoluteTolerance: 1e-11)
             let flow = ContinuousNormalizingFlow(block, base: .isotropicGaussian(variance: 0.1))
             let result = try flow(x)
-            let e = Self.matrixExponential(a.map { $0 * length }, size: 2)
+            let e = LinearFieldOracle.matrixExponential(a.map { $0 * length }, size: 2)
             let trace = (a[0] + a[3]) * length
             for row in 0..<3 {
                 let xr = [x.scalars[2 * row], x.scalars[2 * row + 1]]
@@ -62,31 +34,15 @@ final class CNFTests: XCTestCase {
 
     func testRegularizersMatchTheirIntegralsForALinearField() throws {
         let seed: UInt64 = 11
-        let block = CNFBlock(Self.linearField(a, size: 2), dimensions: 2, dataTime: 0, baseTime: 0.7,
+        let block = CNFBlock(LinearFieldOracle.linearField(a, size: 2), dimensions: 2, dataTime: 0, baseTime: 0.7,
                              relativeTolerance: 1e-11, absoluteTolerance: 1e-11,
                              regularization: DynamicsRegularization(kineticEnergy: 0.5, jacobianFrobenius: 0.25), seed: seed)
         let result = try ContinuousNormalizingFlow(block)(x)
         // The block's probe: the first draw of its generator.
         var generator = SeededGenerator(seed: seed)
         let probe = HutchinsonNoise.gaussian.sample([3, 2], as: Double.self, using: &generator).scalars
-        var kinetic = [Double](repeating: 0, count: 3), jacobian = [Double](repeating: 0, count: 3)
-        let intervals = 2000, h = 0.7 / Double(intervals)
-        for row in 0..<3 {
-            let xr = [x.scalars[2 * row], x.scalars[2 * row + 1]]
-            // Simpson's rule on ½‖A e^{At} x‖²/D.
-            var sum = 0.0
-            for k in 0...intervals {
-                let e = Self.matrixExponential(a.map { $0 * Double(k) * h }, size: 2)
-                let z = [e[0] * xr[0] + e[1] * xr[1], e[2] * xr[0] + e[3] * xr[1]]
-                let f = [a[0] * z[0] + a[1] * z[1], a[2] * z[0] + a[3] * z[1]]
-                let weight = k == 0 || k == intervals ? 1.0 : (k % 2 == 1 ? 4.0 : 2.0)
-                sum += weight * 0.5 * (f[0] * f[0] + f[1] * f[1]) / 2
-            }
-            kinetic[row] = sum * h / 3
-            let e = [probe[2 * row], probe[2 * row + 1]]
-            let vjp = [e[0] * a[0] + e[1] * a[2], e[0] * a[1] + e[1] * a[3]]
-            jacobian[row] = 0.7 * (vjp[0] * vjp[0] + vjp[1] * vjp[1]) / 2
-        }
+        let (kinetic, jacobian) = LinearFieldOracle.regularizerIntegrals(a, points: x.scalars, probe: probe,
+                                                                         length: 0.7)
         for row in 0..<3 {
             XCTAssertEqual(result.kineticEnergy!.scalars[row], kinetic[row], accuracy: 1e-9)
             XCTAssertEqual(result.jacobianFrobenius!.scalars[row], jacobian[row], accuracy: 1e-9)
@@ -102,7 +58,7 @@ final class CNFTests: XCTestCase {
     /// passes at t_base. With f(z) = a·z the end time of a pass is log(z/x)/a.
     func testEndTimeJitterDrawsTheBaseTimeUniformlyOnTrainingPassesOnly() throws {
         let a = 0.6, length = 1.5, b = 0.4
-        let block = CNFBlock(Self.linearField([a, 0, 0, a], size: 2), dimensions: 2, dataTime: 0, baseTime: length,
+        let block = CNFBlock(LinearFieldOracle.linearField([a, 0, 0, a], size: 2), dimensions: 2, dataTime: 0, baseTime: length,
                              relativeTolerance: 1e-10, absoluteTolerance: 1e-10, seed: 3)
         block.endTimeJitter = b
         let flow = ContinuousNormalizingFlow(block)

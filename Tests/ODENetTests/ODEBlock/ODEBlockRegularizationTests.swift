@@ -11,7 +11,7 @@ final class ODEBlockRegularizationTests: XCTestCase {
     let z0 = Tensor<Double>(shape: [3, 2], scalars: [0.5, -0.4, 1.2, 0.3, -0.7, 0.9])
 
     func makeBlock(_ mode: GradientMode = .direct) -> ODEBlock<DynamicsFunction<Double>> {
-        let block = ODEBlock(CNFTests.linearField(a, size: 2), method: .dormandPrince54, relativeTolerance: 1e-11,
+        let block = ODEBlock(LinearFieldOracle.linearField(a, size: 2), method: .dormandPrince54, relativeTolerance: 1e-11,
                              absoluteTolerance: 1e-11, gradientMode: mode)
         block.integrationTimes = [0, 0.7]
         block.regularization = DynamicsRegularization(kineticEnergy: 0.5, jacobianFrobenius: 0.25)
@@ -22,7 +22,7 @@ final class ODEBlockRegularizationTests: XCTestCase {
     func testIntegralsMatchQuadratureAndTheOutputIsUnchanged() throws {
         let block = makeBlock()
         let z1 = try block(z0)
-        let plain = ODEBlock(CNFTests.linearField(a, size: 2), method: .dormandPrince54, relativeTolerance: 1e-11,
+        let plain = ODEBlock(LinearFieldOracle.linearField(a, size: 2), method: .dormandPrince54, relativeTolerance: 1e-11,
                              absoluteTolerance: 1e-11, gradientMode: .direct)
         plain.integrationTimes = [0, 0.7]
         for (u, v) in zip(z1.scalars, try plain(z0).scalars) { XCTAssertEqual(u, v, accuracy: 1e-9) }
@@ -30,23 +30,8 @@ final class ODEBlockRegularizationTests: XCTestCase {
 
         var generator = SeededGenerator(seed: 5)
         let probe = HutchinsonNoise.gaussian.sample([3, 2], as: Double.self, using: &generator).scalars
-        var kinetic = 0.0, jacobian = 0.0
-        let intervals = 2000, h = 0.7 / Double(intervals)
-        for row in 0..<3 {
-            let x = [z0.scalars[2 * row], z0.scalars[2 * row + 1]]
-            var sum = 0.0
-            for k in 0...intervals {
-                let e = CNFTests.matrixExponential(a.map { $0 * Double(k) * h }, size: 2)
-                let z = [e[0] * x[0] + e[1] * x[1], e[2] * x[0] + e[3] * x[1]]
-                let f = [a[0] * z[0] + a[1] * z[1], a[2] * z[0] + a[3] * z[1]]
-                let weight = k == 0 || k == intervals ? 1.0 : (k % 2 == 1 ? 4.0 : 2.0)
-                sum += weight * 0.5 * (f[0] * f[0] + f[1] * f[1]) / 2
-            }
-            kinetic += sum * h / 3 / 3
-            let e = [probe[2 * row], probe[2 * row + 1]]
-            let vjp = [e[0] * a[0] + e[1] * a[2], e[0] * a[1] + e[1] * a[3]]
-            jacobian += 0.7 * (vjp[0] * vjp[0] + vjp[1] * vjp[1]) / 2 / 3
-        }
+        let integrals = LinearFieldOracle.regularizerIntegrals(a, points: z0.scalars, probe: probe, length: 0.7)
+        let kinetic = integrals.kineticEnergy.reduce(0, +) / 3, jacobian = integrals.jacobianFrobenius.reduce(0, +) / 3
         XCTAssertEqual(block.regularizationLoss.scalar, 0.5 * kinetic + 0.25 * jacobian, accuracy: 1e-9)
     }
 
