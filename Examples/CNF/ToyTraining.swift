@@ -100,20 +100,15 @@ func trainToy(_ toy: ToyDensity) throws {
     progress?.finish()
 
     // The test loss: fresh samples, exact trace, no regularisation, in batches of 1,000, without recording.
-    var testGenerator = SeededGenerator(seed: seed &+ 1_000_003)
     let evaluation = ContinuousNormalizingFlow(CNFBlock(field, dimensions: 2, dataTime: 0, baseTime: block.baseTime,
                                                         trace: .exact, stepping: stepping, gradientMode: .direct),
                                                base: .standardNormal)
-    var total = 0.0, counted = 0, testEvaluations = 0
-    while counted < testSamplesOption.value {
-        let n = min(1000, testSamplesOption.value - counted)
-        let x = toy.sample(n, as: Float.self, using: &testGenerator)
-        let logLikelihood = try withoutRecording(Float.self) { try evaluation.logLikelihood(x) }
-        total -= logLikelihood.scalars.reduce(0) { $0 + Double($1) }
-        testEvaluations += evaluation.blocks[0].statistics.forwardEvaluations
-        counted += n
+    var testEvaluations = 0
+    let counted = testSamplesOption.value
+    let testLoss = try toyTestLoss(toy, seed: seed) { x in
+        defer { testEvaluations += evaluation.blocks[0].statistics.forwardEvaluations }
+        return try evaluation.logLikelihood(x)
     }
-    let testLoss = total / Double(counted)
     let recent = history.suffix(100)
     let nfeForward = recent.isEmpty ? Double.nan : Double(recent.map(\.nfeForward).reduce(0, +)) / Double(recent.count)
     let nfeBackward = recent.isEmpty ? Double.nan : Double(recent.map(\.nfeBackward).reduce(0, +)) / Double(recent.count)
@@ -143,4 +138,19 @@ func trainToy(_ toy: ToyDensity) throws {
         try summary.write(to: path)
         print("summary: \(path)")
     }
+}
+
+/// The test loss of a toy run: −mean log p(x) over `--test-samples` fresh samples (the same draws for every
+/// model of a seed), in batches of 1,000, without recording.
+@MainActor
+func toyTestLoss(_ toy: ToyDensity, seed: UInt64, logLikelihood: (Tensor<Float>) throws -> Tensor<Float>) throws -> Double {
+    var generator = SeededGenerator(seed: seed &+ 1_000_003)
+    var total = 0.0, counted = 0
+    while counted < testSamplesOption.value {
+        let n = min(1000, testSamplesOption.value - counted)
+        let x = toy.sample(n, as: Float.self, using: &generator)
+        total -= try withoutRecording(Float.self) { try logLikelihood(x) }.scalars.reduce(0) { $0 + Double($1) }
+        counted += n
+    }
+    return total / Double(counted)
 }

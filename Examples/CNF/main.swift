@@ -51,6 +51,11 @@ let checkpointOption: Argument<String?> = parser.optionalOption("--checkpoint",
                                                                 help: "FFJORD's toys: a safetensors file to save to (and resume from)")
 let checkpointEveryOption = parser.option("--checkpoint-every", default: 500, help: "FFJORD's toys: iterations between checkpoints")
 let resumeOption = parser.flag("--resume", help: "FFJORD's toys: continue from --checkpoint if it exists")
+let modelOption = parser.option("--model", default: ModelChoice.cnf,
+                                help: "FFJORD's toys: cnf, or planar — the paper's Fig. 5 baseline, a planar normalizing flow of --layers one-unit layers (Adam, batch --samples)")
+let layersOption = parser.option("--layers", default: 64, help: "--model planar: the number of planar layers (the paper's Fig. 5: 64)")
+let timeBudgetOption: Argument<Double?> = parser.optionalOption("--time-budget",
+    help: "--model planar: stop training after this many seconds (give it the CNF's training time) or at --iterations")
 parser.parseOrExit()
 
 /// The training targets of the command line.
@@ -60,6 +65,11 @@ enum DatasetChoice: String, ArgumentChoice {
 
     /// The FFJORD toy density, nil for cnf.py's circles.
     var toy: ToyDensity? { ToyDensity(rawValue: rawValue) }
+}
+
+/// The flows of the command line.
+enum ModelChoice: String, ArgumentChoice {
+    case cnf, planar
 }
 
 /// The divergence choices of the command line.
@@ -79,7 +89,10 @@ enum TraceChoice: String, ArgumentChoice {
 
 @MainActor
 func run() throws {
-    if let toy = datasetOption.value.toy { return try trainToy(toy) }
+    if let toy = datasetOption.value.toy {
+        return try modelOption.value == .planar ? trainPlanar(toy) : trainToy(toy)
+    }
+    guard modelOption.value == .cnf else { throw ExampleError("--model planar needs a FFJORD toy --dataset") }
     let iterations = iterationsOption.value ?? 1000, samples = samplesOption.value ?? 512
     let gradient = gradientOption.value ?? .direct
     guard iterations >= 0, samples >= 2, widthOption.value >= 1, hiddenOption.value >= 1, vizTimesOption.value >= 2,

@@ -113,17 +113,7 @@ public final class ContinuousNormalizingFlow<Field: Dynamics>: TypedModule, Cust
     /// - Throws: `SolverError` or ``ODENetError`` when a solve fails.
     public func logDensityGrid(x: ClosedRange<Double>, y: ClosedRange<Double>, resolution: Int) throws -> Tensor<Scalar> {
         require(dimensions == 2, "logDensityGrid: the flow has \(dimensions) dimensions, not 2")
-        require(resolution >= 2, "logDensityGrid: resolution must be at least 2, got \(resolution)")
-        var scalars: [Scalar] = []
-        scalars.reserveCapacity(2 * resolution * resolution)
-        let step = 1 / Double(resolution - 1)
-        for i in 0..<resolution {
-            for j in 0..<resolution {
-                scalars.append(Scalar(x.lowerBound + Double(j) * step * (x.upperBound - x.lowerBound)))
-                scalars.append(Scalar(y.lowerBound + Double(i) * step * (y.upperBound - y.lowerBound)))
-            }
-        }
-        let points = Tensor(shape: [resolution * resolution, 2], scalars: scalars)
+        let points: Tensor<Scalar> = gridPoints(x: x, y: y, resolution: resolution)
         return try withoutRecording(Scalar.self) { try logLikelihood(points) }.reshaped([resolution, resolution])
     }
 
