@@ -13,11 +13,11 @@ import Solvers
 /// 2.07 ms per forward-or-backward evaluation adjoint; the targets are 30× faster: ≤ 0.093 ms × NFE-F direct,
 /// ≤ 0.069 ms × (NFE-F + NFE-B) adjoint.
 enum W6 {
-    static func benchmark(_ name: String, _ mode: GradientMode) -> Benchmark {
+    static func benchmark(_ name: String, _ mode: GradientMode, trace: TraceEstimator = .exact) -> Benchmark {
         Benchmark(name: "w6.cnf.\(name)") {
             var generator = SeededGenerator(seed: 0)
             let field = HyperNetworkDynamics<Float>(stateDimensions: 2, hiddenDimensions: 32, width: 64, using: &generator)
-            let block = CNFBlock(field, dimensions: 2, dataTime: 10, baseTime: 0, trace: .exact,
+            let block = CNFBlock(field, dimensions: 2, dataTime: 10, baseTime: 0, trace: trace,
                                  stepping: .adaptive(.dormandPrince54Torchdiffeq,
                                                      controller: .torchdiffeq(relativeTolerance: 1e-5, absoluteTolerance: 1e-5)),
                                  gradientMode: mode)
@@ -29,16 +29,21 @@ enum W6 {
             }
             let forward = block.statistics.forwardEvaluations, backward = block.statistics.backwardEvaluations
             let perEvaluation = seconds * 1e3 / Double(forward + backward)
-            let target = name == "direct" ? 0.093 * Double(forward) : 0.069 * Double(forward + backward)
+            let direct: Bool
+            if case .direct = mode { direct = true } else { direct = false }
+            let target = direct ? 0.093 * Double(forward) : 0.069 * Double(forward + backward)
             return [BenchmarkResult(name: "w6.cnf.\(name)", value: seconds * 1e3, unit: "ms", extra: [
                 "nfe_forward": forward, "nfe_backward": backward, "loss": Double(loss),
                 "ms_per_evaluation": perEvaluation, "target_ms": target,
-                "torchdiffeq_ms_per_evaluation": name == "direct" ? 2.8 : 2.07,
-                "speedup_per_evaluation": (name == "direct" ? 2.8 : 2.07) / perEvaluation,
+                "torchdiffeq_ms_per_evaluation": direct ? 2.8 : 2.07,
+                "speedup_per_evaluation": (direct ? 2.8 : 2.07) / perEvaluation,
             ])]
         }
     }
 }
 
-/// The W6 lines: cnf.py's iteration with backpropagation through the solver and with the adjoint.
-let w6Benchmarks: [Benchmark] = [W6.benchmark("direct", .direct), W6.benchmark("adjoint", .adjoint())]
+/// The W6 lines: cnf.py's iteration with backpropagation through the solver and with the adjoint, both
+/// with the generic exact trace (the targets), and `w6.cnf.closedform`: direct, with the
+/// hypernetwork's closed-form trace (one evaluation, no pullbacks; torchdiffeq's cnf.py has no such line).
+let w6Benchmarks: [Benchmark] = [W6.benchmark("direct", .direct), W6.benchmark("adjoint", .adjoint()),
+                                 W6.benchmark("closedform", .direct, trace: .closedForm)]

@@ -20,6 +20,9 @@ func trainToy(_ toy: ToyDensity) throws {
     guard iterations >= 0, batch >= 2, testSamplesOption.value >= 1, checkpointEveryOption.value >= 1 else {
         throw ExampleError("--iterations ≥ 0, --samples ≥ 2, --test-samples ≥ 1 and --checkpoint-every ≥ 1 are required")
     }
+    guard traceOption.value != .closedForm else {
+        throw ExampleError("--trace closed-form needs cnf.py's hypernetwork (--dataset cnf-circles); the ConcatSquash MLP has no closed-form trace")
+    }
     let solver = solverOption.value
     guard solver.tableau.isAdaptive else { throw ExampleError("--solver \(solver.rawValue) has no error estimate") }
     let stepping = try solver.stepping(stepSize: nil, relativeTolerance: rtolOption.value, absoluteTolerance: atolOption.value)

@@ -37,7 +37,7 @@ let solverOption = parser.option("--solver", default: SolverChoice.dopri5Torchdi
 let rtolOption = parser.option("--rtol", default: 1e-5, help: "relative tolerance (cnf.py: 1e-5)")
 let atolOption = parser.option("--atol", default: 1e-5, help: "absolute tolerance (cnf.py: 1e-5)")
 let traceOption = parser.option("--trace", default: TraceChoice.exact,
-                                help: "divergence: exact (cnf.py) or Hutchinson's estimate (hutchinson-gaussian, hutchinson-rademacher)")
+                                help: "divergence: exact (cnf.py; D vector–Jacobian products), Hutchinson's estimate (hutchinson-gaussian, hutchinson-rademacher), or closed-form (the hypernetwork's own trace; cnf-circles only)")
 let seedOption = parser.option("--seed", default: 0, help: "seed of the initial weights and the data draws")
 let vizTimesOption = parser.option("--viz-times", default: 4, help: "times of the flow drawn in the figure (at least 2: base and data)")
 let vizSamplesOption = parser.option("--viz-samples", default: 2000, help: "samples drawn per picture")
@@ -77,12 +77,14 @@ enum TraceChoice: String, ArgumentChoice {
     case exact
     case hutchinsonGaussian = "hutchinson-gaussian"
     case hutchinsonRademacher = "hutchinson-rademacher"
+    case closedForm = "closed-form"
 
     var estimator: TraceEstimator {
         switch self {
         case .exact: .exact
         case .hutchinsonGaussian: .hutchinson(.gaussian)
         case .hutchinsonRademacher: .hutchinson(.rademacher)
+        case .closedForm: .closedForm
         }
     }
 }

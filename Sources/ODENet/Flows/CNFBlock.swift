@@ -26,8 +26,10 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     /// r with base time = data time ± r² (the sign of the initial interval), when the end time is trained;
     /// named `sqrt_end_time` as in FFJORD.
     public let endTimeRoot: Parameter<Scalar>?
-    /// How tr(∂f/∂z) is computed.
-    public var trace: TraceEstimator
+    /// How tr(∂f/∂z) is computed (``TraceEstimator/closedForm`` needs a ``ClosedFormDivergence`` field).
+    public var trace: TraceEstimator {
+        didSet { Self.checkTrace(trace, of: field) }
+    }
     /// RNODE's regularisers (none by default).
     public var regularization: DynamicsRegularization
     /// The method and its step-size control; its time is the flow's own s ∈ [0, 1] (see the note on tolerances).
@@ -67,7 +69,8 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
     ///   - dataTime: the time at the data end (FFJORD: 0; torchdiffeq's `cnf.py`: 10).
     ///   - baseTime: the time at the base end (FFJORD: T = 0.5; `cnf.py`: 0); must differ from `dataTime`.
     ///   - trainsEndTime: whether the base time is a parameter (`sqrt_end_time`, FFJORD's `train_T`).
-    ///   - trace: exact (default) or Hutchinson's estimate.
+    ///   - trace: exact (default), Hutchinson's estimate, or the field's closed form (the field must then
+    ///     conform to ``ClosedFormDivergence``).
     ///   - stepping: the solver; its tolerances apply to the state in the flow's own time.
     ///   - gradientMode: adjoint (default), direct or checkpointed.
     ///   - regularization: RNODE's terms (none by default).
@@ -84,11 +87,18 @@ public final class CNFBlock<Field: Dynamics>: TypedModule, CustomStringConvertib
         fixedLength = baseTime - dataTime
         sign = baseTime > dataTime ? 1 : -1
         endTimeRoot = trainsEndTime ? Parameter(Tensor(Scalar(abs(baseTime - dataTime).squareRoot()))) : nil
+        Self.checkTrace(trace, of: field)
         self.trace = trace
         self.stepping = stepping
         self.gradientMode = gradientMode
         self.regularization = regularization
         probeGenerator = SeededGenerator(seed: seed)
+    }
+
+    /// Stops with a message when `trace` asks for a closed form the field does not provide.
+    private static func checkTrace(_ trace: TraceEstimator, of field: Field) {
+        require(trace != .closedForm || field is any ClosedFormDivergence<Scalar>,
+                "CNFBlock: TraceEstimator.closedForm needs a field conforming to ClosedFormDivergence; \(Field.self) does not")
     }
 
     /// Creates a block with adaptive steps of `method` under torchdiffeq's controller.

@@ -71,6 +71,14 @@ final class FlowDynamics<Field: Dynamics>: Dynamics {
             } else {
                 (f, divergence) = try valueWithDivergence(at: z) { try self.field(t, $0) }
             }
+        case .closedForm:
+            guard let closedForm = field as? any ClosedFormDivergence<Scalar> else {
+                fatalError("FlowDynamics: TraceEstimator.closedForm with a field that is not ClosedFormDivergence")
+            }
+            (f, divergence) = try closedForm.valueWithDivergence(t, z)
+            if regularization.hasJacobianFrobenius, let noise {
+                noiseProduct = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }.noiseVJP
+            }
         case .hutchinson:
             guard let noise else { fatalError("FlowDynamics: Hutchinson's estimate without a probe") }
             let estimate = try valueWithDivergenceEstimate(at: z, noise: noise) { try self.field(t, $0) }

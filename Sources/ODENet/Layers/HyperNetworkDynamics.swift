@@ -59,3 +59,27 @@ public final class HyperNetworkDynamics<Scalar: TensorScalar>: Dynamics, CustomS
         "HyperNetworkDynamics(D: \(hyperNetwork.stateDimensions), H: \(hyperNetwork.hiddenDimensions), W: \(hyperNetwork.width))"
     }
 }
+
+extension HyperNetworkDynamics: ClosedFormDivergence {
+    /// f(t, z) and its divergence in closed form: with h = tanh(z·Wᵀ + b) and S the scale, both from the
+    /// hypernetwork at t (W and S both `[width, D]`), ∂f_i/∂z_j = Σ_u S_ui (1 − h_u²) W_uj / width, so tr(∂f/∂z) = (1 − h²)·c / width
+    /// with c_u = Σ_i W_ui S_ui — one evaluation, recorded ops only (differentiable twice).
+    ///
+    /// - Parameters:
+    ///   - time: t, a rank-0 tensor.
+    ///   - state: z, `[batch, D]`.
+    /// - Returns: f(t, z) and the divergence of each row, `[batch]`.
+    public func valueWithDivergence(_ time: Tensor<Scalar>, _ state: Tensor<Scalar>)
+        -> (value: Tensor<Scalar>, divergence: Tensor<Scalar>) {
+        let d = hyperNetwork.stateDimensions
+        require(state.rank == 2 && state.shape[1] == d,
+                "HyperNetworkDynamics.valueWithDivergence: state shape \(state.shape) is not [batch, \(d)]")
+        let (weight, bias, scale) = hyperNetwork(time)
+        let hidden = linear(state, weight: weight, bias: bias, activation: .tanh)
+        let width = Scalar(Double(hyperNetwork.width))
+        let value = hidden.matmul(scale) / width
+        let coupling = (weight * scale).sum(axis: 1).reshaped([-1, 1])   // c_u = Σ_i W_ui S_ui
+        let divergence = (1 - hidden * hidden).matmul(coupling).reshaped([-1]) / width
+        return (value, divergence)
+    }
+}

@@ -274,4 +274,38 @@ final class CNFLayerTests: XCTestCase {
             try valueWithDivergence(at: xs[1]) { field(xs[0], $0) }.divergence
         }
     }
+
+    /// `ClosedFormDivergence`: the layer's own divergence against the generic exact one (D pullbacks), its value
+    /// against the field's, and its first and second derivatives against finite differences.
+    func testHyperNetworkDynamicsClosedFormDivergence() throws {
+        var generator = SeededGenerator(seed: 36)
+        let field = HyperNetworkDynamics<Double>(stateDimensions: 3, hiddenDimensions: 4, width: 5, using: &generator)
+        let z = Tensor<Double>.randomNormal([4, 3], using: &generator)
+        let t = Tensor<Double>(-0.4)
+        let (value, divergence) = field.valueWithDivergence(t, z)
+        let generic = try valueWithDivergence(at: z) { field(t, $0) }
+        XCTAssertEqual(value.scalars, generic.value.scalars)
+        XCTAssertLessThan(maxDifference(divergence.scalars, generic.divergence.scalars), 1e-13)
+        try check("HyperNetworkDynamics closed-form divergence", field.parameters, inputs: [t, z], secondOrder: true) { xs in
+            field.valueWithDivergence(xs[0], xs[1]).divergence
+        }
+    }
+
+    /// A flow with `TraceEstimator.closedForm` gives the exact trace's log-likelihood and gradients.
+    func testClosedFormTraceFlowMatchesTheExactTrace() throws {
+        var generator = SeededGenerator(seed: 37)
+        let field = HyperNetworkDynamics<Double>(stateDimensions: 2, hiddenDimensions: 4, width: 6, using: &generator)
+        let x = Tensor<Double>.randomNormal([5, 2], using: &generator)
+        var results: [(Tensor<Double>, [Tensor<Double>])] = []
+        for trace in [TraceEstimator.exact, .closedForm] {
+            let block = CNFBlock(field, dimensions: 2, dataTime: 1, baseTime: 0, trace: trace,
+                                 stepping: .adaptive(.dormandPrince54, controller: StepSizeController(relativeTolerance: 1e-10, absoluteTolerance: 1e-10)),
+                                 gradientMode: .adjoint())
+            let flow = ContinuousNormalizingFlow(block)
+            let (value, gradients) = try valueWithGradient(at: flow) { try flow.logLikelihood(x).mean() }
+            results.append((value, gradients))
+        }
+        XCTAssertEqual(results[0].0.scalar, results[1].0.scalar, accuracy: 1e-9)
+        for (a, b) in zip(results[0].1, results[1].1) { XCTAssertLessThan(maxDifference(a.scalars, b.scalars), 1e-7) }
+    }
 }
