@@ -420,6 +420,18 @@ final class ArticleSnippetTests: XCTestCase {
         XCTAssertEqual(samples.logLikelihood.shape, [500])
     }
 
+    func testContinuousNormalizingFlowsArticlePlanarBaseline() throws {
+        var generator = SeededGenerator(seed: 0)
+        let planar = PlanarFlow<Float>(dimensions: 2, layers: 64, using: &generator)
+        let x = Tensor<Float>.randomNormal([64, 2], using: &generator)
+        let (nll, planarGradients) = try valueWithGradient(at: planar) { -planar.logLikelihood(x).mean() }
+        let drawn = planar.sample(500, using: &generator)                    // points and their log-densities
+
+        XCTAssertTrue(nll.scalar.isFinite)
+        XCTAssertEqual(planarGradients.map(\.shape), [[64, 2], [64, 2], [64]])
+        XCTAssertEqual(drawn.points.shape, [500, 2])
+    }
+
     func testEveryArticleBlockIsCompiledHere() throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         let pages = try Self.catalogPages()
