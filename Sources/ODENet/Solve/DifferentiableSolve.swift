@@ -41,12 +41,11 @@ public func solve<D: Dynamics>(
 ///   - initialState: z(times[0]).
 ///   - times: a rank-1 tensor of output times.
 ///   - stepping: the method and its step-size control.
-///   - gradient: how the gradient is computed; only `.adjoint` differentiates the times.
+///   - gradient: how the gradient is computed; every mode differentiates the times.
 ///   - maximumSteps: the limit on trial steps of each solve.
 ///   - statistics: receives evaluation counts and the adjoint's drift.
 /// - Returns: the states at `times`.
-/// - Throws: as the `[Double]` form; `ODENetError.timeGradientUnavailable` when the times are being
-///   differentiated under `.direct` or `.checkpointed`.
+/// - Throws: as the `[Double]` form.
 public func solve<D: Dynamics>(
     _ dynamics: D, from initialState: Tensor<D.Scalar>, at times: Tensor<D.Scalar>, stepping: Stepping,
     gradient: GradientMode = .adjoint(), maximumSteps: Int = 100_000, statistics: ODEStatisticsRecorder? = nil
@@ -122,14 +121,18 @@ struct DifferentiableSolve<D: Dynamics> {
         recorder.recordForward(evaluations: 0, steps: 0, rejectedSteps: 0)
         switch gradient {
         case .direct:
-            guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "direct") }
-            return try directTrajectory(from: z0, times: times, parameters: named)
+            guard timeTensor.isRecorded else { return try directTrajectory(from: z0, times: times, parameters: named) }
+            return try timeDifferentiable(from: z0, timeTensor: timeTensor, times: times) {
+                try directTrajectory(from: $0, times: times, parameters: named)
+            }
         case .adjoint(let options):
             return try adjointTrajectory(from: z0, timeTensor: timeTensor, times: times, options: options,
                                          parameters: named)
         case .checkpointed:
-            guard !timeTensor.isRecorded else { throw ODENetError.timeGradientUnavailable(mode: "checkpointed") }
-            return try checkpointedTrajectory(from: z0, times: times, parameters: named)
+            guard timeTensor.isRecorded else { return try checkpointedTrajectory(from: z0, times: times, parameters: named) }
+            return try timeDifferentiable(from: z0, timeTensor: timeTensor, times: times) {
+                try checkpointedTrajectory(from: $0, times: times, parameters: named)
+            }
         }
     }
 

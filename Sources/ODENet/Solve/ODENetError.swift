@@ -8,7 +8,8 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
     case derivativeShapeMismatch(state: [Int], derivative: [Int])
     /// A fixed step size that is zero, negative or not finite.
     case invalidStepSize(Double)
-    /// The output times are being differentiated, but the gradient mode cannot give their gradient.
+    /// The output times are being differentiated, but the gradient mode cannot give their gradient. Not thrown
+    /// by this version (every gradient mode gives ∂L/∂t); kept so that code matching it still compiles.
     case timeGradientUnavailable(mode: String)
     /// A gradient came out NaN or infinite although the loss and every parameter were finite (an op at a point
     /// where its derivative is undefined, such as √x at 0, or an overflow in the backward pass).

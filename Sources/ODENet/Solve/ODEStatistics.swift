@@ -68,6 +68,12 @@ public final class ODEStatisticsRecorder {
         statistics.forwardRejectedSteps = rejectedSteps
     }
 
+    /// Adds evaluations made by the reverse pass outside the mode's own backward solve (the time gradients
+    /// of the direct and checkpointed modes).
+    func addBackward(evaluations: Int) {
+        statistics.backwardEvaluations += evaluations
+    }
+
     func recordBackward(evaluations: Int, steps: Int = 0, rejectedSteps: Int = 0, drift: [Double] = []) {
         statistics.backwardEvaluations = evaluations
         statistics.backwardSteps = steps

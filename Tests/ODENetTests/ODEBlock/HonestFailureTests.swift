@@ -100,16 +100,4 @@ final class HonestFailureTests: XCTestCase {
         let fixed = ODEBlock(SmallMLPDynamics<Double>(), method: .rk4, stepSize: 0)
         XCTAssertThrowsError(try fixed(z0)) { XCTAssertEqual($0 as? ODENetError, .invalidStepSize(0)) }
     }
-
-    func testTimeGradientsOutsideTheAdjointAreAnErrorNotAZero() throws {
-        let times = Tensor<Double>([0, 0.5, 1])
-        for mode in [GradientMode.direct, .checkpointed] {
-            let block = ODEBlock(SmallMLPDynamics<Double>(), gradientMode: mode)
-            XCTAssertThrowsError(try valueWithGradient(at: [z0, times]) { xs in
-                (try block.trajectory(from: xs[0], at: xs[1])).sum()
-            }) { XCTAssertEqual($0 as? ODENetError, .timeGradientUnavailable(mode: "\(mode)")) }
-            // Times that are not differentiated are fine.
-            XCTAssertNoThrow(try gradient(at: z0) { (try block.trajectory(from: $0, at: times)).sum() })
-        }
-    }
 }
