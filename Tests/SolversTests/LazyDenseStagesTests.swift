@@ -50,26 +50,32 @@ final class LazyDenseStagesTests: XCTestCase {
         }
     }
 
-    /// An event function that never changes sign leaves every step's extra stages unevaluated.
-    func testAnEventThatDoesNotOccurEvaluatesNoExtraStages() throws {
+    /// An event function that never changes sign, checked at the steps' ends only (`interiorPoints: 0`), leaves
+    /// every step's extra stages unevaluated; checked inside each step too (the default), it needs each step's
+    /// dense stages, and costs exactly those.
+    func testAnEventThatDoesNotOccurEvaluatesNoExtraStagesWithoutInteriorPoints() throws {
         for method in methods {
             let problem = linearProblem(end: 5)
             let endOnly = try solve(problem, using: method, controller: controller())
-            let never = ODEEvent<[Double]> { _, y in 10 + y[0] }
+            let never = ODEEvent<[Double]>(interiorPoints: 0) { _, y in 10 + y[0] }
             let solution = try solve(problem, using: method, controller: controller(), event: never)
             XCTAssertNil(solution.event)
             XCTAssertEqual(solution.statistics, endOnly.statistics, "\(method)")
+            let sampled = try solve(problem, using: method, controller: controller(), event: ODEEvent<[Double]> { _, y in 10 + y[0] })
+            let extra = sampled.statistics.functionEvaluations - endOnly.statistics.functionEvaluations
+            XCTAssertGreaterThan(extra, 0, "\(method)")
+            XCTAssertLessThanOrEqual(extra, (extraStageCount(method) + 1) * endOnly.statistics.acceptedSteps, "\(method)")
         }
     }
 
-    /// Locating an event uses the dense output of the step where the event function changes sign: that
-    /// step's extra stages (and f(t₁, y₁) when it is not a stage) are evaluated, once, and counted; no other
-    /// step's are.
+    /// Locating an event checked at the steps' ends uses the dense output of the step where the event function
+    /// changes sign: that step's extra stages (and f(t₁, y₁) when it is not a stage) are evaluated, once, and
+    /// counted; no other step's are.
     func testAnEventEvaluatesTheExtraStagesOfItsStepOnly() throws {
         for method in methods {
             let problem = linearProblem(end: 5)
             let level = linearExact(2.0)[0]
-            let event = ODEEvent<[Double]> { _, y in y[0] - level }
+            let event = ODEEvent<[Double]>(interiorPoints: 0) { _, y in y[0] - level }
             let stopped = try solve(problem, using: method, controller: controller(), event: event)
             let occurrence = try XCTUnwrap(stopped.event, "\(method)")
             // Within 100 × rtol (the bound the other dense-output tests use): RK8(7)13M's interpolant is only

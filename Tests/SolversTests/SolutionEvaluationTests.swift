@@ -75,9 +75,12 @@ final class SolutionEvaluationTests: XCTestCase {
         XCTAssertGreaterThan(lastStep.time + lastStep.stepSize, eventTime + 1e-3, "the event lies inside the step")
         XCTAssertEqual(try stopped(eventTime), stopped.finalState)
         let beyond = (eventTime + lastStep.time + lastStep.stepSize) / 2
-        XCTAssertNoThrow(try stopped.state(at: beyond), "the step's dense output reaches past the event")
-        expectSolverError({ if case .evaluationTimeOutsideSolution = $0 { return true }; return false }) {
-            try stopped(beyond)
+        // Neither the solution nor its dense output reaches past the event, and the error names the event time.
+        for evaluate in [{ try stopped(beyond) }, { try stopped.state(at: beyond) }, { try stopped.denseOutput!.state(at: beyond) }] {
+            expectSolverError({
+                if case .evaluationTimeOutsideSolution(beyond, 0, eventTime) = $0 { return true }
+                return false
+            }) { try evaluate() }
         }
 
         var passing = StepSizeController.torchdiffeq(relativeTolerance: 1e-6, absoluteTolerance: 1e-9)

@@ -29,6 +29,15 @@ public struct DenseOutput<State: ODEState> {
         endState = end
     }
 
+    /// Ends the dense output at `time` inside its last step (a terminal event), with `state` there: later
+    /// evaluations beyond it are errors, not extrapolations of that step.
+    @inlinable
+    mutating func truncate(at time: Double, state: State) {
+        endTime = time
+        endState = state
+    }
+
+
     /// The solution at `time`; exact stored states at step boundaries.
     ///
     /// - Parameter time: A time within the solved interval.
@@ -39,7 +48,7 @@ public struct DenseOutput<State: ODEState> {
         guard let first = starts.first, let h0 = stepSizes.first else { return endState }
         let direction: Double = h0 >= 0 ? 1 : -1
         let last = starts.count - 1
-        let end = starts[last] + stepSizes[last]
+        let end = endTime
         guard (time - first) * direction >= 0 && (end - time) * direction >= 0 else {
             throw SolverError.evaluationTimeOutsideSolution(time: time, start: first, end: end)
         }

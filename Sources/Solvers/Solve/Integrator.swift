@@ -10,6 +10,12 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
         case adaptive(StepSizeController, errorEstimateOrder: Int)
         /// `count` equal steps on the grid t_k = t₀ + k·(t₁ − t₀)/count.
         case fixed(count: Int)
+
+        /// Whether steps are chosen by error control.
+        @inlinable public var isAdaptive: Bool {
+            if case .adaptive = self { return true }
+            return false
+        }
     }
     /// The method.
     public let method: Method
@@ -122,7 +128,9 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @inlinable
     init(_ problem: ODEProblem<State>, method: Method, stepping: Stepping, stopTimes: [Double], maxSteps: Int) throws {
         let span = problem.timeSpan
-        guard span.start.isFinite && span.end.isFinite else {
+        // An infinite end is for adaptive solves that an event ends (`solve(saveAt:events:maximumEvents:)`
+        // checks that one will).
+        guard span.start.isFinite && !span.end.isNaN, span.end.isFinite || stepping.isAdaptive else {
             throw SolverError.invalidTimeSpan(start: span.start, end: span.end)
         }
         if let bad = problem.initialState.firstNonFiniteComponent() {

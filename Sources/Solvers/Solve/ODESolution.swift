@@ -8,8 +8,10 @@ public struct ODESolution<State: ODEState> {
     public var statistics: SolverStatistics
     /// Every accepted step (start, signed size), for replaying the solve step by step.
     public var steps: [AcceptedStep]
-    /// The terminal event that stopped the solve, if any.
+    /// The event that stopped the solve, if any: a terminal event, or the one that reached `maximumEvents`.
     public var event: EventOccurrence<State>?
+    /// Every event located, in order of time (terminal or not; `event` is the last when it is set).
+    public var events: [EventOccurrence<State>]
     /// The time the solve reached (the end of the span, or the event time).
     public var finalTime: Double
     /// The state at `finalTime`.
@@ -19,7 +21,9 @@ public struct ODESolution<State: ODEState> {
 
     @usableFromInline
     init(times: [Double], states: [State], statistics: SolverStatistics, steps: [AcceptedStep],
-         event: EventOccurrence<State>?, finalTime: Double, finalState: State, denseOutput: DenseOutput<State>?) {
+         event: EventOccurrence<State>?, finalTime: Double, finalState: State, denseOutput: DenseOutput<State>?,
+         events: [EventOccurrence<State>] = []) {
+        self.events = events
         self.times = times
         self.states = states
         self.statistics = statistics

@@ -11,7 +11,8 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     /// A setting of the step-size controller is invalid (a gain that is not finite, a safety factor that is
     /// not positive, factor bounds that do not bracket 1).
     case invalidControllerSetting(name: String, value: Double, reason: String)
-    /// The time span has a non-finite end.
+    /// The time span has a non-finite start, a NaN end, or an infinite end that nothing ends (no terminal event,
+    /// no `maximumEvents`; fixed steps never take an infinite end).
     case invalidTimeSpan(start: Double, end: Double)
     /// A fixed step size or step count is not usable.
     case invalidStepSize(Double)
@@ -31,6 +32,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case invalidMaximumSteps(Int)
     /// Fixed steps of `stepSize` over the span need `required` steps, more than `limit`.
     case tooManyFixedSteps(required: Double, limit: Int, stepSize: Double)
+    /// A setting of the solve's event number `event` is invalid (a time tolerance that is not positive and
+    /// finite, a negative or huge number of interior points), or `maximumEvents` is not positive (`event` −1).
+    case invalidEventSetting(event: Int, name: String, value: Double)
 
     /// What went wrong and what to try.
     public var description: String {
@@ -49,7 +53,8 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         case let .invalidControllerSetting(name, v, reason):
             return "invalid step-size controller setting \(name) = \(v): \(reason)."
         case let .invalidTimeSpan(a, b):
-            return "invalid time span [\(a), \(b)]: both ends must be finite."
+            return "invalid time span [\(a), \(b)]: the start must be finite, and so must the end unless an adaptive solve "
+                + "has a terminal event or maximumEvents to end it."
         case let .invalidStepSize(h):
             return "invalid fixed step size or count \(h): use a finite, non-zero step or a positive count."
         case let .outputTimeOutsideSpan(t, a, b):
@@ -67,6 +72,11 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         case let .tooManyFixedSteps(n, limit, h):
             return "a fixed step of \(h) needs \(n) steps over the span, more than the limit of \(limit): use a larger "
                 + "step, or an adaptive method."
+        case let .invalidEventSetting(event, name, value):
+            return event < 0
+                ? "invalid \(name) = \(value): the solve must be allowed at least one event."
+                : "invalid setting \(name) = \(value) of event \(event): use a positive, finite time tolerance and 0 to 1000 "
+                    + "interior points."
         case let .evaluationTimeOutsideSolution(t, a, b):
             return "time \(t) lies outside the solved interval [\(a), \(b)]: evaluate within it, or solve over a "
                 + "longer span."

@@ -83,6 +83,13 @@ public struct RungeKuttaWorkspace<State: ODEState> {
         denseStagesAreCurrent = false
     }
 
+    /// Forgets the stages: the next step starts from a state they do not belong to (a jump at an event).
+    @inlinable
+    public mutating func invalidateStages() {
+        firstStageValid = false
+        denseStagesAreCurrent = false
+    }
+
     /// Records `f(time, state)` as the first stage (for callers that already evaluated it).
     ///
     /// - Parameter derivative: f(t, y) at the state the next step starts from.
