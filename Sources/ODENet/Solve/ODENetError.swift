@@ -20,6 +20,11 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
     /// A parameter of the dynamics is NaN or infinite (element `index` of the parameter `name`, as
     /// `dynamics.namedParameters` names it) when a solve starts.
     case nonFiniteParameter(name: String, index: Int, value: Double)
+    /// A differentiable event did not occur between `start` and `end` (the search bound, or where the solve stopped).
+    case eventNotFound(start: Double, end: Double)
+    /// A differentiable event's function meets zero at `time` without crossing it: its rate of change along
+    /// the solution, `rate`, is within rounding of zero, so the event time has no derivative there.
+    case tangentialEvent(time: Double, rate: Double)
 
     /// What went wrong and what to do about it.
     public var description: String {
@@ -46,6 +51,12 @@ public enum ODENetError: Error, Equatable, CustomStringConvertible {
             return "parameter \(name) of the dynamics is \(value) at element \(index); a solve needs finite "
                 + "parameters. A training step that diverged leaves such values: lower the learning rate or clip the "
                 + "gradients"
+        case .eventNotFound(let start, let end):
+            return "the event did not occur between t = \(start) and t = \(end); raise maximumTime, or check the event "
+                + "function's sign and direction"
+        case .tangentialEvent(let time, let rate):
+            return "the event function touches zero at t = \(time) without crossing it (its rate along the solution is "
+                + "\(rate)): the event time is not differentiable there"
         case .timeGradientUnavailable(let mode):
             return "the output times are being differentiated, but the \(mode) gradient gives no ∂L/∂t; "
                 + "use .adjoint(), or pass the times with withoutDerivative(at:)"
