@@ -432,6 +432,25 @@ final class ArticleSnippetTests: XCTestCase {
         XCTAssertEqual(drawn.points.shape, [500, 2])
     }
 
+    func testSolvingODEsArticleBouncingBall() throws {
+        // The same ball bouncing with restitution 0.8, until its fifth impact.
+        let bouncing = ODEProblem(timeSpan: TimeSpan(start: 0, end: .infinity), initialState: [10.0, 0.0]) { _, y, dy in
+            dy[0] = y[1]
+            dy[1] = -9.81
+        }
+        let bounce = ODEEvent(direction: .falling, action: .jump { _, y in [y[0], -0.8 * y[1]] }) { _, y in y[0] }
+        let bounces = try solve(bouncing, using: .dormandPrince54,
+                                controller: StepSizeController(relativeTolerance: 1e-8, absoluteTolerance: 1e-10),
+                                events: [bounce], maximumEvents: 5)
+        print(bounces.events.map(\.time))                // 1.4278…, 3.7124…, 5.5400…, …
+
+        let first = (2 * 10 / 9.81).squareRoot()
+        XCTAssertEqual(bounces.events.count, 5)
+        XCTAssertEqual(bounces.events[0].time, first, accuracy: 1e-7)
+        XCTAssertEqual(bounces.events[1].time, first * (1 + 2 * 0.8), accuracy: 1e-7)
+        XCTAssertEqual(bounces.events[2].time, first * (1 + 2 * 0.8 + 2 * 0.64), accuracy: 1e-7)
+    }
+
     func testEveryArticleBlockIsCompiledHere() throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         let pages = try Self.catalogPages()
