@@ -15,4 +15,5 @@ let allBenchmarks: [Benchmark] = [
     w4Benchmarks,
     w5Benchmarks,
     w6Benchmarks,
+    eventBenchmarks,
 ].flatMap { $0 }
