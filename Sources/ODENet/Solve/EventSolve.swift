@@ -83,10 +83,11 @@ public func solve<D: Dynamics>(
     var result = EventSolution<Scalar>(times: [], statesBefore: [], statesAfter: [])
     var time = startTime, state = initialState
     let recorder = statistics ?? ODEStatisticsRecorder()
-    for _ in 0..<occurrences {
+    for occurrence in 0..<occurrences {
         let start = Double(time.scalar)
         let located = try locateEvent(dynamics, event, from: withoutDerivative(at: state), at: start,
-                                      maximumTime: maximumTime, stepping: stepping, maximumSteps: maximumSteps)
+                                      afterEvent: occurrence > 0, maximumTime: maximumTime, stepping: stepping,
+                                      maximumSteps: maximumSteps)
         // z* at the fixed time t*₀, recorded in the chosen mode (the start time is differentiated).
         let times = concatenated([time.reshaped([1]), Tensor<Scalar>([Scalar(located)])], axis: 0)
         let path = try solve(dynamics, from: state, at: times, stepping: stepping, gradient: gradient,
@@ -119,16 +120,18 @@ public func solve<D: Dynamics>(
     return result
 }
 
-/// The first crossing of `event` after `start` (not recorded).
+/// The first crossing of `event` after `start` (not recorded). After an event (`afterEvent`) the segment starts
+/// at that event's root, on the far side of it, where g is within the location tolerance of zero: g counts as
+/// zero there (no sign), so the same root does not fire again at once, as in a solve with jumps.
 func locateEvent<D: Dynamics>(_ dynamics: D, _ event: DifferentiableEvent<D.Scalar>, from state: Tensor<D.Scalar>,
-                              at start: Double, maximumTime: Double, stepping: Stepping, maximumSteps: Int) throws
-    -> Double {
+                              at start: Double, afterEvent: Bool, maximumTime: Double, stepping: Stepping,
+                              maximumSteps: Int) throws -> Double {
     typealias Scalar = D.Scalar
     return try withoutRecording(Scalar.self) {
         let field: VectorField<Tensor<Scalar>> = { t, z, dz in dz = try dynamics(Tensor(Scalar(t)), z) }
         let problem = ODEProblem(timeSpan: TimeSpan(start: start, end: maximumTime), initialState: state, function: field)
         let stop = ODEEvent<Tensor<Scalar>>(direction: event.direction, timeTolerance: event.timeTolerance) { t, z in
-            Double(try event.function(Tensor(Scalar(t)), z).scalar)
+            afterEvent && t == start ? 0 : Double(try event.function(Tensor(Scalar(t)), z).scalar)
         }
         let solution: ODESolution<Tensor<Scalar>>
         switch stepping.kind {

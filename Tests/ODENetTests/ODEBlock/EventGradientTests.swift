@@ -15,6 +15,22 @@ final class EventGradientTests: XCTestCase {
         return t3 + 0.3 * e * e * e * v1
     }
 
+    /// With direction `.any`, each segment after a bounce starts just below the contact height (the far side of
+    /// the root) and rises through it at once: that is not a new event.
+    func testASegmentAfterAnEventDoesNotRefireAtItsStart() throws {
+        let ball = DynamicsFunction<Double>(members: [:]) { _, z in concatenated([z.sliced(1..<2), Tensor([-9.8])], axis: 0) }
+        let event = DifferentiableEvent<Double>(direction: .any, timeTolerance: 1e-12, jump: { _, z in
+            concatenated([z.sliced(0..<1), Tensor([-0.8]) * z.sliced(1..<2)], axis: 0)
+        }) { _, z in z.sliced(0..<1).reshaped([]) }
+        let stepping = Stepping.adaptive(.dormandPrince54,
+                                         controller: StepSizeController(relativeTolerance: 1e-10, absoluteTolerance: 1e-10))
+        let bounces = try solve(ball, from: Tensor([10, 0]), startTime: Tensor(0), until: event, occurrences: 3,
+                                stepping: stepping)
+        let first = (2 * 10 / 9.8).squareRoot()
+        XCTAssertEqual(bounces.times[1].scalar, first * (1 + 1.6), accuracy: 1e-7)
+        XCTAssertEqual(bounces.times[2].scalar, first * (1 + 1.6 + 1.28), accuracy: 1e-7)
+    }
+
     func testBouncingBallEventTimeGradientsInEveryMode() throws {
         let gravity = Parameter(Tensor<Double>(9.8)), contact = Parameter(Tensor<Double>(0.2))
         let restitution = Parameter(Tensor<Double>(0.8))
