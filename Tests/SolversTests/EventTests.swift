@@ -57,7 +57,8 @@ final class EventTests: XCTestCase {
             XCTAssertThrowsError(try solution(solution.finalTime + 1e-3))
             // Between impacts the dense output follows the parabola of the current flight (restarted stages).
             let middle = 0.5 * (expected[2] + expected[3])
-            let launch = -restitution * restitution * restitution * gravity * expected[0] * -1
+            // Upward speed after the third impact: e³·v₁, with v₁ = g·t₁ the speed at the first.
+            let launch = restitution * restitution * restitution * gravity * expected[0]
             let exact = launch * (middle - expected[2]) - 0.5 * gravity * (middle - expected[2]) * (middle - expected[2])
             XCTAssertEqual(try solution(middle)[0], exact, accuracy: 1e-7, "\(method)")
         }
