@@ -46,7 +46,7 @@ public final class ODEBlock<D: Dynamics>: Layer {
 
     /// Receives the statistics of the last call (a new one per call, so that a pullback kept from an
     /// earlier call cannot overwrite the figures of a later one).
-    private var recorder = ODEStatisticsRecorder()
+    var recorder = ODEStatisticsRecorder()
 
     /// Creates a block with the given stepping.
     ///
