@@ -451,6 +451,33 @@ final class ArticleSnippetTests: XCTestCase {
         XCTAssertEqual(bounces.events[2].time, first * (1 + 2 * 0.8 + 2 * 0.64), accuracy: 1e-7)
     }
 
+    func testSolvingODEsArticleEventsOnTensors() throws {
+        // A ball whose contact height ρ is learned: the heights at three times, through the bounces between them.
+        let rho = Parameter(Tensor<Double>(0.2))
+        let fall = DynamicsFunction<Double> { _, z in concatenated([z.sliced(1..<2), Tensor([-9.8])], axis: 0) }
+        let contact = DifferentiableEvent<Double>(direction: .falling, jump: { _, z in
+            concatenated([z.sliced(0..<1), Tensor([-0.8]) * z.sliced(1..<2)], axis: 0)
+        }) { _, z in z.sliced(0..<1).reshaped([]) - rho.value }
+        let (heights, dRho) = try valueWithGradient(at: [rho.value]) { xs in
+            rho.value = xs[0]
+            let path = try solve(fall, from: Tensor([10.0, 0]), startTime: Tensor(0), until: contact, occurrences: 20,
+                                 saveAt: [1, 2, 3], maximumTime: 3, allowingFewerOccurrences: true,
+                                 stepping: .adaptive(.dormandPrince54, controller: StepSizeController(relativeTolerance: 1e-8,
+                                                                                                   absoluteTolerance: 1e-8)),
+                                 gradient: .adjoint())
+            return path.savedStates!.sliced(0..<1, axis: 1).sum()   // one bounce, at t = √2
+        }
+
+        func closedForm(_ rho: Double) -> Double {
+            [1.0, 2, 3].reduce(0) {
+                $0 + EventBatchTests.ball(at: $1, height: 10, velocity: 0, start: 0, gravity: 9.8, contact: rho,
+                                          restitution: 0.8).x
+            }
+        }
+        XCTAssertEqual(heights.scalar, closedForm(0.2), accuracy: 1e-6)
+        XCTAssertEqual(dRho[0].scalar, (closedForm(0.2 + 1e-6) - closedForm(0.2 - 1e-6)) / 2e-6, accuracy: 1e-4)
+    }
+
     func testEveryArticleBlockIsCompiledHere() throws {
         let source = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
         let pages = try Self.catalogPages()
