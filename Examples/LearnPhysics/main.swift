@@ -38,6 +38,11 @@ func relativeL1(_ predicted: Tensor<Double>, _ observed: Tensor<Double>) -> Tens
     (abs(predicted - observed) / (observed + Tensor(1e-3))).mean()
 }
 
+/// The losses of iterations 0, 10, 20, … (learn_physics.py prints these).
+func everyTenth(_ losses: [Double]) -> JSONValue {
+    .array(stride(from: 0, to: losses.count, by: 10).map { JSONValue(losses[$0]) })
+}
+
 /// Trains `model` for the set number of iterations on `loss` and returns the loss curve; an iteration whose
 /// solve fails (a tangential contact) is skipped and counted.
 @MainActor
@@ -107,6 +112,7 @@ func run() throws {
             "final_loss": JSONValue(loss), "gravity": JSONValue(model.gravity), "restitution": JSONValue(model.restitution),
             "contact_height": JSONValue(model.contactHeight), "event_times": .array(final.events.map { JSONValue($0) }),
             "skipped_iterations": JSONValue(skipped), "seconds": JSONValue(seconds),
+            "loss_every_10_iterations": everyTenth(losses),
         ] as JSONValue))
     }
     if modelOption.value != .events {
@@ -122,7 +128,7 @@ func run() throws {
         figure[0, 0].line(x: observed.times, y: final.scalars, label: "Neural ODE", color: "#d62728")
         figure[0, 1].line(x: losses.indices.map(Double.init), y: losses, label: "Neural ODE", color: "#d62728")
         summary.append(("ode", ["final_loss": JSONValue(loss), "skipped_iterations": JSONValue(skipped),
-                                "seconds": JSONValue(seconds)] as JSONValue))
+                                "seconds": JSONValue(seconds), "loss_every_10_iterations": everyTenth(losses)] as JSONValue))
     }
     let figurePath = (outputOption.value as NSString).appendingPathComponent("learn-physics.svg")
     try figure.write(to: figurePath)
