@@ -124,6 +124,22 @@ final class ToyDensityTests: XCTestCase {
         XCTAssertEqual(roll.shape, [9, 3])
     }
 
+    /// The labeled moons are makeMoons' points, each labelled by the half circle it lies on (without noise).
+    func testLabeledMoonsAreMakeMoonsWithTheirHalfCircles() {
+        var a = SeededGenerator(seed: 7), b = SeededGenerator(seed: 7)
+        let plain: Tensor<Double> = makeMoons(count: 51, noise: 0.05, using: &a)
+        let labeled = makeLabeledMoons(count: 51, noise: 0.05, as: Double.self, using: &b)
+        XCTAssertEqual(plain.scalars, labeled.points.scalars)
+        XCTAssertEqual(labeled.labels.filter { $0 == 0 }.count, 25)
+        let exact = makeLabeledMoons(count: 40, noise: 0, as: Double.self, using: &a)
+        for (i, label) in exact.labels.enumerated() {
+            let (x, y) = (exact.points.scalars[2 * i], exact.points.scalars[2 * i + 1])
+            let radius = label == 0 ? (x * x + y * y).squareRoot() : ((1 - x) * (1 - x) + (0.5 - y) * (0.5 - y)).squareRoot()
+            XCTAssertEqual(radius, 1, accuracy: 1e-12, "point \(i), label \(label)")
+            XCTAssertTrue(label == 0 ? y >= -1e-12 : y <= 0.5 + 1e-12, "point \(i), label \(label)")
+        }
+    }
+
     func testSameSeedSameSamples() {
         for toy in ToyDensity.allCases {
             var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42)

@@ -24,13 +24,16 @@ struct ToyPoints {
     }
 
     /// Puts the points in a uniformly random order (scikit-learn's and FFJORD's `shuffle`).
-    mutating func shuffle(using generator: inout some RandomNumberGenerator) {
+    /// Shuffles the points and returns the order taken: point i is the old point `order[i]`.
+    @discardableResult
+    mutating func shuffle(using generator: inout some RandomNumberGenerator) -> [Int] {
         var order = Array(0..<count)
         order.shuffle(using: &generator)
         var shuffled = [Double]()
         shuffled.reserveCapacity(coordinates.count)
         for row in order { shuffled.append(contentsOf: coordinates[row * dimension ..< (row + 1) * dimension]) }
         coordinates = shuffled
+        return order
     }
 
     /// Adds independent N(0, standardDeviation²) noise to every coordinate.
