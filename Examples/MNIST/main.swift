@@ -76,6 +76,8 @@ var generator = SeededGenerator(seed: UInt64(options.seed))
 var startEpoch = 0, startPosition = 0
 /// Per finished epoch: seconds, test accuracy, mean NFE-F and NFE-B.
 var history: [(seconds: Double, test: Double, nfeForward: Double, nfeBackward: Double)] = []
+/// The last finished epoch's mean training loss and its test-set count of correct predictions (for the summary).
+var lastEpoch: (trainLoss: Double, testCorrect: Int, testTotal: Int)? = nil
 
 if let initFile = options.initFile {
     do {
@@ -219,6 +221,7 @@ training: for epoch in startEpoch..<options.epochs {
                                        ? options.trainEvaluationLimit : trainCount), batchSize: options.testBatchSize)
     let testAccuracy = percent(testResult.correct, testResult.total)
     history.append((seconds, testAccuracy, Double(nfeForward) / done, Double(nfeBackward) / done))
+    lastEpoch = (lossSum / done, testResult.correct.reduce(0, +), testResult.total.reduce(0, +))
     print(String(format: "epoch %d/%d | %.1f s | NFE-F %.1f | NFE-B %.1f | train acc %.2f%% (%d images) | test acc %.2f%%",
                  epoch + 1, options.epochs, seconds, Double(nfeForward) / done, Double(nfeBackward) / done,
                  percent(trainResult.correct, trainResult.total), trainResult.total.reduce(0, +), testAccuracy))
@@ -241,6 +244,9 @@ if let path = options.summaryJSON {
         "seconds_per_epoch": JSONValue(mean(history.map(\.seconds))),
         "nfe_forward_mean": JSONValue(mean(history.map(\.nfeForward))),
         "nfe_backward_mean": JSONValue(mean(history.map(\.nfeBackward))),
+        "last_epoch_train_loss": lastEpoch.map { JSONValue($0.trainLoss) } ?? .null,
+        "last_epoch_test_correct": lastEpoch.map { JSONValue($0.testCorrect) } ?? .null,
+        "last_epoch_test_images": lastEpoch.map { JSONValue($0.testTotal) } ?? .null,
     ]
     do { try summary.write(to: path) } catch { fail("--summary-json: \(error)") }
     print("summary written to \(path)")
