@@ -3,6 +3,20 @@ import Requirements
 
 /// Bytes held by all live tensor buffers in the process; read by memory tests.
 @usableFromInline let liveTensorByteCounter = Atomic<Int>(0)
+/// The largest value `liveTensorByteCounter` reached since the last `TensorMemory.resetPeak()`.
+@usableFromInline let peakTensorByteCounter = Atomic<Int>(0)
+
+/// Counts `bytes` more live bytes and raises the peak when they exceed it (one relaxed load when they do not).
+@inlinable
+func countAllocation(bytes: Int) {
+    let live = liveTensorByteCounter.add(bytes, ordering: .relaxed).newValue
+    var peak = peakTensorByteCounter.load(ordering: .relaxed)
+    while live > peak {
+        let (exchanged, original) = peakTensorByteCounter.compareExchange(expected: peak, desired: live, ordering: .relaxed)
+        if exchanged { break }
+        peak = original
+    }
+}
 
 /// A contiguous, heap-allocated buffer of scalars shared by tensors (copy on write).
 ///
@@ -24,7 +38,7 @@ package final class TensorStorage<Scalar: TensorScalar>: @unchecked Sendable {
         let raw = BufferCache.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride)
         pointer = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
         self.count = count
-        liveTensorByteCounter.add(count * MemoryLayout<Scalar>.stride, ordering: .relaxed)
+        countAllocation(bytes: count * MemoryLayout<Scalar>.stride)
     }
 
     /// Allocates a buffer filled with `value`.

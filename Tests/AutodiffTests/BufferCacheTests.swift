@@ -45,6 +45,30 @@ final class BufferCacheTests: XCTestCase {
         XCTAssertEqual(reused.scalars.reduce(0, +), 0, "a reused buffer is initialised like a new one")
     }
 
+    /// `TensorMemory.peakBytes` is the most bytes live at once since `resetPeak()`: two tensors alive together
+    /// count together, a tensor allocated after another was freed does not add to it (repeated like the test
+    /// above when other threads disturb the process-wide counters).
+    func testPeakBytesIsTheMostLiveAtOnceSinceTheReset() {
+        var observed: [Int] = []
+        for _ in 0..<5 {
+            TensorMemory.resetPeak()
+            let base = TensorMemory.peakBytes
+            do {
+                let a = Tensor<Float>.ones([100, 100]), b = Tensor<Double>.ones([50, 50])   // 40,000 + 20,000 bytes
+                XCTAssertEqual(a.scalars.count + b.scalars.count, 12_500)
+            }
+            do {
+                let c = Tensor<Float>.ones([100, 50])                                       // 20,000 bytes, alone
+                XCTAssertEqual(c.scalars.count, 5000)
+            }
+            observed.append(TensorMemory.peakBytes - base)
+            if observed.last! == 60_000 { break }
+        }
+        XCTAssertTrue(observed.contains(60_000), "peak increments: \(observed)")
+        TensorMemory.resetPeak()
+        XCTAssertEqual(TensorMemory.peakBytes, TensorMemory.liveBytes, "a reset starts from the bytes live now")
+    }
+
     func testThreadsKeepSeparateCachesAndFreeThemOnExit() {
         let group = DispatchGroup()
         for _ in 0..<2 {
