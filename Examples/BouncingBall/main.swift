@@ -121,14 +121,8 @@ func run() throws {
             ("bounces", JSONValue(bounces)), ("milliseconds_with_gradient", JSONValue(1e3 * seconds)),
         ]
         if let fitted { summary.append(("fit", fitted)) }
-        try JSONValue.object(summary).write(to: path)
-        print("summary: \(path)")
+        try JSONValue.object(summary).writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("bouncing-ball: \(error)\n".utf8))
-    exit(1)
-}
+runExample("bouncing-ball") { try run() }

@@ -175,14 +175,8 @@ func run() throws {
             "trace": .string(traceOption.value.rawValue), "seed": JSONValue(seedOption.value),
             "parameters": JSONValue(flow.parameterCount(of: Float.self)),
         ]
-        try summary.write(to: path)
-        print("summary: \(path)")
+        try summary.writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("cnf: \(error)\n".utf8))
-    exit(1)
-}
+runExample("cnf") { try run() }

@@ -309,14 +309,8 @@ func run() throws {
             "standardized_inputs": .bool(!rawInputsFlag.value),
             "clip_norm": settings.maxGradientNorm.isFinite ? JSONValue(settings.maxGradientNorm) : .null,
         ]
-        try summary.write(to: path)
-        print("summary: \(path)")
+        try summary.writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("latent-spirals: \(error)\n".utf8))
-    exit(1)
-}
+runExample("latent-spirals") { try run() }

@@ -134,14 +134,8 @@ func run() throws {
     try figure.write(to: figurePath)
     print("figure: \(figurePath)")
     if let path = summaryOption.value {
-        try JSONValue.object(summary).write(to: path)
-        print("summary: \(path)")
+        try JSONValue.object(summary).writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("learn-physics: \(error)\n".utf8))
-    exit(1)
-}
+runExample("learn-physics") { try run() }

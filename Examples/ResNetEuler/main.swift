@@ -152,14 +152,8 @@ func run() throws {
             ("max_relative_difference_gradients", JSONValue(worstGradient)), ("equality_by_blocks", .object(equality)),
             ("convergence_blocks", .array(depths.map { JSONValue($0) })), ("convergence_errors", .array(errors.map { JSONValue($0) })),
             ("convergence_slope", JSONValue(slope)), ("slope_fitted_from_blocks", JSONValue(fitFrom)),
-        ]).write(to: path)
-        print("summary: \(path)")
+        ]).writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("resnet-euler: \(error)\n".utf8))
-    exit(1)
-}
+runExample("resnet-euler") { try run() }

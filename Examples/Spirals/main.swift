@@ -181,14 +181,8 @@ func run() throws {
             "gradient": .string(gradientOption.value.rawValue), "solver": .string(solver.rawValue),
             "evaluations": .array(evaluations.map { [JSONValue($0.iteration), JSONValue($0.loss)] }),
         ]
-        try summary.write(to: path)
-        print("summary: \(path)")
+        try summary.writeSummary(to: path)
     }
 }
 
-do {
-    try run()
-} catch {
-    FileHandle.standardError.write(Data("spirals: \(error)\n".utf8))
-    exit(1)
-}
+runExample("spirals") { try run() }
