@@ -11,6 +11,9 @@ final class GEMMKernelTests: XCTestCase {
         (16, 64, 40), (17, 1, 300), (1, 100, 50), (3, 2, 50), (20, 50, 2), (20, 2, 50),
         (40, 70, 385), (64, 40, 800), (23, 1030, 9), (130, 90, 130), (257, 129, 97),
         (50, 2, 20), (9, 7, 16), (12, 3, 5), (8, 1, 16),
+        // Threaded with few row tiles and a panel count that the panel groups overshoot (a crash once: the
+        // last groups started past the last panel), as in a convolution's backward pass on a small batch.
+        (16, 544, 64), (8, 1056, 64), (5, 1000, 200), (24, 330, 100), (12, 700, 90),
     ]
 
     func testFloatMatchesTripleLoopForAllTransposesAndEdges() { checkAllShapes(Float.self) }

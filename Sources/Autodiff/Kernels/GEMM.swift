@@ -167,6 +167,7 @@ extension Kernels {
                     if p.packedB == nil {
                         ForkJoin.forEach(panelGroups) { group in
                             let first = group * panelsPerGroup
+                            guard first < panels else { return }   // the rounded-up groups can overshoot
                             packB(p, block, panels: first..<Swift.min(panels, first + panelsPerGroup), into: buffer)
                         }
                     }
@@ -174,7 +175,7 @@ extension Kernels {
                     ForkJoin.forEach(rowGroups * panelGroups) { chunk in
                         let (rowGroup, panelGroup) = chunk.quotientAndRemainder(dividingBy: panelGroups)
                         let firstRow = rowGroup * tilesPerGroup * mr, firstPanel = panelGroup * panelsPerGroup
-                        guard firstRow < p.m else { return }
+                        guard firstRow < p.m, firstPanel < panels else { return }
                         let scratch = buffer + packedCount + (ForkJoin.isWorkerThread ? scratchCount : 0)
                         macroKernel(p, block, rows: firstRow..<Swift.min(p.m, firstRow + tilesPerGroup * mr),
                                     panels: firstPanel..<Swift.min(panels, firstPanel + panelsPerGroup),
