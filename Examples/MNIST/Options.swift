@@ -47,6 +47,7 @@ struct Options {
     var dataDirectory: String
     var summaryJSON: String?
     var evaluate: String?
+    var memoryTable: String?
 
     /// The directory used when `--data` is not given.
     static var defaultDataDirectory: String {
@@ -86,6 +87,7 @@ struct Options {
         let initFile = parser.optionalOption("--init", help: "start from a peers' W4 init (w4_conv_init.bin or .json)") as Argument<String?>
         let data = parser.option("--data", default: defaultDataDirectory, help: "directory with the MNIST IDX files (.gz or not)")
         let summary = parser.optionalOption("--summary-json", help: "write a JSON summary of the run to this file") as Argument<String?>
+        let memory = parser.optionalOption("--memory-table", help: "measure Table 1's memory and time columns (peak tensor bytes of one gradient at --batch-size for ResNet, RK-Net, ODE-Net), write table1-memory.svg into this folder and exit") as Argument<String?>
         let evaluate = parser.optionalOption("--evaluate", help: "report test accuracy (overall and per class) of a checkpoint file and exit") as Argument<String?>
         parser.parseOrExit(arguments)
         return Options(model: model.value, downsampling: downsampling.value, gradient: gradient.value,
@@ -94,7 +96,7 @@ struct Options {
                        trainEvaluationLimit: trainEval.value, testLimit: testLimit.value, testBatchSize: testBatch.value, seed: seed.value,
                        checkpointDirectory: checkpoint.value, checkpointEvery: checkpointEvery.value, stopAfter: stopAfter.value,
                        resume: resume.value, initFile: initFile.value, dataDirectory: data.value,
-                       summaryJSON: summary.value, evaluate: evaluate.value)
+                       summaryJSON: summary.value, evaluate: evaluate.value, memoryTable: memory.value)
     }
 }
 

@@ -56,6 +56,16 @@ if let path = options.evaluate {
     exit(0)
 }
 
+// MARK: - Table 1's memory column
+
+if let folder = options.memoryTable {
+    do {
+        let rows = try memoryTable(batchSize: options.batchSize, folder: folder)
+        if let path = options.summaryJSON { try JSONValue.object([("memory_table", rows)]).writeSummary(to: path) }
+    } catch { fail("--memory-table: \(error)") }
+    exit(0)
+}
+
 // MARK: - Set up
 
 let train = loadSplit(.train)

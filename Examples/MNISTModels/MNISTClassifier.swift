@@ -40,10 +40,12 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     /// Builds a network with PyTorch's default initialisation drawn from `generator`. ODE blocks use
     /// `method` with rtol = atol = `tolerance` over [0, 1] and the given gradient mode (the paper's RK-Net
     /// is the ODE-Net with `.direct`). The default method is torchdiffeq's dopri5 (Dormand–Prince with
-    /// its error estimate), so that steps, NFE and losses compare with odenet_mnist.py.
+    /// its error estimate), so that steps, NFE and losses compare with odenet_mnist.py. The ResNet has
+    /// `residualBlocks` residual blocks after the downsampling (the paper's 6; more for Table 1's memory column).
     public init(_ network: MNISTNetwork, downsampling: MNISTDownsampling = .conv, tolerance: Double = 1e-3,
                 method: any AdaptiveRungeKuttaMethod = EmbeddedRungeKutta.dormandPrince54Torchdiffeq,
-                gradientMode: GradientMode = .adjoint(), using generator: inout SeededGenerator) {
+                gradientMode: GradientMode = .adjoint(), residualBlocks: Int = 6, using generator: inout SeededGenerator) {
+        precondition(residualBlocks >= 1, "MNISTClassifier: residualBlocks must be at least 1, got \(residualBlocks)")
         self.network = network
         var layers: [any Layer<Scalar>] = []
         var odeBlock: (any ODEBlockControls)?
@@ -77,7 +79,7 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
             if network == .odeNet {
                 layers.append(makeBlock(ConvODEFunction<Scalar>(channels: 64, using: &generator)))
             } else {
-                for _ in 0..<6 { layers.append(ResidualBlock<Scalar>(64, 64, using: &generator)) }
+                for _ in 0..<residualBlocks { layers.append(ResidualBlock<Scalar>(64, 64, using: &generator)) }
             }
             layers.append(odenetGroupNorm(64) as GroupNorm<Scalar>)
             layers.append(ReLU<Scalar>())

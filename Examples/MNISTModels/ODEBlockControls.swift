@@ -9,6 +9,8 @@ public protocol ODEBlockControls: AnyObject {
     var relativeTolerance: Double { get set }
     /// Absolute tolerance of adaptive steps.
     var absoluteTolerance: Double { get set }
+    /// The method and its step-size control (fixed steps give a set NFE, as for Table 1's RK-Net column).
+    var stepping: Stepping { get set }
     /// Evaluations and steps of the last call (backward figures once its gradient has been computed).
     var statistics: ODEStatistics { get }
 }
