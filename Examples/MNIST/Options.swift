@@ -48,6 +48,8 @@ struct Options {
     var summaryJSON: String?
     var evaluate: String?
     var memoryTable: String?
+    var figure3: String?
+    var figuresFolder: String
 
     /// The directory used when `--data` is not given.
     static var defaultDataDirectory: String {
@@ -88,6 +90,8 @@ struct Options {
         let data = parser.option("--data", default: defaultDataDirectory, help: "directory with the MNIST IDX files (.gz or not)")
         let summary = parser.optionalOption("--summary-json", help: "write a JSON summary of the run to this file") as Argument<String?>
         let memory = parser.optionalOption("--memory-table", help: "measure Table 1's memory and time columns (peak tensor bytes of one gradient at --batch-size for ResNet, RK-Net, ODE-Net), write table1-memory.svg into this folder and exit") as Argument<String?>
+        let figure3 = parser.optionalOption("--figure3", help: "the paper's Figure 3 from this checkpoint file: a tolerance sweep (1e-1 … 1e-7) of the ODE block on the first --test-limit test images (1,000 if 0), figure3.svg in --figures; then exit") as Argument<String?>
+        let figures = parser.option("--figures", default: "mnist-output", help: "folder for --figure3's SVG")
         let evaluate = parser.optionalOption("--evaluate", help: "report test accuracy (overall and per class) of a checkpoint file and exit") as Argument<String?>
         parser.parseOrExit(arguments)
         return Options(model: model.value, downsampling: downsampling.value, gradient: gradient.value,
@@ -96,7 +100,8 @@ struct Options {
                        trainEvaluationLimit: trainEval.value, testLimit: testLimit.value, testBatchSize: testBatch.value, seed: seed.value,
                        checkpointDirectory: checkpoint.value, checkpointEvery: checkpointEvery.value, stopAfter: stopAfter.value,
                        resume: resume.value, initFile: initFile.value, dataDirectory: data.value,
-                       summaryJSON: summary.value, evaluate: evaluate.value, memoryTable: memory.value)
+                       summaryJSON: summary.value, evaluate: evaluate.value, memoryTable: memory.value,
+                       figure3: figure3.value, figuresFolder: figures.value)
     }
 }
 

@@ -56,6 +56,22 @@ if let path = options.evaluate {
     exit(0)
 }
 
+// MARK: - Figure 3 from a checkpoint
+
+if let path = options.figure3 {
+    do {
+        let file = try SafetensorsFile(contentsOf: path)
+        let model = makeModel(ModelChoice(rawValue: file.metadata["model"] ?? "") ?? options.model,
+                              DownsamplingChoice(rawValue: file.metadata["downsampling"] ?? "") ?? options.downsampling,
+                              seed: 0)
+        try ModuleCheckpoint.load(into: model, from: file, as: Float.self)
+        let result = try figure3(model: model, history: decodeHistory(file.metadata["history"] ?? ""), test: loadSplit(.test),
+                                 count: options.testLimit > 0 ? options.testLimit : 1000, folder: options.figuresFolder)
+        if let summary = options.summaryJSON { try JSONValue.object([("figure3", result)]).writeSummary(to: summary) }
+    } catch { fail("--figure3: \(error)") }
+    exit(0)
+}
+
 // MARK: - Table 1's memory column
 
 if let folder = options.memoryTable {

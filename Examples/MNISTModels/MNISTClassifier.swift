@@ -25,6 +25,8 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     public let layers: Sequential<Scalar>
     /// The ODE block (nil for the ResNet).
     public let odeBlock: (any ODEBlockControls)?
+    /// The position of the ODE block in `layers` (nil for the ResNet).
+    public let odeBlockIndex: Int?
 
     /// Parameter counts of every network (the figures of torchdiffeq's example and the W4 script).
     public static func expectedParameterCount(_ network: MNISTNetwork, downsampling: MNISTDownsampling = .conv) -> Int {
@@ -49,10 +51,12 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
         self.network = network
         var layers: [any Layer<Scalar>] = []
         var odeBlock: (any ODEBlockControls)?
+        var odeBlockIndex: Int?
         func makeBlock<D: Dynamics>(_ dynamics: D) -> TorchdiffeqODEBlock<D> where D.Scalar == Scalar {
             let block = ODEBlock(dynamics, method: method, relativeTolerance: tolerance,
                                  absoluteTolerance: tolerance, gradientMode: gradientMode)
             odeBlock = block
+            odeBlockIndex = layers.count
             return TorchdiffeqODEBlock(block)
         }
         if network == .mlpODENet {
@@ -89,10 +93,33 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
         }
         self.layers = Sequential(layers)
         self.odeBlock = odeBlock
+        self.odeBlockIndex = odeBlockIndex
     }
 
     /// The layers' members: `0.weight`, …, as PyTorch's `nn.Sequential` names them.
     public var namedMembers: [(name: String, member: Any)] { layers.namedMembers }
+
+    /// The ODE block's input z(0) for `input` (the layers before it), and its output z(1) for a given z(0).
+    ///
+    /// - Parameter input: Images, as for `callAsFunction`.
+    /// - Returns: z(0).
+    /// - Throws: What the layers throw.
+    public func odeBlockInput(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        guard let index = odeBlockIndex else { preconditionFailure("MNISTClassifier: the \(name) has no ODE block") }
+        var x = input
+        for i in 0..<index { x = try layers[i](x) }
+        return x
+    }
+
+    /// z(1) of the ODE block from `state` = z(0).
+    ///
+    /// - Parameter state: z(0), as ``odeBlockInput(_:)`` returns it.
+    /// - Returns: z(1).
+    /// - Throws: What the solve throws.
+    public func odeBlockOutput(_ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
+        guard let index = odeBlockIndex else { preconditionFailure("MNISTClassifier: the \(name) has no ODE block") }
+        return try layers[index](state)
+    }
 
     /// Logits [N, 10] for images [N, 1, 28, 28] (the MLP also accepts [N, 784]).
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> { try layers(input) }
