@@ -5,7 +5,7 @@ import TestSupport
 
 /// Pins what a short MNIST run gives, so that a change of numerics that would move the README's MNIST figures
 /// is caught. From the peers' W4 initial parameters, without shuffling or augmentation (no randomness at all),
-/// the built `mnist` trains the MLP ODE-Net for 100 batches and the conv ODE-Net for 8, and the test-set count
+/// the built `mnist` trains the MLP ODE-Net for 100 batches of 128 and the conv ODE-Net for 8 of 32, and the test-set count
 /// of correct predictions and the epoch's mean training loss are compared with the figures committed here.
 ///
 /// Why exactly: every kernel is deterministic — reductions split over the two threads add their partial sums
@@ -61,12 +61,12 @@ final class MNISTReproducibilityTests: XCTestCase {
                          testCorrect: 1601, trainLoss: 0.6609141039848327))
     }
 
-    /// The conv ODE-Net (adjoint, tolerance 1e-3): 8 batches of 128, then the first 1,000 test images — still at
-    /// chance (9.9%) after so few steps, but the mean loss carries every rounding of the conv and group-norm
-    /// kernels (about 30 s).
+    /// The conv ODE-Net (adjoint, tolerance 1e-3): 8 batches of 32, then the first 500 test images — still near
+    /// chance (13.4%) after so few steps, but the mean loss carries every rounding of the conv and group-norm
+    /// kernels (about 15 s).
     func testTheConvODENetFromW4ParametersGivesTheCommittedFigures() throws {
         try check(Pinned(arguments: ["--model", "odenet", "--init", SharedFolder.path("peers/data/w4_conv_init.bin"),
-                                     "--train-limit", "1024", "--test-limit", "1000"],
-                         testCorrect: 99, trainLoss: 2.3054077327251434))
+                                     "--train-limit", "256", "--batch-size", "32", "--test-limit", "500"],
+                         testCorrect: 67, trainLoss: 2.3168535828590393))
     }
 }
