@@ -59,10 +59,8 @@ func figure3(model: MNISTClassifier<Float>, history: [(seconds: Double, test: Do
                      "forward_seconds": JSONValue(forward.seconds), "nfe_backward": .object(backwardNFE)])
     }
     // (b): least squares of time on NFE.
-    let mx = nfe.reduce(0, +) / Double(nfe.count), my = seconds.reduce(0, +) / Double(seconds.count)
-    let sxy = zip(nfe, seconds).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let sxx = nfe.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }, syy = seconds.reduce(0) { $0 + ($1 - my) * ($1 - my) }
-    let slope = sxy / sxx, intercept = my - slope * mx, rSquared = sxx > 0 && syy > 0 ? sxy * sxy / (sxx * syy) : 0
+    let line = LineFit(x: nfe, y: seconds)
+    let (slope, intercept, rSquared) = (line.slope, line.intercept, line.rSquared)
     print(String(format: "forward time = %.3e·NFE + %.3e s, R² = %.4f", slope, intercept, rSquared))
 
     var figure = Figure(rows: 2, columns: 2, title: "Figure 3 of the paper: \(model.name), \(indices.count) test images")

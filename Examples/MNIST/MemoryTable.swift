@@ -15,9 +15,7 @@ func memoryTable(batchSize: Int, folder: String) throws -> JSONValue {
     let labels = (0..<batchSize).map { $0 % 10 }
     func measure(_ network: MNISTNetwork, blocks: Int = 6, steps: Int = 0, gradient: GradientMode = .adjoint())
         throws -> TrainingStepMemory {
-        var generator = SeededGenerator(seed: 0)
-        let model = MNISTClassifier<Float>(network, gradientMode: gradient, residualBlocks: blocks, using: &generator)
-        if steps > 0 { model.odeBlock!.stepping = .fixed(.rk4, stepSize: 1 / Double(steps)) }
+        let model = MNISTClassifier<Float>.tableOneModel(network, residualBlocks: blocks, rk4Steps: steps, gradient: gradient)
         _ = try model.measureTrainingStep(images: images, labels: labels, clock: monotonicSeconds)   // warm-up
         return try model.measureTrainingStep(images: images, labels: labels, clock: monotonicSeconds)
     }

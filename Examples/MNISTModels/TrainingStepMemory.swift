@@ -15,6 +15,24 @@ public struct TrainingStepMemory: Sendable {
 }
 
 extension MNISTClassifier {
+    /// A model of Table 1's comparison, initialised from seed 0: the ResNet with `residualBlocks` blocks, or an
+    /// ODE model whose block takes `rk4Steps` fixed RK4 steps over [0, 1] (4 evaluations each) when that is
+    /// positive, so that its depth is set rather than adaptive.
+    ///
+    /// - Parameters:
+    ///   - network: The network.
+    ///   - residualBlocks: The ResNet's residual blocks.
+    ///   - rk4Steps: Fixed RK4 steps of the ODE block (0: its default adaptive stepping).
+    ///   - gradient: The ODE block's gradient mode.
+    /// - Returns: The model.
+    public static func tableOneModel(_ network: MNISTNetwork, residualBlocks: Int = 6, rk4Steps: Int = 0,
+                                     gradient: GradientMode = .adjoint()) -> MNISTClassifier {
+        var generator = SeededGenerator(seed: 0)
+        let model = MNISTClassifier(network, gradientMode: gradient, residualBlocks: residualBlocks, using: &generator)
+        if rk4Steps > 0 { model.odeBlock?.stepping = .fixed(.rk4, stepSize: 1 / Double(rk4Steps)) }
+        return model
+    }
+
     /// Computes the loss's gradient for one batch (forward and backward; the optimiser's update, whose state
     /// is the same for every depth, is left out) and reports its peak memory.
     ///

@@ -92,9 +92,5 @@ public func maximumRelativeDifference(_ a: [Tensor<Double>], _ b: [Tensor<Double
 ///   - errors: The errors, positive.
 /// - Returns: The fitted slope (−1 for a first-order method).
 public func logLogSlope(_ steps: [Int], _ errors: [Double]) -> Double {
-    let x = steps.map { log(Double($0)) }, y = errors.map { log($0) }
-    let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-    let sxy = zip(x, y).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
-    let sxx = x.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
-    return sxy / sxx
+    LineFit(x: steps.map { log(Double($0)) }, y: errors.map { log($0) }).slope
 }

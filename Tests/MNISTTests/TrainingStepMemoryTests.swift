@@ -18,9 +18,8 @@ final class TrainingStepMemoryTests: XCTestCase {
 
     func peak(_ network: MNISTNetwork, residualBlocks: Int = 6, steps: Int = 0, gradient: GradientMode = .adjoint())
         throws -> TrainingStepMemory {
-        var generator = SeededGenerator(seed: 0)
-        let model = MNISTClassifier<Float>(network, gradientMode: gradient, residualBlocks: residualBlocks, using: &generator)
-        if steps > 0 { model.odeBlock!.stepping = .fixed(.rk4, stepSize: 1 / Double(steps)) }
+        let model = MNISTClassifier<Float>.tableOneModel(network, residualBlocks: residualBlocks, rk4Steps: steps,
+                                                         gradient: gradient)
         let (images, labels) = batchOfImages()
         return try model.measureTrainingStep(images: images, labels: labels, clock: monotonicSeconds)
     }
