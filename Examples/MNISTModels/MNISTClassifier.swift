@@ -1,6 +1,7 @@
 import Autodiff
 import Datasets
 import ODENet
+import Requirements
 import Solvers
 
 // The MNIST models of Chen et al. (2018), exactly as torchdiffeq's `examples/odenet_mnist.py` builds
@@ -47,7 +48,7 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     public init(_ network: MNISTNetwork, downsampling: MNISTDownsampling = .conv, tolerance: Double = 1e-3,
                 method: any AdaptiveRungeKuttaMethod = EmbeddedRungeKutta.dormandPrince54Torchdiffeq,
                 gradientMode: GradientMode = .adjoint(), residualBlocks: Int = 6, using generator: inout SeededGenerator) {
-        precondition(residualBlocks >= 1, "MNISTClassifier: residualBlocks must be at least 1, got \(residualBlocks)")
+        require(residualBlocks >= 1, "MNISTClassifier: residualBlocks must be at least 1, got \(residualBlocks)")
         self.network = network
         var layers: [any Layer<Scalar>] = []
         var odeBlock: (any ODEBlockControls)?
@@ -105,7 +106,7 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     /// - Returns: z(0).
     /// - Throws: What the layers throw.
     public func odeBlockInput(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        guard let index = odeBlockIndex else { preconditionFailure("MNISTClassifier: the \(name) has no ODE block") }
+        guard let index = odeBlockIndex else { requirementFailure("MNISTClassifier: the \(name) has no ODE block") }
         var x = input
         for i in 0..<index { x = try layers[i](x) }
         return x
@@ -117,7 +118,7 @@ public final class MNISTClassifier<Scalar: TensorScalar>: Layer, CustomStringCon
     /// - Returns: z(1).
     /// - Throws: What the solve throws.
     public func odeBlockOutput(_ state: Tensor<Scalar>) throws -> Tensor<Scalar> {
-        guard let index = odeBlockIndex else { preconditionFailure("MNISTClassifier: the \(name) has no ODE block") }
+        guard let index = odeBlockIndex else { requirementFailure("MNISTClassifier: the \(name) has no ODE block") }
         return try layers[index](state)
     }
 
