@@ -19,6 +19,18 @@ public struct DenseOutput<State: ODEState> {
         endState = state
     }
 
+    /// An empty dense output whose steps interpolate with `packed`'s weight polynomials.
+    @inlinable
+    init(packed: PackedTableau, start: Double, state: State) {
+        self.packed = packed
+        starts = []
+        stepSizes = []
+        initialStates = []
+        stageSets = []
+        endTime = start
+        endState = state
+    }
+
     @inlinable
     mutating func append(time: Double, stepSize: Double, start: State, stages: [State], end: State) {
         starts.append(time)

@@ -39,15 +39,8 @@ extension Integrator {
         if !span.end.isFinite && !(isAdaptive && (maximumEvents != nil || events.contains { $0.isTerminal })) {
             throw SolverError.invalidTimeSpan(start: span.start, end: span.end)
         }
+        try saveAt.validateTimes(in: span)
         let outputs = saveAt.times
-        for (i, t) in outputs.enumerated() {
-            guard t.isFinite && (t - span.start) * direction >= 0 && (span.end - t) * direction >= 0 else {
-                throw SolverError.outputTimeOutsideSpan(time: t, start: span.start, end: span.end)
-            }
-            if i > 0 && (t - outputs[i - 1]) * direction < 0 {
-                throw SolverError.outputTimesNotMonotone(index: i, previous: outputs[i - 1], time: t)
-            }
-        }
         var times: [Double] = []
         var states: [State] = []
         times.reserveCapacity(outputs.count + (saveAt.includesStart ? 1 : 0) + (saveAt.includesEnd ? 1 : 0))

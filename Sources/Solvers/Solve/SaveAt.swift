@@ -41,3 +41,22 @@ public struct SaveAt: Sendable {
     /// The final state plus dense output for evaluation at any time.
     public static let dense = SaveAt(includesEnd: true, dense: true)
 }
+
+extension SaveAt {
+    /// Checks that the output times are finite, inside `span` and in its direction.
+    ///
+    /// - Parameter span: The solve's span.
+    /// - Throws: `SolverError.outputTimeOutsideSpan` or `SolverError.outputTimesNotMonotone`.
+    @inlinable
+    public func validateTimes(in span: TimeSpan) throws {
+        let direction = span.direction
+        for (i, t) in times.enumerated() {
+            guard t.isFinite && (t - span.start) * direction >= 0 && (span.end - t) * direction >= 0 else {
+                throw SolverError.outputTimeOutsideSpan(time: t, start: span.start, end: span.end)
+            }
+            if i > 0 && (t - times[i - 1]) * direction < 0 {
+                throw SolverError.outputTimesNotMonotone(index: i, previous: times[i - 1], time: t)
+            }
+        }
+    }
+}

@@ -35,16 +35,24 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     /// A setting of the solve's event number `event` is invalid (a time tolerance that is not positive and
     /// finite, a negative or huge number of interior points), or `maximumEvents` is not positive (`event` −1).
     case invalidEventSetting(event: Int, name: String, value: Double)
+    /// The state type cannot be written from scalars (``ODEState/assignScalars(from:)``), which implicit and
+    /// linearly implicit methods need.
+    case stateNotWritable(type: String)
+    /// The Jacobian is not usable: it has the wrong size, or an entry is NaN or infinite (at `time`).
+    case invalidJacobian(time: Double, reason: String)
+    /// The iteration matrix I/(γh) − J stayed singular while the step size shrank to `stepSize` (at `time`).
+    case singularIterationMatrix(time: Double, stepSize: Double)
 
     /// What went wrong and what to try.
     public var description: String {
         switch self {
         case let .stepSizeUnderflow(t, h):
             return "step size underflow at t = \(t) (h = \(h)): the error test keeps failing. The problem may be stiff, "
-                + "singular or blowing up near t; check the vector field, loosen the tolerances, or lower minimumStepSize."
+                + "singular or blowing up near t; check the vector field, loosen the tolerances, or lower minimumStepSize; "
+                + "for a stiff problem use a stiff method (.rodas5P, .rodas4)."
         case let .tooManySteps(limit, t):
             return "too many steps: \(limit) trial steps reached only t = \(t). Raise maxSteps, loosen the tolerances, "
-                + "or check whether the problem is stiff."
+                + "or, if the problem is stiff (fast decaying modes beside slow ones), use a stiff method: .rodas5P or .rodas4."
         case let .nonFiniteState(t, i, v):
             return "non-finite state at t = \(t): component \(i) is \(v). Reduce the step size, use an adaptive method, "
                 + "or check the vector field and initial state for NaN/Inf."
@@ -77,6 +85,14 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
                 ? "invalid \(name) = \(value): the solve must be allowed at least one event."
                 : "invalid setting \(name) = \(value) of event \(event): use a positive, finite time tolerance and 0 to 1000 "
                     + "interior points."
+        case let .stateNotWritable(type):
+            return "the state type \(type) cannot be written from scalars (ODEState.assignScalars(from:)), which the stiff "
+                + "(implicit and Rosenbrock) methods need: solve on [Double] or a SIMD vector, or implement assignScalars."
+        case let .invalidJacobian(t, reason):
+            return "invalid Jacobian at t = \(t): \(reason). Check the Jacobian closure, or use finite differences."
+        case let .singularIterationMatrix(t, h):
+            return "the iteration matrix I/(γh) − J stayed singular at t = \(t) down to h = \(h): check the Jacobian "
+                + "(a zero row or column, NaN), or the problem's scaling."
         case let .evaluationTimeOutsideSolution(t, a, b):
             return "time \(t) lies outside the solved interval [\(a), \(b)]: evaluate within it, or solve over a "
                 + "longer span."

@@ -21,6 +21,15 @@ extension Array: ODEState where Element: BinaryFloatingPoint & SIMDScalar {
         try withUnsafeBufferPointer(body)
     }
 
+    /// Writes `source` into the array's storage, converting each value to `Element`.
+    ///
+    /// - Parameter source: One value per element.
+    @inlinable
+    public mutating func assignScalars(from source: UnsafeBufferPointer<Double>) {
+        require(source.count == count, "assignScalars: \(source.count) values for \(count) elements")
+        withUnsafeMutableBufferPointer { x in for i in 0..<source.count { x[i] = Element(source[i]) } }
+    }
+
     /// A copy with its own storage.
     ///
     /// - Returns: The copy.

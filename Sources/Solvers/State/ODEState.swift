@@ -34,9 +34,27 @@ public protocol ODEState {
     ///
     /// - Returns: The copy.
     func makeCopy() -> Self
+    /// Overwrites every component with `source[i]` (rounded to `Scalar`): how the implicit and linearly
+    /// implicit methods, which compute stages by linear solves, hand a stage back to the state type.
+    ///
+    /// The default throws ``SolverError/stateNotWritable(type:)``: a state type that cannot be written
+    /// from scalars still works with every explicit method. Arrays and SIMD vectors write in place.
+    ///
+    /// - Parameter source: One value per component (`source.count == scalarCount`).
+    /// - Throws: ``SolverError/stateNotWritable(type:)`` when the type does not support it.
+    mutating func assignScalars(from source: UnsafeBufferPointer<Double>) throws
 }
 
 extension ODEState {
+    /// Throws ``SolverError/stateNotWritable(type:)``: the type has not said how to write its components.
+    ///
+    /// - Parameter source: Ignored.
+    /// - Throws: Always ``SolverError/stateNotWritable(type:)``.
+    @inlinable
+    public mutating func assignScalars(from source: UnsafeBufferPointer<Double>) throws {
+        throw SolverError.stateNotWritable(type: "\(Self.self)")
+    }
+
     /// A copy built as `self + Σ (nothing)`; conformances with cheaper copies override it.
     ///
     /// - Returns: The copy.

@@ -46,6 +46,15 @@ extension SIMD where Self: ODEState, Scalar: BinaryFloatingPoint {
         self = accumulator
     }
 
+    /// Sets the lanes to `source`, converting each value to `Scalar`.
+    ///
+    /// - Parameter source: One value per lane.
+    @inlinable
+    public mutating func assignScalars(from source: UnsafeBufferPointer<Double>) {
+        require(source.count == Self.scalarCount, "assignScalars: \(source.count) values for \(Self.scalarCount) lanes")
+        for i in 0..<source.count { self[i] = Scalar(source[i]) }
+    }
+
     /// The vector itself (vectors are values).
     ///
     /// - Returns: `self`.

@@ -87,3 +87,21 @@ final class PackedTableau: @unchecked Sendable {
         }
     }
 }
+
+extension PackedTableau {
+    /// Weight polynomials alone (no stepping coefficients): the dense output of a method whose steps are
+    /// not explicit Runge–Kutta steps, y(t₀ + θh) = y₀ + h Σᵢ wᵢ(θ) Kᵢ over `polynomials.count` stored vectors.
+    ///
+    /// - Parameter polynomials: Per stored vector, the coefficients of θ¹, θ², … of its weight.
+    /// - Returns: The packed weights.
+    static func denseWeightsOnly(_ polynomials: [[Double]]) -> PackedTableau {
+        let s = polynomials.count
+        let degree = max(1, polynomials.map(\.count).max() ?? 1)
+        var packed = [Double](repeating: 0, count: degree * s)
+        for (i, p) in polynomials.enumerated() { for (m, x) in p.enumerated() { packed[i * degree + m] = x } }
+        return PackedTableau(stageCount: s, denseStageCount: s, coefficients: [Double](repeating: 0, count: s * s),
+                             nodes: [Double](repeating: 0, count: s), weights: [Double](repeating: 0, count: s),
+                             errorWeights: nil, secondaryErrorWeights: nil, isFirstSameAsLast: false,
+                             endpointStageIndex: -1, firstExtraStage: s, polynomials: packed, degree: degree)
+    }
+}
