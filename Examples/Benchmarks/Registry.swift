@@ -16,4 +16,5 @@ let allBenchmarks: [Benchmark] = [
     w5Benchmarks,
     w6Benchmarks,
     eventBenchmarks,
+    stiffBenchmarks,
 ].flatMap { $0 }
