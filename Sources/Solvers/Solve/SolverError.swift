@@ -40,8 +40,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
     case stateNotWritable(type: String)
     /// The Jacobian is not usable: it has the wrong size, or an entry is NaN or infinite (at `time`).
     case invalidJacobian(time: Double, reason: String)
-    /// The iteration matrix I/(γh) − J stayed singular while the step size shrank to `stepSize` (at `time`).
-    case singularIterationMatrix(time: Double, stepSize: Double)
+    /// The implicit stages could not be solved at `time` with steps down to `stepSize`: the iteration matrix
+    /// I/(γh) − J was singular, or the Newton iteration diverged (or, with fixed steps, did not converge).
+    case implicitStageFailed(time: Double, stepSize: Double)
 
     /// What went wrong and what to try.
     public var description: String {
@@ -90,9 +91,10 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
                 + "(implicit and Rosenbrock) methods need: solve on [Double] or a SIMD vector, or implement assignScalars."
         case let .invalidJacobian(t, reason):
             return "invalid Jacobian at t = \(t): \(reason). Check the Jacobian closure, or use finite differences."
-        case let .singularIterationMatrix(t, h):
-            return "the iteration matrix I/(γh) − J stayed singular at t = \(t) down to h = \(h): check the Jacobian "
-                + "(a zero row or column, NaN), or the problem's scaling."
+        case let .implicitStageFailed(t, h):
+            return "the implicit stages could not be solved at t = \(t) with h = \(h) (a singular iteration matrix "
+                + "I/(γh) − J, or a Newton iteration that diverged): check the Jacobian (wrong entries, a zero row), use "
+                + "smaller fixed steps, or an adaptive solve."
         case let .evaluationTimeOutsideSolution(t, a, b):
             return "time \(t) lies outside the solved interval [\(a), \(b)]: evaluate within it, or solve over a "
                 + "longer span."

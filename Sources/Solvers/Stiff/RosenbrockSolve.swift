@@ -36,3 +36,27 @@ public func solve<State: ODEState>(
     try solveStiff(problem, controller: controller, jacobian: jacobian, linearSolver: linearSolver, saveAt: saveAt,
                    stopTimes: stopTimes, maxSteps: maxSteps) { RosenbrockStepper(method: method, system: $0) }
 }
+
+/// Solves `problem` with `stepCount` equal steps of a Rosenbrock method (t_k = t₀ + k·(t₁ − t₀)/stepCount):
+/// one Jacobian and one factorisation per step, no error control.
+///
+/// - Parameters:
+///   - problem: The vector field, initial state and time span (finite).
+///   - method: `.rodas5P`, `.rodas4` or any ``Rosenbrock`` tableau.
+///   - stepCount: The number of steps, positive.
+///   - jacobian: Where J and f_t come from (default: finite differences for both).
+///   - linearSolver: How I/(γh) − J is factored (default: dense LU).
+///   - saveAt: What to report (default: the final state).
+/// - Returns: The solution.
+/// - Throws: ``SolverError`` for an invalid span, step count or output times, a singular iteration matrix
+///   (``SolverError/implicitStageFailed(time:stepSize:)``), a non-finite state; what the vector field or the
+///   Jacobian closure throws.
+public func solve<State: ODEState>(
+    _ problem: ODEProblem<State>, using method: Rosenbrock, stepCount: Int,
+    jacobian: JacobianSource<State> = .finiteDifferences, linearSolver: LinearSolverKind = .denseLU,
+    saveAt: SaveAt = .end
+) throws -> ODESolution<State> {
+    try solveStiff(problem, controller: StepSizeController(relativeTolerance: 1, absoluteTolerance: 1),
+                   jacobian: jacobian, linearSolver: linearSolver, saveAt: saveAt, stopTimes: [],
+                   maxSteps: max(1, stepCount), fixedStepCount: stepCount) { RosenbrockStepper(method: method, system: $0) }
+}

@@ -3,7 +3,7 @@
 @usableFromInline
 func solveStiff<State: ODEState, Stepper: StiffStepper>(
     _ problem: ODEProblem<State>, controller: StepSizeController, jacobian: JacobianSource<State>,
-    linearSolver: LinearSolverKind, saveAt: SaveAt, stopTimes: [Double], maxSteps: Int,
+    linearSolver: LinearSolverKind, saveAt: SaveAt, stopTimes: [Double], maxSteps: Int, fixedStepCount: Int? = nil,
     makeStepper: (StiffSystem<State>) -> Stepper
 ) throws -> ODESolution<State> where Stepper.State == State {
     let span = problem.timeSpan
@@ -53,6 +53,7 @@ func solveStiff<State: ODEState, Stepper: StiffStepper>(
     let stops = (stopTimes.filter { $0 != span.start } + [span.end]).sorted { ($0 - $1) * direction < 0 }
     var nextStop = 0
 
+    if let count = fixedStepCount, count < 1 { throw SolverError.invalidStepSize(Double(count)) }
     var proposed = 0.0
     if t != span.end {
         try stepper.system.evaluateAtStart(t, y)
@@ -60,7 +61,9 @@ func solveStiff<State: ODEState, Stepper: StiffStepper>(
         if let i = f0.firstIndex(where: { !$0.isFinite }) {
             throw SolverError.nonFiniteDerivative(time: t, component: i, value: f0[i])
         }
-        if let h = controller.initialStepSize {
+        if fixedStepCount != nil {
+            proposed = 0
+        } else if let h = controller.initialStepSize {
             guard h.isFinite && h > 0 else { throw SolverError.invalidStepSize(h) }
             proposed = h
         } else {
@@ -79,10 +82,16 @@ func solveStiff<State: ODEState, Stepper: StiffStepper>(
     var accepted = 0, rejected = 0
     while (t - span.end) * direction < 0 {
         if accepted + rejected >= maxSteps { throw SolverError.tooManySteps(limit: maxSteps, reachedTime: t) }
-        let target = stops[nextStop]
+        var target = stops[nextStop]
         var h = direction * min(proposed, controller.maximumStepSize)
         var hitsStop = false
-        if (t + h - target) * direction >= 0 {
+        if let count = fixedStepCount {
+            // The grid t_k = t₀ + k·(t₁ − t₀)/count, never a running sum of h.
+            let k = accepted + 1
+            target = k == count ? span.end : span.start + Double(k) * (span.end - span.start) / Double(count)
+            h = target - t
+            hitsStop = true
+        } else if (t + h - target) * direction >= 0 {
             h = target - t
             hitsStop = true
         }
@@ -95,12 +104,20 @@ func solveStiff<State: ODEState, Stepper: StiffStepper>(
                                relativeTolerance: controller.relativeTolerance,
                                absoluteTolerance: controller.absoluteTolerance, norm: controller.norm)
         }
-        let decision = controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)
+        if fixedStepCount != nil {
+            guard completed else { throw SolverError.implicitStageFailed(time: t, stepSize: h) }
+            if let i = next.firstIndex(where: { !$0.isFinite }) {
+                throw SolverError.nonFiniteState(time: t + h, component: i, value: next[i])
+            }
+            ratio = 0
+        }
+        let decision = fixedStepCount != nil ? StepDecision(isAccepted: true, nextStepSize: abs(h))
+            : controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)
         guard decision.isAccepted else {
             rejected += 1
             stepper.reject()
             if abs(h) <= controller.minimumStepSize || t + direction * decision.nextStepSize == t {
-                if !completed { throw SolverError.singularIterationMatrix(time: t, stepSize: h) }
+                if !completed { throw SolverError.implicitStageFailed(time: t, stepSize: h) }
                 if let i = next.firstIndex(where: { !$0.isFinite }) {
                     throw SolverError.nonFiniteDerivative(time: t, component: i, value: next[i])
                 }
@@ -111,7 +128,7 @@ func solveStiff<State: ODEState, Stepper: StiffStepper>(
             continue
         }
         let newTime = hitsStop ? target : t + h
-        if hitsStop { nextStop += 1 }
+        if hitsStop && fixedStepCount == nil { nextStop += 1 }
         accepted += 1
         steps.append(AcceptedStep(time: t, stepSize: h))
         var vectors: [[Double]]? = nil
