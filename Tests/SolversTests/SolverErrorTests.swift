@@ -54,7 +54,7 @@ final class SolverErrorTests: XCTestCase {
     }
 
     func testTooManyStepsReportsTheTimeReached() {
-        expectError({ if case let .tooManySteps(limit, t) = $0 { return limit == 5 && t > 0 && t < 5 }; return false }) {
+        expectError({ if case let .tooManySteps(limit, t, _) = $0 { return limit == 5 && t > 0 && t < 5 }; return false }) {
             try solve(linearProblem(end: 5), using: .dormandPrince54, controller: controller, maxSteps: 5)
         }
     }

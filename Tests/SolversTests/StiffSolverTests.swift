@@ -231,10 +231,33 @@ final class StiffSolverTests: XCTestCase {
                                          solution.statistics.acceptedSteps + solution.statistics.rejectedSteps + 5)
             }
         }
-        // An explicit method on the same problem runs out of steps, with a message naming the stiff methods.
+        // An explicit method on the same problem runs out of steps; Hairer's test finds the step held at the
+        // stability limit, and the message says "stiff" and names the stiff methods.
         let explicit = StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-6)
-        XCTAssertThrowsError(try solve(problem, using: .dormandPrince54, controller: explicit, maxSteps: 5000)) { error in
-            XCTAssertTrue("\(error)".contains("rodas5P"), "\(error)")
+        for method in [EmbeddedRungeKutta.dormandPrince54, .tsitouras54, .verner65] {
+            XCTAssertThrowsError(try solve(problem, using: method, controller: explicit, maxSteps: 5000)) { error in
+                guard case SolverError.tooManySteps(_, _, let stiffness?) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(stiffness.isStiff, "\(method): \(stiffness)")
+                XCTAssertTrue("\(error)".contains("The problem is stiff") && "\(error)".contains("rodas5P"), "\(error)")
+            }
+        }
+        // Dormand–Prince's boundary, computed from its tableau: about 3.3 (Hairer's DOPRI5 uses 3.25).
+        XCTAssertEqual(ButcherTableau.dormandPrince54.realStabilityBoundary, 3.3, accuracy: 0.05)
+        XCTAssertEqual(ButcherTableau.rk4.realStabilityBoundary, 2.785, accuracy: 0.01)
+    }
+
+    func testNonStiffProblemThatRunsOutOfStepsIsNotCalledStiff() {
+        // Kepler's orbit at tight tolerance with too few steps: the step is held by accuracy, not stability.
+        let problem = ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 100), initialState: [0.5, 0, 0, 1.7320508075688772]) {
+            _, y, dy in
+            let r3 = pow(y[0] * y[0] + y[1] * y[1], 1.5)
+            dy[0] = y[2]; dy[1] = y[3]; dy[2] = -y[0] / r3; dy[3] = -y[1] / r3
+        }
+        let controller = StepSizeController(relativeTolerance: 1e-10, absoluteTolerance: 1e-10)
+        XCTAssertThrowsError(try solve(problem, using: .dormandPrince54, controller: controller, maxSteps: 200)) { error in
+            guard case SolverError.tooManySteps(_, _, let stiffness?) = error else { return XCTFail("\(error)") }
+            XCTAssertFalse(stiffness.isStiff, "\(stiffness) \(error)")
+            XCTAssertFalse("\(error)".contains("The problem is stiff"))
         }
     }
 

@@ -40,7 +40,7 @@ extension Integrator {
                 if let bad = nonFiniteTrial {
                     throw SolverError.nonFiniteDerivative(time: bad.time, component: bad.component, value: bad.value)
                 }
-                throw SolverError.tooManySteps(limit: maxSteps, reachedTime: _time)
+                throw SolverError.tooManySteps(limit: maxSteps, reachedTime: _time, stiffness: lastStiffness)
             }
             let target = stopTimes[nextStop]
             var h = direction * _proposedStepSize
@@ -57,6 +57,8 @@ extension Integrator {
             }
             try method.step(problem.function, time: _time, stepSize: h, state: _state, into: &candidate,
                             workspace: &workspace)
+            // Hairer's stiffness estimate, from the last trial step before the limit (one comparison per step).
+            if counts.acceptedSteps + counts.rejectedSteps == maxSteps - 1 { lastStiffness = stiffnessDiagnosis(stepSize: h) }
             let ratio = trialErrorRatio()
             if ratio == .infinity { noteNonFiniteTrial(stepSize: h) } else { nonFiniteTrial = nil }
             let decision = controller.decide(errorRatio: ratio, stepSize: h, errorEstimateOrder: q, memory: &memory)

@@ -58,6 +58,8 @@ public struct Integrator<Method: RungeKuttaMethod, State: ODEState> {
     @usableFromInline var memory = ControllerMemory()
     /// Where the trial steps since the last accepted one met NaN or an infinity (time, component, value).
     @usableFromInline var nonFiniteTrial: (time: Double, component: Int, value: Double)? = nil
+    /// Hairer's stiffness estimate of the last trial step before the step limit (for `tooManySteps`).
+    @usableFromInline var lastStiffness: StiffnessDiagnosis? = nil
     @usableFromInline var stopTimes: [Double]
     @usableFromInline var nextStop = 0
     @usableFromInline var fixedIndex = 0

@@ -2,8 +2,10 @@
 public enum SolverError: Error, Equatable, CustomStringConvertible {
     /// The step size fell below the minimum (or below the time's resolution) while steps kept failing.
     case stepSizeUnderflow(time: Double, stepSize: Double)
-    /// The solve needed more than `limit` trial steps; it had reached `reachedTime`.
-    case tooManySteps(limit: Int, reachedTime: Double)
+    /// The solve needed more than `limit` trial steps; it had reached `reachedTime`. An explicit method adds
+    /// Hairer's stiffness estimate of its last step (`stiffness`; nil for methods with fewer than three stages
+    /// and for the stiff methods).
+    case tooManySteps(limit: Int, reachedTime: Double, stiffness: StiffnessDiagnosis? = nil)
     /// A state component became NaN or infinite (fixed-step solves, or the initial state).
     case nonFiniteState(time: Double, component: Int, value: Double)
     /// A tolerance (or the norm's component range) is invalid.
@@ -50,10 +52,16 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
         case let .stepSizeUnderflow(t, h):
             return "step size underflow at t = \(t) (h = \(h)): the error test keeps failing. The problem may be stiff, "
                 + "singular or blowing up near t; check the vector field, loosen the tolerances, or lower minimumStepSize; "
-                + "for a stiff problem use a stiff method (.rodas5P, .rodas4)."
-        case let .tooManySteps(limit, t):
+                + "for a stiff problem use a stiff method (.rodas5P, .rodas4, .kvaerno5)."
+        case let .tooManySteps(limit, t, stiffness):
+            if let stiffness, stiffness.isStiff {
+                return "too many steps: \(limit) trial steps reached only t = \(t). The problem is stiff: the step size is "
+                    + "held at the explicit method's stability limit (\(stiffness)). Use a stiff method: .rodas5P or "
+                    + ".rodas4 (Rosenbrock), .kvaerno5 (ESDIRK)."
+            }
             return "too many steps: \(limit) trial steps reached only t = \(t). Raise maxSteps, loosen the tolerances, "
-                + "or, if the problem is stiff (fast decaying modes beside slow ones), use a stiff method: .rodas5P or .rodas4."
+                + "or, if the problem is stiff (fast decaying modes beside slow ones), use a stiff method: .rodas5P, "
+                + ".rodas4 or .kvaerno5."
         case let .nonFiniteState(t, i, v):
             return "non-finite state at t = \(t): component \(i) is \(v). Reduce the step size, use an adaptive method, "
                 + "or check the vector field and initial state for NaN/Inf."

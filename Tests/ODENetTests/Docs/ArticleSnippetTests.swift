@@ -215,7 +215,7 @@ final class ArticleSnippetTests: XCTestCase {
             error in
             switch error as? SolverError {
             case .stepSizeUnderflow(let time, _)?: XCTAssertEqual(time, 1, accuracy: 1e-3)
-            case .tooManySteps(_, let time)?: XCTAssertEqual(time, 1, accuracy: 1e-3)
+            case .tooManySteps(_, let time, _)?: XCTAssertEqual(time, 1, accuracy: 1e-3)
             default: XCTFail("unexpected \(error)")
             }
         }

@@ -346,7 +346,7 @@ final class TensorBadArgumentPropertyTests: XCTestCase {
         case .maxStepsOne:
             expected = .finiteOr(mention: "1") {
                 switch $0 {
-                case SolverError.tooManySteps(limit: 1, _), SolverError.tooManyFixedSteps(_, limit: 1, _): return true
+                case SolverError.tooManySteps(limit: 1, _, _), SolverError.tooManyFixedSteps(_, limit: 1, _): return true
                 default: return false
                 }
             }
@@ -359,7 +359,7 @@ final class TensorBadArgumentPropertyTests: XCTestCase {
             // In Float the time tensor holds ∞, and t = 1e300 rounds to ∞ in the field (sin ∞ = NaN).
             expected = .error(mention: Scalar.self == Double.self ? "\(limit)" : "") {
                 switch $0 {
-                case SolverError.tooManySteps(limit: 50, _), SolverError.tooManyFixedSteps(_, limit: 50, _),
+                case SolverError.tooManySteps(limit: 50, _, _), SolverError.tooManyFixedSteps(_, limit: 50, _),
                      SolverError.tooManyFixedSteps(_, limit: 100_000, _): return true
                 case SolverError.nonFiniteDerivative, SolverError.nonFiniteState, ODENetError.nonFiniteTime:
                     return Scalar.self == Float.self
