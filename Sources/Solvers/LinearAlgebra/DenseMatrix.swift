@@ -37,6 +37,7 @@ public struct DenseMatrix: Sendable, Equatable {
     /// - Parameters:
     ///   - row: A row index.
     ///   - column: A column index.
+    /// - Returns: The entry.
     @inlinable
     public subscript(row: Int, column: Int) -> Double {
         get { elements[row * columns + column] }

@@ -54,6 +54,21 @@ final class ArticleSnippetTests: XCTestCase {
         for (t, state) in zip([0.25, 0.5, 1], decaySolution.states) { XCTAssertEqual(state[0], exp(-2 * t), accuracy: 1e-8) }
     }
 
+    func testSolversLandingPageStiffBlock() throws {
+        let stiff = ODEProblem(timeSpan: TimeSpan(start: 0, end: 10), initialState: [1.0, 0.0]) { _, y, dy in
+            dy[0] = -1000 * y[0] + y[1]
+            dy[1] = -y[1] + 1
+        }
+        let stiffSolution = try solve(stiff, using: .rodas5P,
+                                      controller: StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-9),
+                                      jacobian: .finiteDifferencesAutonomous)
+        print(stiffSolution.statistics)      // nfe …, jacobians …, factorizations …, linear solves …
+
+        // y₂ = 1 − e^(−t); y₁ follows it on the slow manifold, y₁ ≈ y₂/1000.
+        XCTAssertEqual(stiffSolution.finalState[1], 1 - exp(-10), accuracy: 1e-5)
+        XCTAssertLessThan(stiffSolution.statistics.acceptedSteps, 200)
+    }
+
     // MARK: - Getting started
 
     /// The manifest of "Getting started": written to a scratch package and loaded by `swift package

@@ -36,6 +36,31 @@ final class ReadmeSnippetTests: XCTestCase {
         XCTAssertEqual(solution.states.count, 1000)
     }
 
+    func testStiffSolverTour() throws {
+        // README:begin stiff
+        // Robertson's chemical kinetics: rates over nine decades, stiff. An explicit method needs
+        // millions of steps; a Rosenbrock method a few hundred, with the analytic Jacobian.
+        let robertson = ODEProblem(timeSpan: TimeSpan(start: 0, end: 1e5), initialState: [1.0, 0, 0]) { _, y, dy in
+            dy[0] = -0.04 * y[0] + 1e4 * y[1] * y[2]
+            dy[2] = 3e7 * y[1] * y[1]
+            dy[1] = -dy[0] - dy[2]
+        }
+        let jacobian = JacobianSource<[Double]>.analytic(timeDerivative: .zero) { _, y, J in
+            J[0, 0] = -0.04; J[0, 1] = 1e4 * y[2]; J[0, 2] = 1e4 * y[1]
+            J[1, 0] = 0.04; J[1, 1] = -1e4 * y[2] - 6e7 * y[1]; J[1, 2] = -1e4 * y[1]
+            J[2, 1] = 6e7 * y[1]
+        }
+        let kinetics = try solve(robertson, using: .rodas5P,          // or .rodas4, .kvaerno5 (ESDIRK)
+                                 controller: StepSizeController(relativeTolerance: 1e-6, absoluteTolerance: 1e-10),
+                                 jacobian: jacobian, saveAt: .times([1, 100, 1e4]))
+        print(kinetics.states[1], kinetics.statistics)  // [0.6172…, 6.15…e-06, 0.3827…], nfe …, jacobians …, factorizations …
+        // README:end
+        let reference = try solve(robertson, using: .kvaerno5, controller: StepSizeController(relativeTolerance: 1e-10,
+                                  absoluteTolerance: 1e-14), jacobian: jacobian, saveAt: .times([100]))
+        XCTAssertEqual(kinetics.states[1][0], reference.states[0][0], accuracy: 1e-5)
+        XCTAssertLessThan(kinetics.statistics.acceptedSteps, 500)
+    }
+
     func testODEBlockTour() throws {
         // README:begin odeblock
         var generator = SeededGenerator(seed: 0)
