@@ -2,7 +2,7 @@ import ExampleSupport
 import Foundation
 import Solvers
 
-/// `stiff`: our Rosenbrock (Rodas4, Rodas5P) and ESDIRK (Kværnø 3/4/5) methods on the four stiff problems of `StiffProblems.swift` at rtol = 1e-3 … 1e-10
+/// `stiff`: our Rosenbrock (Rosenbrock23, Rodas4, Rodas5P) and ESDIRK (Kværnø 3/4/5) methods on the four stiff problems of `StiffProblems.swift` at rtol = 1e-3 … 1e-10
 /// (atol = 1e-4·rtol), analytic Jacobians, side by side with SciPy's Radau, BDF and LSODA given the same
 /// Jacobians (`Examples/Peers/stiff_scipy.py`, read from `Examples/Peers/results/stiff_scipy.json` or
 /// `$STIFF_SCIPY`; without it only our lines print).
@@ -20,6 +20,7 @@ enum StiffBenchmarks {
     static let scipyTolerances: [Double] = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8]
     /// Our methods, each as a solve of a problem at (rtol, atol).
     static var methods: [(String, (StiffProblem, Double, Double) throws -> ODESolution<[Double]>)] { [
+        ("rosenbrock23", { p, r, a in try solve(p.problem, using: .rosenbrock23, controller: controller(r, a), jacobian: p.jacobian) }),
         ("rodas4", { p, r, a in try solve(p.problem, using: .rodas4, controller: controller(r, a), jacobian: p.jacobian) }),
         ("rodas5p", { p, r, a in try solve(p.problem, using: .rodas5P, controller: controller(r, a), jacobian: p.jacobian) }),
         ("kvaerno3", { p, r, a in try solve(p.problem, using: .kvaerno3, controller: controller(r, a), jacobian: p.jacobian) }),

@@ -30,6 +30,15 @@ struct StiffCandidate: CustomStringConvertible {
         runFixed = { try Solvers.solve($0, using: method, stepCount: $1, jacobian: $2, newtonTolerance: 1e-15, saveAt: $3) }
     }
 
+    init(_ method: Rosenbrock23) {
+        description = method.description
+        order = 2
+        errorEstimateOrder = 2
+        denseOrder = 2
+        run = { try Solvers.solve($0, using: method, controller: $1, jacobian: $2, linearSolver: $4, saveAt: $3) }
+        runFixed = { try Solvers.solve($0, using: method, stepCount: $1, jacobian: $2, saveAt: $3) }
+    }
+
     func solve(_ problem: ODEProblem<[Double]>, controller: StepSizeController, jacobian: JacobianSource<[Double]>,
                saveAt: SaveAt = .end, linearSolver: LinearSolverKind = .denseLU) throws -> ODESolution<[Double]> {
         try run(problem, controller, jacobian, saveAt, linearSolver)
@@ -40,7 +49,7 @@ struct StiffCandidate: CustomStringConvertible {
 let stiffRosenbrocks: [Rosenbrock] = [.rodas4, .rodas5P]
 let stiffESDIRKs: [ESDIRK] = [.kvaerno3, .kvaerno4, .kvaerno5]
 var allStiffCandidates: [StiffCandidate] {
-    stiffRosenbrocks.map(StiffCandidate.init) + stiffESDIRKs.map(StiffCandidate.init)
+    [StiffCandidate(.rosenbrock23)] + stiffRosenbrocks.map(StiffCandidate.init) + stiffESDIRKs.map(StiffCandidate.init)
 }
 
 final class StiffSolverTests: XCTestCase {
@@ -79,6 +88,20 @@ final class StiffSolverTests: XCTestCase {
             let small = stabilityFunction((-0.1, 0)).re - exp(-0.1)
             let smaller = stabilityFunction((-0.05, 0)).re - exp(-0.05)
             XCTAssertGreaterThan(log2(abs(small / smaller)), Double(order) + 0.7, "\(method)")
+        }
+    }
+
+    func testLStabilityThroughTheSteppers() throws {
+        // One step of y′ = λy from y = 1 with hλ = −10⁸ is R(−10⁸) ≈ 0, and with hλ = −1 close to e⁻¹.
+        for method in methods {
+            for (lambda, expected, accuracy) in [(-1e8, 0.0, 1e-6), (-1.0, exp(-1), 0.02)] {
+                let problem = ODEProblem<[Double]>(timeSpan: TimeSpan(start: 0, end: 1), initialState: [1]) { _, y, dy in
+                    dy[0] = lambda * y[0]
+                }
+                let jacobian = JacobianSource<[Double]>.analytic(timeDerivative: .zero) { _, _, j in j[0, 0] = lambda }
+                let step = try method.runFixed(problem, 1, jacobian, .end)
+                XCTAssertEqual(step.finalState[0], expected, accuracy: accuracy, "\(method): R(\(lambda))")
+            }
         }
     }
 
@@ -222,7 +245,8 @@ final class StiffSolverTests: XCTestCase {
                 let solution = try method.solve(problem, controller: controller, jacobian: .finiteDifferencesAutonomous,
                                                 saveAt: SaveAt(times: [0.01, 1, 10]))
                 let error = zip([0.01, 1, 10], solution.states).map { maxAbsDifference($1, exact($0)) }.max()!
-                XCTAssertLessThan(error, 100 * tolerance, "\(method) at \(tolerance)")
+                // Second order (Rosenbrock 2(3)) at 1e-8 is far outside its range: a looser bound.
+                XCTAssertLessThan(error, (method.order <= 2 ? 1000 : 100) * tolerance, "\(method) at \(tolerance)")
                 XCTAssertLessThan(error, previousError, "\(method): error falls with the tolerance")
                 previousError = error
                 // Explicit methods need ≳ 10⁶·10/3.3 steps here; the stiff methods a few hundred.
@@ -457,7 +481,7 @@ final class ProtheroRobinsonTests: XCTestCase {
             let (order, errors) = try observedOrder(method)
             print("Prothero–Robinson λ = −1e6: \(method): observed order \(String(format: "%.2f", order)), errors \(errors)")
             // L-stable methods stay bounded and converge; the order may drop below the classical one.
-            XCTAssertLessThan(errors.last!, 1e-6, "\(method)")
+            XCTAssertLessThan(errors.last!, method.order <= 2 ? 1e-4 : 1e-6, "\(method)")
             XCTAssertGreaterThan(order, 0.9, "\(method)")
         }
         // What the theory says (measured here: Rodas4 1.1, Rodas5P 3.0, the ESDIRKs 2.0 — their stage order 2):
