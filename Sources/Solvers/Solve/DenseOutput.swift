@@ -10,13 +10,7 @@ public struct DenseOutput<State: ODEState> {
 
     @inlinable
     init(tableau: ButcherTableau, start: Double, state: State) {
-        self.packed = tableau.packed
-        starts = []
-        stepSizes = []
-        initialStates = []
-        stageSets = []
-        endTime = start
-        endState = state
+        self.init(packed: tableau.packed, start: start, state: state)
     }
 
     /// An empty dense output whose steps interpolate with `packed`'s weight polynomials.

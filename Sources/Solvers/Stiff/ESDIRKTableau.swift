@@ -78,25 +78,18 @@ public struct ESDIRKTableau: Sendable {
     /// - Returns: R(z) and R̂(z).
     public func stabilityFunction(_ z: (re: Double, im: Double)) -> (value: (re: Double, im: Double),
                                                                      embedded: (re: Double, im: Double)) {
-        typealias C = (re: Double, im: Double)
-        func mul(_ x: C, _ y: C) -> C { (x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re) }
-        func div(_ x: C, _ y: C) -> C {
-            let d = y.re * y.re + y.im * y.im
-            return ((x.re * y.re + x.im * y.im) / d, (x.im * y.re - x.re * y.im) / d)
-        }
-        var stages: [C] = [(1, 0)]
+        let point = ComplexNumber(z), one = ComplexNumber(1)
+        var stages = [one]
         for i in 1..<stageCount {
-            var sum: C = (0, 0)
-            for j in 0..<i { sum = (sum.re + a[i][j] * stages[j].re, sum.im + a[i][j] * stages[j].im) }
-            let numerator = mul(z, sum)
-            stages.append(div((1 + numerator.re, numerator.im), (1 - gamma * z.re, -gamma * z.im)))
+            var sum = ComplexNumber(0)
+            for j in 0..<i { sum = sum + a[i][j] * stages[j] }
+            stages.append((one + point * sum) / (one - gamma * point))
         }
-        var r: C = (0, 0), e: C = (0, 0)
+        var r = ComplexNumber(0), e = ComplexNumber(0)
         for i in 0..<stageCount {
-            r = (r.re + weights[i] * stages[i].re, r.im + weights[i] * stages[i].im)
-            e = (e.re + errorWeights[i] * stages[i].re, e.im + errorWeights[i] * stages[i].im)
+            r = r + weights[i] * stages[i]
+            e = e + errorWeights[i] * stages[i]
         }
-        let zr = mul(z, r), ze = mul(z, e)
-        return ((1 + zr.re, zr.im), (1 + zr.re - ze.re, zr.im - ze.im))
+        return ((one + point * r).tuple, (one + point * r - point * e).tuple)
     }
 }

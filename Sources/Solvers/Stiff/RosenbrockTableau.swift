@@ -105,30 +105,22 @@ public struct RosenbrockTableau: Sendable {
     /// - Returns: R(z), and the embedded solution's R̂(z) = R(z) − Σ eᵢ uᵢ.
     public func stabilityFunction(_ z: (re: Double, im: Double)) -> (value: (re: Double, im: Double),
                                                                      embedded: (re: Double, im: Double)) {
-        typealias C = (re: Double, im: Double)
-        func mul(_ x: C, _ y: C) -> C { (x.re * y.re - x.im * y.im, x.re * y.im + x.im * y.re) }
-        func div(_ x: C, _ y: C) -> C {
-            let d = y.re * y.re + y.im * y.im
-            return ((x.re * y.re + x.im * y.im) / d, (x.im * y.re - x.re * y.im) / d)
-        }
-        let s = stageCount
-        var u = [C](repeating: (0, 0), count: s)
-        let w: C = (1 / gamma - z.re, -z.im)
-        for i in 0..<s {
-            var stageInput: C = (1, 0)
-            var extra: C = (0, 0)
+        let point = ComplexNumber(z)
+        var u: [ComplexNumber] = []
+        let w = ComplexNumber(1 / gamma) - point
+        for i in 0..<stageCount {
+            var stageInput = ComplexNumber(1), extra = ComplexNumber(0)
             for j in 0..<i {
-                stageInput = (stageInput.re + a[i][j] * u[j].re, stageInput.im + a[i][j] * u[j].im)
-                extra = (extra.re + c[i][j] * u[j].re, extra.im + c[i][j] * u[j].im)
+                stageInput = stageInput + a[i][j] * u[j]
+                extra = extra + c[i][j] * u[j]
             }
-            let rhs = mul(z, stageInput)
-            u[i] = div((rhs.re + extra.re, rhs.im + extra.im), w)
+            u.append((point * stageInput + extra) / w)
         }
-        var r: C = (1, 0), e: C = (0, 0)
-        for i in 0..<s {
-            r = (r.re + weights[i] * u[i].re, r.im + weights[i] * u[i].im)
-            e = (e.re + errorWeights[i] * u[i].re, e.im + errorWeights[i] * u[i].im)
+        var r = ComplexNumber(1), e = ComplexNumber(0)
+        for i in 0..<stageCount {
+            r = r + weights[i] * u[i]
+            e = e + errorWeights[i] * u[i]
         }
-        return (r, (r.re - e.re, r.im - e.im))
+        return (r.tuple, (r - e).tuple)
     }
 }
