@@ -41,17 +41,10 @@ struct ESDIRKStepper<State: ODEState>: StiffStepper {
     mutating func attempt(time t: Double, stepSize h: Double, state y: [Double], next: inout [Double],
                           error: inout [Double], controller: StepSizeController) throws -> Bool {
         if !hasJacobian || (wantsNewJacobian && !jacobianIsFresh) { try refreshJacobian(t, y) }
-        while true {
-            switch try stages(time: t, stepSize: h, state: y, controller: controller) {
-            case .converged:
-                break
-            case .singular, .diverged:
-                // With an old J, try once more with a fresh one before asking for a smaller step.
-                guard !jacobianIsFresh else { return false }
-                try refreshJacobian(t, y)
-                continue
-            }
-            break
+        while try stages(time: t, stepSize: h, state: y, controller: controller) != .converged {
+            // Singular or diverged: with an old J, try once more with a fresh one before asking for a smaller step.
+            guard !jacobianIsFresh else { return false }
+            try refreshJacobian(t, y)
         }
         let s = tableau.stageCount, n = system.n
         let b = tableau.weights, e = tableau.errorWeights
